@@ -1,0 +1,5 @@
+"""Allow ``python -m newsgen``."""
+
+from newsgen.cli import main
+
+main()

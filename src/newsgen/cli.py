@@ -1,0 +1,162 @@
+"""Command line: thin; maps library results to the spec's exit codes (0, 1, 2, 130)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from newsgen import __version__
+from newsgen.build import BuildOptions, BuildResult, build, check
+from newsgen.diagnostics import Severity, UnsafeSetup
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def print_diagnostics(result: BuildResult, console: Console, quiet: bool) -> None:
+    """Every diagnostic, one line each; -q shows errors only."""
+    for diagnostic in result.diagnostics:
+        if quiet and diagnostic.severity is Severity.WARNING:
+            continue
+        style = "red" if diagnostic.is_error else "yellow"
+        console.print(
+            diagnostic.format(), style=style, markup=False, highlight=False, soft_wrap=True
+        )
+    errors = sum(d.is_error for d in result.diagnostics)
+    if errors:
+        console.print(f"{errors} error(s); nothing was written", style="bold red", highlight=False)
+
+
+def print_summary(result: BuildResult, console: Console, verbose: bool) -> None:
+    """A short summary: pages written, unchanged, removed; stage times with -v."""
+    stats = result.stats
+    total = sum(result.timings.values())
+    console.print(
+        f"Built {result.articles} articles into {result.output_dir}: {stats.written} written, "
+        f"{stats.unchanged} unchanged, {stats.removed} removed in {total:.2f}s",
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
+    if verbose:
+        for stage, seconds in result.timings.items():
+            console.print(f"  {stage:<8} {seconds:8.3f}s", highlight=False)
+
+
+def run_with_progress(options: BuildOptions, quiet: bool, console: Console) -> BuildResult:
+    """Run the build with a progress bar on a terminal for long builds."""
+    if quiet or not console.is_terminal:
+        return build(options)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("rendering", total=None)
+
+        def report(stage: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=stage)
+
+        return build(options, report)
+
+
+site_argument = click.argument(
+    "site",
+    required=False,
+    default=".",
+    type=click.Path(file_okay=False, path_type=Path),
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="newsgen")
+def cli() -> None:
+    """newsgen: turn a folder of Markdown press releases into a static news archive."""
+
+
+@cli.command("build")
+@site_argument
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="Output folder (default SITE/public)."
+)
+@click.option("--drafts", is_flag=True, help="Also build articles marked draft: true.")
+@click.option("--future", is_flag=True, help="Also build articles dated in the future.")
+@click.option("--clean", is_flag=True, help="Rebuild every file (the output is replaced anyway).")
+@click.option("--force", is_flag=True, help="Build into a non-empty folder newsgen did not make.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Print the time of each stage.")
+def build_command(
+    site: Path,
+    output: Path | None,
+    drafts: bool,
+    future: bool,
+    clean: bool,
+    force: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Build the site in SITE (default: this folder) into SITE/public.
+
+    \b
+    Examples:
+      newsgen build
+      newsgen build path/to/archive -o /tmp/site --drafts
+    """
+    console = Console(stderr=True)
+    if not site.is_dir():
+        raise click.UsageError(f"site folder {site} does not exist")
+    options = BuildOptions(
+        site.resolve(), output.resolve() if output else None, drafts, future, force
+    )
+    try:
+        result = run_with_progress(options, quiet, console)
+    except UnsafeSetup as exc:
+        console.print(f"error: {exc}", style="red", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(EXIT_USAGE)
+    print_diagnostics(result, console, quiet)
+    if not result.ok:
+        sys.exit(EXIT_CONTENT)
+    if not quiet:
+        print_summary(result, console, verbose)
+
+
+@cli.command("check")
+@site_argument
+@click.option("--drafts", is_flag=True, help="Also check articles marked draft: true.")
+@click.option("--future", is_flag=True, help="Also check articles dated in the future.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def check_command(site: Path, drafts: bool, future: bool, quiet: bool) -> None:
+    """Validate the site without writing anything; exit 1 on errors.
+
+    \b
+    Example:
+      newsgen check && echo "all good"
+    """
+    console = Console(stderr=True)
+    if not site.is_dir():
+        raise click.UsageError(f"site folder {site} does not exist")
+    result = check(BuildOptions(site.resolve(), drafts=drafts, future=future))
+    print_diagnostics(result, console, quiet)
+    if not result.ok:
+        sys.exit(EXIT_CONTENT)
+    if not quiet:
+        console.print(
+            f"{result.articles} articles, {result.pages} pages: no errors", highlight=False
+        )
+
+
+def main() -> None:
+    """Entry point: Ctrl-C exits 130 with the previous output intact."""
+    try:
+        cli(standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, click.Abort):
+        Console(stderr=True).print("interrupted; the previous output is unchanged", style="yellow")
+        sys.exit(EXIT_INTERRUPTED)

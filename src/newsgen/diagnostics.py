@@ -1,0 +1,72 @@
+"""Diagnostics: one line each, naming file, line, field and a hint, collected across the build."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    """How bad a diagnostic is; errors fail the build."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """A problem in the user's content, templates or settings, with its place."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+    severity: Severity = Severity.ERROR
+    field: str = ""
+    message: str = ""
+
+    def format(self) -> str:
+        """Render as `path:line:col: severity: field: message` (the spec's format)."""
+        where = self.path
+        if self.line:
+            where += f":{self.line}"
+            if self.column:
+                where += f":{self.column}"
+        text = f"{self.field}: {self.message}" if self.field else self.message
+        return f"{where}: {self.severity.value}: {text}"
+
+    @property
+    def is_error(self) -> bool:
+        """True when this diagnostic fails the build."""
+        return self.severity is Severity.ERROR
+
+
+def error(path: str, line: int, field: str, message: str, column: int = 0) -> Diagnostic:
+    """Make an error diagnostic."""
+    return Diagnostic(path, line, column, Severity.ERROR, field, message)
+
+
+def warning(path: str, line: int, field: str, message: str, column: int = 0) -> Diagnostic:
+    """Make a warning diagnostic."""
+    return Diagnostic(path, line, column, Severity.WARNING, field, message)
+
+
+def has_errors(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic]) -> bool:
+    """True when any diagnostic is an error."""
+    return any(d.is_error for d in diagnostics)
+
+
+def sort_diagnostics(diagnostics: list[Diagnostic]) -> tuple[Diagnostic, ...]:
+    """Order diagnostics by file and line so output is deterministic."""
+    return tuple(sorted(set(diagnostics)))
+
+
+class BuildFailed(Exception):
+    """Raised by a stage when the build cannot go on; carries every diagnostic found."""
+
+    def __init__(self, diagnostics: tuple[Diagnostic, ...]) -> None:
+        super().__init__(f"{sum(d.is_error for d in diagnostics)} error(s)")
+        self.diagnostics = diagnostics
+
+
+class UnsafeSetup(Exception):
+    """Raised when the settings would make newsgen write or delete where it must not (exit 2)."""

@@ -1,0 +1,161 @@
+"""Index stage: taxonomies, date archives and related articles, computed once for the site."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+
+from newsgen.config import Config
+from newsgen.diagnostics import Diagnostic, error
+from newsgen.model import Article, SiteIndex, Taxonomy, Term
+from newsgen.urls import day_url, make_slug, month_url, term_url, year_url
+from newsgen.vocab import Vocabulary
+
+RELATED_KEYS = ("units", "speaker")
+
+
+def sort_articles(articles: Iterable[Article]) -> tuple[Article, ...]:
+    """Newest first; ties broken by source path so any file order gives the same site."""
+    return tuple(sorted(articles, key=lambda a: (-a.date.timestamp(), a.source_path)))
+
+
+def select_published(
+    articles: Iterable[Article], drafts: bool, future: bool, now: datetime
+) -> tuple[Article, ...]:
+    """Drop drafts and future articles unless asked to build them."""
+    return tuple(a for a in articles if (drafts or not a.draft) and (future or a.date <= now))
+
+
+def build_index(
+    articles: tuple[Article, ...], config: Config, vocabularies: Mapping[str, Vocabulary]
+) -> tuple[SiteIndex, list[Diagnostic]]:
+    """Group sorted articles into every taxonomy and date archive."""
+    diagnostics: list[Diagnostic] = []
+    taxonomies = []
+    term_slugs: dict[tuple[str, str], str] = {}
+    for taxonomy_config in config.taxonomies:
+        key = taxonomy_config.key
+        terms, slugs, problems = group_terms(
+            articles, key, taxonomy_config.path, vocabularies.get(key)
+        )
+        diagnostics.extend(problems)
+        term_slugs.update(((key, name), slug) for name, slug in slugs.items())
+        taxonomies.append(
+            Taxonomy(
+                key,
+                taxonomy_config.path,
+                taxonomy_config.title,
+                taxonomy_config.singular,
+                terms,
+                taxonomy_config.feeds,
+            )
+        )
+    years, months, days = group_dates(articles)
+    related = compute_related(articles, taxonomies, config.related_items)
+    index = SiteIndex(articles, tuple(taxonomies), years, months, days, related, term_slugs)
+    return index, diagnostics
+
+
+def group_terms(
+    articles: Sequence[Article], key: str, path: str, vocabulary: Vocabulary | None
+) -> tuple[tuple[Term, ...], dict[str, str], list[Diagnostic]]:
+    """Terms of one taxonomy; names whose slugs are equal share one term."""
+    members: dict[str, list[int]] = defaultdict(list)
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    slugs: dict[str, str] = {}
+    problems: list[Diagnostic] = []
+    for article_id, article in enumerate(articles):
+        for name in article.term_names(key):
+            slug = slugs.get(name) or term_slug(name, vocabulary)
+            if not slug:
+                message = f"'{name}' gives an empty URL slug; use letters or digits"
+                problems.append(error(article.source_path, 0, key, message))
+                continue
+            slugs[name] = slug
+            if not members[slug] or members[slug][-1] != article_id:
+                members[slug].append(article_id)
+            spellings[slug][name] += 1
+    terms = [
+        make_term(key, path, slug, ids, spellings[slug], vocabulary)
+        for slug, ids in members.items()
+    ]
+    terms.sort(key=lambda t: (t.name.casefold(), t.slug))
+    return tuple(terms), slugs, problems
+
+
+def term_slug(name: str, vocabulary: Vocabulary | None) -> str:
+    """A vocabulary's slug for a term, else python-slugify's."""
+    entry = vocabulary.resolve(name) if vocabulary else None
+    return entry.slug if entry else make_slug(name)
+
+
+def make_term(
+    key: str,
+    path: str,
+    slug: str,
+    ids: list[int],
+    spellings: Counter[str],
+    vocabulary: Vocabulary | None,
+) -> Term:
+    """Name a merged term by its canonical name, else the spelling used most."""
+    name = sorted(spellings.items(), key=lambda item: (-item[1], item[0]))[0][0]
+    entry = vocabulary.resolve(name) if vocabulary else None
+    labels = entry.labels if entry else ()
+    return Term(key, entry.name if entry else name, slug, term_url(path, slug), tuple(ids), labels)
+
+
+def group_dates(articles: Sequence[Article]) -> tuple[Taxonomy, Taxonomy, Taxonomy]:
+    """Year, month and day archives, newest first, in the site time zone."""
+    groups: dict[str, dict[tuple[int, ...], list[int]]] = {"y": {}, "m": {}, "d": {}}
+    for article_id, article in enumerate(articles):
+        date = article.date
+        groups["y"].setdefault((date.year,), []).append(article_id)
+        groups["m"].setdefault((date.year, date.month), []).append(article_id)
+        groups["d"].setdefault((date.year, date.month, date.day), []).append(article_id)
+    years = [
+        Term("year", f"{k[0]:04d}", f"{k[0]:04d}", year_url(*k), tuple(v))
+        for k, v in groups["y"].items()
+    ]
+    months = [
+        Term("month", f"{k[0]:04d}-{k[1]:02d}", f"{k[0]:04d}-{k[1]:02d}", month_url(*k), tuple(v))
+        for k, v in groups["m"].items()
+    ]
+    days = [
+        Term(
+            "day",
+            "{:04d}-{:02d}-{:02d}".format(*k),
+            "{:04d}-{:02d}-{:02d}".format(*k),
+            day_url(*k),
+            tuple(v),
+        )
+        for k, v in groups["d"].items()
+    ]
+    return (
+        Taxonomy("year", "", "Years", "Year", tuple(years), feeds=False),
+        Taxonomy("month", "", "Months", "Month", tuple(months), feeds=False),
+        Taxonomy("day", "", "Days", "Day", tuple(days), feeds=False),
+    )
+
+
+def compute_related(
+    articles: Sequence[Article], taxonomies: Sequence[Taxonomy], limit: int
+) -> tuple[tuple[int, ...], ...]:
+    """Articles sharing units or speakers, near in time; linear in the archive, not quadratic."""
+    memberships: dict[int, list[tuple[tuple[int, ...], int]]] = defaultdict(list)
+    for taxonomy in taxonomies:
+        if taxonomy.key not in RELATED_KEYS:
+            continue
+        for term in taxonomy.terms:
+            for position, article_id in enumerate(term.article_ids):
+                memberships[article_id].append((term.article_ids, position))
+    related = []
+    for article_id in range(len(articles)):
+        scores: Counter[int] = Counter()
+        for ids, position in memberships.get(article_id, []):
+            for other in ids[max(0, position - limit) : position + limit + 1]:
+                if other != article_id:
+                    scores[other] += 1
+        best = sorted(scores, key=lambda o: (-scores[o], abs(o - article_id), o))
+        related.append(tuple(best[:limit]))
+    return tuple(related)

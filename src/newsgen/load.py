@@ -1,0 +1,81 @@
+"""Load stage: find content files (safely) and read their bytes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from newsgen.diagnostics import Diagnostic, warning
+from newsgen.model import Source
+
+CONTENT_SUFFIXES = (".md", ".markdown")
+
+
+def is_junk(name: str) -> bool:
+    """Editor and OS leftovers (._x.md, .#x.md, x.md~, .DS_Store, #x.md#) are never content."""
+    return (
+        name.startswith((".", "#", "~$"))
+        or name.endswith(("~", ".swp", ".swx", ".tmp", "#"))
+        or name in {"Thumbs.db", "desktop.ini"}
+    )
+
+
+def is_inside(path: Path, root: Path) -> bool:
+    """True when `path` (resolved) lies in `root` (resolved)."""
+    return path == root or root in path.parents
+
+
+def walk_files(top: Path, site_root: Path, diagnostics: list[Diagnostic]) -> Iterator[Path]:
+    """Yield regular files below `top`, following links only while they stay inside the site."""
+    real_site = site_root.resolve()
+    seen: set[Path] = set()
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        real = folder.resolve()
+        if real in seen:
+            continue
+        seen.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if is_junk(entry.name):
+                continue
+            path = Path(entry.path)
+            if entry.is_symlink() and not is_inside(path.resolve(), real_site):
+                rel = path.relative_to(site_root).as_posix()
+                message = "symbolic link points outside the site or nowhere; not followed"
+                diagnostics.append(warning(rel, 0, "", message))
+                continue
+            if entry.is_dir():
+                stack.append(path)
+            elif entry.is_file():
+                yield path
+
+
+def load_sources(site_root: Path, content_dir: str) -> tuple[tuple[Source, ...], list[Diagnostic]]:
+    """Read every article file under the content folder, sorted by path."""
+    diagnostics: list[Diagnostic] = []
+    top = site_root / content_dir
+    if not top.is_dir():
+        return (), diagnostics
+    sources = []
+    for path in walk_files(top, site_root, diagnostics):
+        if path.suffix.lower() not in CONTENT_SUFFIXES:
+            continue
+        rel = path.relative_to(site_root).as_posix()
+        sources.append(Source(rel, path.read_bytes()))
+    sources.sort(key=lambda s: s.source_path)
+    return tuple(sources), diagnostics
+
+
+def list_static_files(site_root: Path, static_dir: str) -> tuple[tuple[str, Path], ...]:
+    """Static files to copy: (output path, source file), sorted."""
+    top = site_root / static_dir
+    if not top.is_dir():
+        return ()
+    found = [(path.relative_to(top).as_posix(), path) for path in walk_files(top, site_root, [])]
+    return tuple(sorted(found))

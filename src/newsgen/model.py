@@ -1,0 +1,138 @@
+"""The immutable values that flow between the pipeline's stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Source:
+    """A content file as read from disk: where it is (relative, POSIX) and its bytes."""
+
+    source_path: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """A person quoted or presiding, with their role when the article gives one."""
+
+    name: str
+    role: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class Article:
+    """One parsed, validated article; every field populated (empty when not given)."""
+
+    source_path: str
+    title: str
+    date: datetime
+    has_time: bool
+    slug: str
+    url: str
+    lang: str
+    translation_key: str
+    draft: bool
+    summary: str
+    district: str
+    event_type: str
+    speakers: tuple[Speaker, ...]
+    units: tuple[str, ...]
+    tags: tuple[str, ...]
+    terms: dict[str, tuple[str, ...]]
+    body: str
+    body_line: int
+    extra: dict[str, Any]
+
+    def term_names(self, key: str) -> tuple[str, ...]:
+        """Names this article gives for one taxonomy."""
+        return self.terms.get(key, ())
+
+
+@dataclass(frozen=True)
+class Term:
+    """One index entry (a unit, a speaker, a year...) with the articles it lists, newest first."""
+
+    taxonomy: str
+    name: str
+    slug: str
+    url: str
+    article_ids: tuple[int, ...]
+    labels: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def count(self) -> int:
+        """Number of articles filed under this term."""
+        return len(self.article_ids)
+
+    def label(self, lang: str) -> str:
+        """The term's name in a language, falling back to its canonical name."""
+        return dict(self.labels).get(lang, self.name)
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """A way to index articles: by a front-matter key or by date (year, month, day)."""
+
+    key: str
+    path: str
+    title: str
+    singular: str
+    terms: tuple[Term, ...]
+    feeds: bool = True
+
+    @property
+    def url(self) -> str:
+        """Site URL of this taxonomy's overview page."""
+        return f"{self.path}/"
+
+    def find(self, slug: str) -> Term | None:
+        """The term with this slug, if any."""
+        for term in self.terms:
+            if term.slug == slug:
+                return term
+        return None
+
+
+@dataclass(frozen=True)
+class SiteIndex:
+    """Everything site-wide, computed once before any template runs."""
+
+    articles: tuple[Article, ...]
+    taxonomies: tuple[Taxonomy, ...]
+    years: Taxonomy
+    months: Taxonomy
+    days: Taxonomy
+    related: tuple[tuple[int, ...], ...]
+    term_slugs: dict[tuple[str, str], str]
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page to render: what it shows, where it goes and what it depends on."""
+
+    kind: str
+    url: str
+    output_path: str
+    template: str
+    title: str
+    article_id: int | None = None
+    taxonomy: str = ""
+    term_slug: str = ""
+    listing_url: str = ""
+    page_number: int = 1
+    page_count: int = 1
+    item_ids: tuple[int, ...] = ()
+    sources: tuple[str, ...] = ()
+    lang: str = ""
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """A rendered page's bytes, ready to be written."""
+
+    output_path: str
+    data: bytes

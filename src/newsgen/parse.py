@@ -1,0 +1,278 @@
+"""Parse/validate stage: a Source becomes an Article, or diagnostics with file lines."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import yaml
+
+from newsgen.config import Config, did_you_mean
+from newsgen.dates import parse_date
+from newsgen.diagnostics import Diagnostic, error
+from newsgen.fields import Place, read_bool, read_speakers, read_text, read_text_list
+from newsgen.frontmatter import SplitFile, decode_text, split_front_matter
+from newsgen.model import Article, Source, Speaker
+from newsgen.urls import article_url, is_valid_slug, make_slug
+from newsgen.vocab import Vocabulary
+from newsgen.yamlsource import YamlMapping, construct_field, parse_mapping
+
+TEXT_KEYS = ("title", "summary", "slug", "lang", "translation_key", "district", "event_type")
+SINGLE_TERM_KEYS = ("district", "event_type")
+SUMMARY_MAX = 220
+
+
+@dataclass
+class Values:
+    """Front-matter values as they are read, before the Article is made."""
+
+    text: dict[str, str] = field(default_factory=dict)
+    lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    speakers: tuple[Speaker, ...] = ()
+    date: datetime | None = None
+    has_time: bool = False
+    draft: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def known_keys(config: Config) -> tuple[str, ...]:
+    """Every front-matter key newsgen itself understands."""
+    taxonomy_keys = tuple(t.key for t in config.taxonomies)
+    base = (*TEXT_KEYS, "date", "draft", "speaker", "units", "tags", "aliases")
+    return tuple(dict.fromkeys(base + taxonomy_keys))
+
+
+def parse_source(
+    source: Source, config: Config, vocabularies: Mapping[str, Vocabulary]
+) -> tuple[Article | None, list[Diagnostic]]:
+    """Decode, split, read and validate one article file; every problem is reported."""
+    path = source.source_path
+    text, problems = decode_text(source.data, path)
+    if text is None:
+        return None, problems
+    split, problems = split_front_matter(text, path)
+    if split is None:
+        return None, problems
+    mapping, problems = parse_mapping(split.yaml_text, path, split.yaml_line)
+    if mapping is None:
+        return None, problems
+    values = Values()
+    for item in mapping.fields:
+        problems.extend(
+            read_field(item.key, item.node, Place(path, split.yaml_line, item.key), values, config)
+        )
+        if item.key not in known_keys(config):
+            value, errors = construct_field(item, path, split.yaml_line)
+            problems.extend(errors)
+            values.extra[item.key] = value
+    problems.extend(check_required(mapping, values, config, path, split.yaml_line - 1))
+    problems.extend(resolve_terms(mapping, values, config, vocabularies, path, split.yaml_line))
+    if any(p.is_error for p in problems) or values.date is None:
+        return None, problems
+    lines = {item.key: item.line for item in mapping.fields}
+    article, slug_problems = make_article(source, values, config, split, lines)
+    return article, problems + slug_problems
+
+
+def read_field(
+    key: str, node: yaml.Node, place: Place, values: Values, config: Config
+) -> list[Diagnostic]:
+    """Read one known key into `values`; unknown keys may earn a did-you-mean warning."""
+    taxonomy_keys = {t.key for t in config.taxonomies}
+    if key == "date":
+        return read_date_field(node, place, values, config)
+    if key == "draft":
+        values.draft, problems = read_bool(node, place)
+        return problems
+    if key == "speaker":
+        values.speakers, problems = read_speakers(node, place)
+        return problems
+    if key in SINGLE_TERM_KEYS or key in TEXT_KEYS:
+        return read_single(key, node, place, values)
+    if key in taxonomy_keys or key in {"units", "tags", "aliases"}:
+        values.lists[key], problems = read_text_list(node, place)
+        return problems
+    hint = did_you_mean(key, known_keys(config))
+    return [place.warning(node, f"unknown key '{key}'{hint}")] if hint else []
+
+
+def read_single(key: str, node: yaml.Node, place: Place, values: Values) -> list[Diagnostic]:
+    """A text field; district and event_type also accept a one-item list."""
+    if key in SINGLE_TERM_KEYS and isinstance(node, yaml.SequenceNode):
+        items, problems = read_text_list(node, place)
+        if len(items) > 1:
+            return [place.error(node, f"takes one value, got {len(items)} (split the article?)")]
+        values.text[key] = items[0] if items else ""
+        return problems
+    values.text[key], problems = read_text(node, place)
+    return problems
+
+
+def read_date_field(
+    node: yaml.Node, place: Place, values: Values, config: Config
+) -> list[Diagnostic]:
+    """Parse the date as written (not YAML's reading of it) in the site time zone."""
+    text, problems = read_text(node, place)
+    if problems:
+        return problems
+    try:
+        values.date, values.has_time = parse_date(text, config.tz)
+    except ValueError as exc:
+        return [place.error(node, str(exc))]
+    return []
+
+
+def check_required(
+    mapping: YamlMapping, values: Values, config: Config, path: str, fence_line: int
+) -> list[Diagnostic]:
+    """Every required key present and not empty."""
+    problems = []
+    for key in config.required:
+        item = mapping.get(key)
+        present = item is not None and has_value(key, values)
+        if not present:
+            line = item.line if item else fence_line
+            what = "is empty" if item else "is missing"
+            message = f"required field {what} (add '{key}: ...' to the front matter)"
+            problems.append(error(path, line, key, message))
+    return problems
+
+
+def has_value(key: str, values: Values) -> bool:
+    """True when a key was given a non-empty value."""
+    checks: dict[str, Callable[[], bool]] = {
+        "date": lambda: values.date is not None,
+        "speaker": lambda: bool(values.speakers),
+        "draft": lambda: True,
+    }
+    if key in checks:
+        return checks[key]()
+    return bool(values.text.get(key) or values.lists.get(key) or key in values.extra)
+
+
+def resolve_terms(
+    mapping: YamlMapping,
+    values: Values,
+    config: Config,
+    vocabularies: Mapping[str, Vocabulary],
+    path: str,
+    offset: int,
+) -> list[Diagnostic]:
+    """Replace aliases by canonical names; unknown terms of a vocabulary are errors."""
+    problems: list[Diagnostic] = []
+    for key, vocabulary in vocabularies.items():
+        item = mapping.get(key)
+        if item is None:
+            continue
+        place = Place(path, offset, key)
+        nodes = item.node.value if isinstance(item.node, yaml.SequenceNode) else [item.node]
+        resolved = []
+        for name, node in zip(term_values(key, values), nodes, strict=False):
+            entry = vocabulary.resolve(name)
+            if entry is None:
+                problems.append(
+                    place.error(node, f"unknown term '{name}' ({vocabulary.suggest(name)})")
+                )
+            resolved.append(entry.name if entry else name)
+        store_terms(key, tuple(dict.fromkeys(resolved)), values)
+    return problems
+
+
+def term_values(key: str, values: Values) -> tuple[str, ...]:
+    """The names an article gives for a taxonomy key."""
+    if key == "speaker":
+        return tuple(s.name for s in values.speakers)
+    if key in SINGLE_TERM_KEYS:
+        return (values.text[key],) if values.text.get(key) else ()
+    return values.lists.get(key, ())
+
+
+def store_terms(key: str, names: tuple[str, ...], values: Values) -> None:
+    """Write canonical names back where term_values found them."""
+    if key == "speaker":
+        roles = {s.name: s.role for s in values.speakers}
+        values.speakers = tuple(Speaker(n, roles.get(n, "")) for n in names)
+    elif key in SINGLE_TERM_KEYS:
+        values.text[key] = names[0] if names else ""
+    else:
+        values.lists[key] = names
+
+
+def choose_slug(values: Values, path: str, line: int) -> tuple[str, list[Diagnostic]]:
+    """The slug from front matter (checked) or from the title."""
+    given = values.text.get("slug", "")
+    if given:
+        if not is_valid_slug(given):
+            hint = make_slug(given) or "lowercase-words-with-hyphens"
+            message = (
+                f"'{given}' is not a valid slug (use lowercase letters, digits, hyphens: '{hint}')"
+            )
+            return "", [error(path, line, "slug", message)]
+        return given, []
+    slug = make_slug(values.text.get("title", ""))
+    if not slug:
+        return "", [error(path, line, "title", "title gives an empty slug (add 'slug: ...')")]
+    return slug, []
+
+
+def make_article(
+    source: Source, values: Values, config: Config, split: SplitFile, lines: dict[str, int]
+) -> tuple[Article | None, list[Diagnostic]]:
+    """Assemble the immutable Article once every field is known to be valid."""
+    line = lines.get("slug") or lines.get("title", 0)
+    slug, problems = choose_slug(values, source.source_path, line)
+    if problems or values.date is None:
+        return None, problems
+    if slug == "page":
+        return None, [error(source.source_path, line, "slug", "'page' is reserved for pagination")]
+    body = split.body
+    terms = {t.key: term_values(t.key, values) for t in config.taxonomies}
+    return Article(
+        source_path=source.source_path,
+        title=values.text["title"],
+        date=values.date,
+        has_time=values.has_time,
+        slug=slug,
+        url=article_url(values.date, slug),
+        lang=values.text.get("lang") or config.language,
+        translation_key=values.text.get("translation_key", ""),
+        draft=values.draft,
+        summary=values.text.get("summary") or derive_summary(body),
+        district=values.text.get("district", ""),
+        event_type=values.text.get("event_type", ""),
+        speakers=values.speakers,
+        units=values.lists.get("units", ()),
+        tags=values.lists.get("tags", ()),
+        terms=terms,
+        body=body,
+        body_line=split.body_line,
+        extra=values.extra,
+    ), []
+
+
+MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|<[^>]+>|\{[:#.][^}]*\}|[*_`>#|]+")
+LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+def derive_summary(body: str) -> str:
+    """The first paragraph as plain text, for lists and feeds when no summary is given."""
+    for block in re.split(r"\n\s*\n", body):
+        stripped = block.strip()
+        if not stripped or stripped.startswith(("#", "|", "```", "~~~", "<!--", "---", "{{")):
+            continue
+        text = " ".join(MARKUP.sub("", LINK.sub(r"\1", stripped)).split())
+        if text:
+            return shorten(text)
+    return ""
+
+
+def shorten(text: str) -> str:
+    """Cut long text at a word boundary (or anywhere, for Chinese) with an ellipsis."""
+    if len(text) <= SUMMARY_MAX:
+        return text
+    cut = text[:SUMMARY_MAX]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > SUMMARY_MAX // 2 else cut).rstrip(" ,.;:") + "…"

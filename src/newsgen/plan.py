@@ -1,0 +1,242 @@
+"""Plan stage: every page the site will have, with its URL, template and sources; collisions fail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from newsgen import urls
+from newsgen.config import Config
+from newsgen.diagnostics import Diagnostic, error
+from newsgen.model import PageSpec, SiteIndex, Taxonomy, Term
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+SITEMAP_LIMIT = 50_000
+
+
+def paginate(ids: Sequence[int], size: int) -> list[tuple[int, ...]]:
+    """Split a listing into pages; an empty listing still has one page."""
+    pages = [tuple(ids[start : start + size]) for start in range(0, len(ids), size)]
+    return pages or [()]
+
+
+def sources_of(index: SiteIndex, ids: Sequence[int]) -> tuple[str, ...]:
+    """Source paths of the articles a page shows."""
+    return tuple(index.articles[i].source_path for i in ids)
+
+
+def listing_pages(
+    index: SiteIndex,
+    config: Config,
+    kind: str,
+    listing_url: str,
+    title: str,
+    ids: Sequence[int],
+    taxonomy: str = "",
+    term_slug: str = "",
+    template: str = "list.html",
+) -> Iterator[PageSpec]:
+    """A paginated listing: page 1 at the listing's URL, then page/2/, page/3/..."""
+    pages = paginate(ids, config.page_size)
+    for number, page_ids in enumerate(pages, start=1):
+        url = urls.page_url(listing_url, number)
+        yield PageSpec(
+            kind,
+            url,
+            urls.output_path(url),
+            template,
+            title,
+            taxonomy=taxonomy,
+            term_slug=term_slug,
+            listing_url=listing_url,
+            page_number=number,
+            page_count=len(pages),
+            item_ids=page_ids,
+            sources=sources_of(index, page_ids),
+        )
+
+
+def date_title(term: Term) -> str:
+    """Readable title of a year, month or day archive."""
+    parts = [int(p) for p in term.name.split("-")]
+    if len(parts) == 1:
+        return str(parts[0])
+    if len(parts) == 2:
+        return f"{MONTHS[parts[1] - 1]} {parts[0]}"
+    return f"{parts[2]} {MONTHS[parts[1] - 1]} {parts[0]}"
+
+
+def plan_articles(index: SiteIndex) -> Iterator[PageSpec]:
+    """One page per article; it also shows its neighbours' and related articles' titles."""
+    count = len(index.articles)
+    for article_id, article in enumerate(index.articles):
+        neighbours = [i for i in (article_id - 1, article_id + 1) if 0 <= i < count]
+        shown = (article_id, *neighbours, *index.related[article_id])
+        yield PageSpec(
+            "article",
+            article.url,
+            urls.output_path(article.url),
+            "article.html",
+            article.title,
+            article_id=article_id,
+            sources=sources_of(index, shown),
+            lang=article.lang,
+        )
+
+
+def plan_dates(index: SiteIndex, config: Config) -> Iterator[PageSpec]:
+    """Year, month and day archives plus the archive overview."""
+    for taxonomy in (index.years, index.months, index.days):
+        for term in taxonomy.terms:
+            yield from listing_pages(
+                index,
+                config,
+                "date",
+                term.url,
+                date_title(term),
+                term.article_ids,
+                taxonomy.key,
+                term.slug,
+            )
+    yield PageSpec(
+        "archive", urls.ARCHIVE_URL, urls.output_path(urls.ARCHIVE_URL), "archive.html", "Archive"
+    )
+
+
+def plan_taxonomy(index: SiteIndex, config: Config, taxonomy: Taxonomy) -> Iterator[PageSpec]:
+    """A taxonomy's overview, a listing per term and (with base_url) a feed per term."""
+    url = urls.taxonomy_url(taxonomy.path)
+    yield PageSpec(
+        "terms", url, urls.output_path(url), "terms.html", taxonomy.title, taxonomy=taxonomy.key
+    )
+    for term in taxonomy.terms:
+        yield from listing_pages(
+            index, config, "term", term.url, term.name, term.article_ids, taxonomy.key, term.slug
+        )
+        if config.base_url and taxonomy.feeds:
+            feed_url = urls.term_feed_url(taxonomy.path, term.slug)
+            ids = term.article_ids[: config.feed_items]
+            yield PageSpec(
+                "feed",
+                feed_url,
+                feed_url,
+                "feed.xml",
+                term.name,
+                taxonomy=taxonomy.key,
+                term_slug=term.slug,
+                listing_url=term.url,
+                item_ids=ids,
+                sources=sources_of(index, ids),
+            )
+
+
+def plan_site_files(index: SiteIndex, config: Config, html_urls: list[str]) -> Iterator[PageSpec]:
+    """Feed, sitemap(s), robots.txt and the not-found page."""
+    if config.base_url:
+        ids = tuple(range(min(config.feed_items, len(index.articles))))
+        yield PageSpec(
+            "feed",
+            urls.FEED_URL,
+            urls.FEED_URL,
+            "feed.xml",
+            config.title,
+            item_ids=ids,
+            sources=sources_of(index, ids),
+        )
+        yield from plan_sitemaps(html_urls)
+    yield PageSpec("robots", urls.ROBOTS_URL, urls.ROBOTS_URL, "robots.txt", "robots")
+    yield PageSpec("notfound", urls.NOT_FOUND_URL, urls.NOT_FOUND_URL, "404.html", "Not found")
+
+
+def plan_sitemaps(html_urls: list[str]) -> Iterator[PageSpec]:
+    """sitemap.xml; past 50,000 URLs it becomes an index of sitemap-N.xml files."""
+    chunks = [
+        tuple(html_urls[i : i + SITEMAP_LIMIT]) for i in range(0, len(html_urls), SITEMAP_LIMIT)
+    ]
+    if len(chunks) <= 1:
+        yield PageSpec(
+            "sitemap",
+            urls.SITEMAP_URL,
+            urls.SITEMAP_URL,
+            "sitemap.xml",
+            "sitemap",
+            sources=chunks[0] if chunks else (),
+        )
+        return
+    names = tuple(f"sitemap-{n}.xml" for n in range(1, len(chunks) + 1))
+    yield PageSpec(
+        "sitemap-index",
+        urls.SITEMAP_URL,
+        urls.SITEMAP_URL,
+        "sitemap-index.xml",
+        "sitemap",
+        sources=names,
+    )
+    for name, chunk in zip(names, chunks, strict=True):
+        yield PageSpec("sitemap", name, name, "sitemap.xml", "sitemap", sources=chunk)
+
+
+def plan_pages(index: SiteIndex, config: Config) -> tuple[tuple[PageSpec, ...], list[Diagnostic]]:
+    """Every page of the site, in a fixed order; two pages on one path is an error."""
+    all_ids = tuple(range(len(index.articles)))
+    pages = list(
+        listing_pages(
+            index, config, "home", urls.HOME_URL, config.title, all_ids, template="home.html"
+        )
+    )
+    pages.extend(plan_articles(index))
+    pages.extend(plan_dates(index, config))
+    for taxonomy in index.taxonomies:
+        pages.extend(plan_taxonomy(index, config, taxonomy))
+    html_urls = [p.url for p in pages if p.kind != "feed"]
+    pages.extend(plan_site_files(index, config, html_urls))
+    return tuple(pages), find_collisions(pages)
+
+
+def find_collisions(pages: Sequence[PageSpec]) -> list[Diagnostic]:
+    """Two pages writing one file, or a path leaving the output folder, are errors."""
+    owners: dict[str, PageSpec] = {}
+    problems: list[Diagnostic] = []
+    for page in pages:
+        blame = page.sources[0] if page.kind == "article" and page.sources else "newsgen.yaml"
+        if not urls.is_safe_output_path(page.output_path):
+            problems.append(
+                error(
+                    blame,
+                    0,
+                    "slug",
+                    f"output path '{page.output_path}' would leave the output folder",
+                )
+            )
+            continue
+        other = owners.setdefault(page.output_path.casefold(), page)
+        if other is not page:
+            problems.append(collision(page, other))
+    return problems
+
+
+def collision(page: PageSpec, other: PageSpec) -> Diagnostic:
+    """Name both files (or generated pages) that want the same output path."""
+
+    def who(p: PageSpec) -> str:
+        return p.sources[0] if p.kind == "article" else f"the {p.kind} page '{p.title}'"
+
+    blame = (
+        page.sources[0]
+        if page.kind == "article"
+        else (other.sources[0] if other.kind == "article" else "newsgen.yaml")
+    )
+    message = f"{who(page)} and {who(other)} would both write {page.output_path} (change a slug)"
+    return error(blame, 0, "slug", message)

@@ -1,0 +1,88 @@
+"""Jinja setup (the only place): site templates first, then the built-in theme under theme/."""
+
+from __future__ import annotations
+
+import re
+import traceback
+from pathlib import Path
+
+import jinja2
+
+from newsgen.config import Config
+from newsgen.diagnostics import Diagnostic, error
+
+THEME_DIR = Path(__file__).parent / "theme"
+THEME_TEMPLATES = THEME_DIR / "templates"
+THEME_STATIC = THEME_DIR / "static"
+THEME_PREFIX = "theme"
+
+
+class TemplateProblem(Exception):
+    """A template failed to load or render; carries a diagnostic naming file and line."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.format())
+        self.diagnostic = diagnostic
+
+
+def make_environment(config: Config) -> jinja2.Environment:
+    """An environment with autoescape (HTML and XML alike) and StrictUndefined."""
+    theme = jinja2.FileSystemLoader(str(THEME_TEMPLATES))
+    loaders: list[jinja2.BaseLoader] = [jinja2.PrefixLoader({THEME_PREFIX: theme}, delimiter="/")]
+    site_templates = config.site_root / config.templates_dir
+    if site_templates.is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(site_templates)))
+    loaders.append(theme)
+    return jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+        cache_size=-1,
+    )
+
+
+def display_path(filename: str | None, config: Config) -> str:
+    """A template's path as the user knows it: templates/x.html, or theme/x.html for built-ins."""
+    if not filename:
+        return "<template>"
+    path = Path(filename)
+    for root, prefix in ((config.site_root, ""), (THEME_TEMPLATES, f"{THEME_PREFIX}/")):
+        try:
+            return prefix + path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            continue
+    return filename
+
+
+def template_frame(exc: BaseException) -> tuple[str | None, int]:
+    """The innermost template file and line in a traceback (Jinja rewrites frames to them)."""
+    found: tuple[str | None, int] = (None, 0)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith((".html", ".xml", ".txt")):
+            found = (frame.filename, frame.lineno or 0)
+    return found
+
+
+def simplify_message(message: str) -> str:
+    """'newsgen.model.Article object' has no attribute ... -> 'Article' has no attribute ..."""
+    return re.sub(r"'(?:[\w]+\.)*(\w+) object'", r"'\1'", message)
+
+
+def template_diagnostic(exc: Exception, config: Config, name: str) -> Diagnostic:
+    """Turn a Jinja (or other) failure into a diagnostic naming template file and line."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where, line = exc.filename or exc.name, exc.lineno
+        message = f"template syntax error: {exc.message}"
+    elif isinstance(exc, jinja2.TemplateNotFound):
+        where, line = None, 0
+        message = f"template '{exc.name}' not found (needed by {name})"
+    else:
+        where, line = template_frame(exc)
+        text = exc.message if isinstance(exc, jinja2.TemplateError) else str(exc)
+        message = simplify_message(text or type(exc).__name__)
+    path = display_path(where, config) if where else name
+    return error(path, line, "", message)

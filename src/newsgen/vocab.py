@@ -1,0 +1,122 @@
+"""Controlled vocabularies: the valid terms of a taxonomy, their labels and aliases."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from newsgen.config import Config
+from newsgen.diagnostics import Diagnostic, error
+from newsgen.urls import make_slug
+from newsgen.yamlsource import load_yaml_file
+
+
+@dataclass(frozen=True)
+class VocabEntry:
+    """One valid term: canonical name, slug, other-language labels, aliases."""
+
+    name: str
+    slug: str
+    labels: tuple[tuple[str, str], ...]
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """A taxonomy's list of valid terms; any spelling it knows resolves to the canonical one."""
+
+    key: str
+    source_path: str
+    entries: tuple[VocabEntry, ...]
+    lookup: dict[str, VocabEntry]
+
+    def resolve(self, name: str) -> VocabEntry | None:
+        """The entry a name, alias or label stands for (case-insensitive)."""
+        return self.lookup.get(name.casefold())
+
+    def suggest(self, name: str) -> str:
+        """A did-you-mean hint for an unknown term."""
+        spellings = {entry.name.casefold(): entry.name for entry in self.entries}
+        spellings.update({k: v.name for k, v in self.lookup.items()})
+        close = difflib.get_close_matches(name.casefold(), list(spellings), n=1, cutoff=0.6)
+        if close:
+            return f"did you mean '{spellings[close[0]]}'?"
+        return f"add it to {self.source_path} or use a listed term"
+
+
+def vocabulary_files(config: Config) -> dict[str, str]:
+    """Which vocabulary file each taxonomy uses: explicit settings, else data/<path>.yaml."""
+    files = dict(config.vocabularies)
+    for taxonomy in config.taxonomies:
+        candidate = f"{config.data_dir}/{taxonomy.path}.yaml"
+        if taxonomy.key not in files and (config.site_root / candidate).is_file():
+            files[taxonomy.key] = candidate
+    return files
+
+
+def load_vocabularies(config: Config) -> tuple[dict[str, Vocabulary], list[Diagnostic]]:
+    """Read every vocabulary file the site has."""
+    vocabularies: dict[str, Vocabulary] = {}
+    diagnostics: list[Diagnostic] = []
+    for key, rel in sorted(vocabulary_files(config).items()):
+        path = config.site_root / rel
+        if not path.is_file():
+            diagnostics.append(error("newsgen.yaml", 0, "vocabularies", f"{rel} does not exist"))
+            continue
+        data, problems = load_yaml_file(path.read_bytes().decode("utf-8-sig", "replace"), rel)
+        diagnostics.extend(problems)
+        if not problems:
+            vocabulary, problems = read_vocabulary(key, rel, data)
+            diagnostics.extend(problems)
+            vocabularies[key] = vocabulary
+    return vocabularies, diagnostics
+
+
+def read_entry(item: Any, rel: str) -> tuple[VocabEntry | None, list[Diagnostic]]:
+    """One list item: a plain name or {name, labels, aliases, slug}."""
+    if isinstance(item, str):
+        item = {"name": item}
+    if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+        return None, [error(rel, 0, "name", f"each entry needs a 'name' (got {item!r})")]
+    labels = item.get("labels") or {}
+    aliases = item.get("aliases") or []
+    if isinstance(aliases, str):
+        aliases = [aliases]
+    if not isinstance(labels, dict) or not isinstance(aliases, list):
+        message = f"'{item['name']}': labels must be a mapping, aliases a list"
+        return None, [error(rel, 0, "labels", message)]
+    name = item["name"].strip()
+    slug = str(item.get("slug") or make_slug(name))
+    pairs = tuple(sorted((str(k), str(v)) for k, v in labels.items()))
+    return VocabEntry(name, slug, pairs, tuple(str(a) for a in aliases)), []
+
+
+def read_vocabulary(key: str, rel: str, data: Any) -> tuple[Vocabulary, list[Diagnostic]]:
+    """Index a vocabulary's entries by every spelling; a spelling used twice is an error."""
+    diagnostics: list[Diagnostic] = []
+    if isinstance(data, dict):
+        data = data.get("terms", [])
+    if not isinstance(data, list):
+        data = []
+        diagnostics.append(error(rel, 1, "", "expected a list of terms"))
+    entries: list[VocabEntry] = []
+    lookup: dict[str, VocabEntry] = {}
+    for item in data:
+        entry, problems = read_entry(item, rel)
+        diagnostics.extend(problems)
+        if entry is None:
+            continue
+        entries.append(entry)
+        for spelling in (entry.name, *entry.aliases, *(label for _, label in entry.labels)):
+            other = lookup.setdefault(spelling.casefold(), entry)
+            if other is not entry:
+                message = f"'{spelling}' names both '{other.name}' and '{entry.name}'"
+                diagnostics.append(error(rel, 0, "aliases", message))
+    return Vocabulary(key, rel, tuple(entries), lookup), diagnostics
+
+
+def vocabulary_sources(config: Config) -> tuple[Path, ...]:
+    """Vocabulary files, for dependency tracking."""
+    return tuple(config.site_root / rel for _, rel in sorted(vocabulary_files(config).items()))

@@ -1,0 +1,169 @@
+"""YAML reading that keeps each key's file line, with a safe loader only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from newsgen.diagnostics import Diagnostic, error
+
+SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+NULL_TAG = "tag:yaml.org,2002:null"
+STR_TAG = "tag:yaml.org,2002:str"
+MAX_NODES = 100_000
+
+
+@dataclass(frozen=True)
+class Field:
+    """One top-level key of a YAML mapping: its node, its constructed value and its file line."""
+
+    key: str
+    node: yaml.Node
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class YamlMapping:
+    """A parsed top-level mapping whose fields remember where they were written."""
+
+    fields: tuple[Field, ...]
+    line: int
+
+    def get(self, key: str) -> Field | None:
+        """Return the field named `key`, if present."""
+        for item in self.fields:
+            if item.key == key:
+                return item
+        return None
+
+
+def node_line(node: yaml.Node, line_offset: int) -> tuple[int, int]:
+    """File line and column (1-based) of a node, given the line the YAML text starts on."""
+    mark = node.start_mark
+    return mark.line + line_offset, mark.column + 1
+
+
+def compose_node(
+    text: str, path: str, line_offset: int
+) -> tuple[yaml.Node | None, list[Diagnostic]]:
+    """Compose YAML text into a node tree, turning syntax errors into diagnostics."""
+    loader = SafeLoader(text)
+    try:
+        return loader.get_single_node(), []
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + line_offset if mark else line_offset
+        column = mark.column + 1 if mark else 0
+        problem = exc.problem or "invalid YAML"
+        context = f" {exc.context}" if exc.context else ""
+        return None, [error(path, line, "", f"YAML syntax error: {problem}{context}", column)]
+    except yaml.YAMLError as exc:
+        return None, [error(path, line_offset, "", f"YAML error: {exc}")]
+    finally:
+        loader.dispose()
+
+
+def count_nodes(node: yaml.Node, limit: int = MAX_NODES) -> int:
+    """Count nodes, following aliases as the constructor would; stops past `limit` (alias bombs)."""
+    count = 0
+    stack = [node]
+    while stack and count <= limit:
+        current = stack.pop()
+        count += 1
+        if isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            for key, value in current.value:
+                stack.append(key)
+                stack.append(value)
+    return count
+
+
+def construct_value(node: yaml.Node, path: str, line_offset: int) -> tuple[Any, list[Diagnostic]]:
+    """Build the Python value of a node with the safe constructor; object tags are errors."""
+    if count_nodes(node) > MAX_NODES:
+        line, column = node_line(node, line_offset)
+        return None, [
+            error(path, line, "", "YAML value is too large or nested (alias bomb?)", column)
+        ]
+    loader = SafeLoader("")
+    try:
+        return loader.construct_document(node), []
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or node.start_mark
+        problem = exc.problem or "cannot be read"
+        if "constructor for the tag" in problem:
+            problem = f"YAML tag {node_tag(exc)} is not allowed (only plain YAML data is read)"
+        return None, [error(path, mark.line + line_offset, "", problem, mark.column + 1)]
+    except (RecursionError, ValueError, TypeError, OverflowError) as exc:
+        line, column = node_line(node, line_offset)
+        return None, [error(path, line, "", f"YAML value cannot be read: {exc}", column)]
+    finally:
+        loader.dispose()
+
+
+def node_tag(exc: yaml.MarkedYAMLError) -> str:
+    """Pull the offending tag out of a constructor error message, in its short form."""
+    problem = exc.problem or ""
+    tag = problem.rsplit(" ", 1)[-1].strip("'\"") if "tag" in problem else "?"
+    return tag.replace("tag:yaml.org,2002:", "!!")
+
+
+def construct_field(item: Field, path: str, line_offset: int) -> tuple[Any, list[Diagnostic]]:
+    """Construct a field's value, naming the field in any problem."""
+    value, problems = construct_value(item.node, path, line_offset)
+    return value, [
+        Diagnostic(p.path, p.line, p.column, p.severity, item.key, p.message) for p in problems
+    ]
+
+
+def parse_mapping(
+    text: str, path: str, line_offset: int, what: str = "front matter"
+) -> tuple[YamlMapping | None, list[Diagnostic]]:
+    """Parse YAML text that must be a mapping; every field keeps its file line."""
+    node, diagnostics = compose_node(text, path, line_offset)
+    if diagnostics:
+        return None, diagnostics
+    if node is None:
+        return YamlMapping((), line_offset), []
+    if not isinstance(node, yaml.MappingNode):
+        line, column = node_line(node, line_offset)
+        kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+        message = f"{what} is {kind}, not a mapping (expected 'key: value' lines)"
+        return None, [error(path, line, "", message, column)]
+    return collect_fields(node, path, line_offset)
+
+
+def collect_fields(
+    node: yaml.MappingNode, path: str, line_offset: int
+) -> tuple[YamlMapping, list[Diagnostic]]:
+    """Turn a mapping node into fields, reporting duplicate and non-text keys."""
+    fields: list[Field] = []
+    seen: dict[str, int] = {}
+    diagnostics: list[Diagnostic] = []
+    for key_node, value_node in node.value:
+        line, column = node_line(key_node, line_offset)
+        if not isinstance(key_node, yaml.ScalarNode):
+            diagnostics.append(error(path, line, "", "a key must be a plain name", column))
+            continue
+        key = str(key_node.value)
+        if key in seen:
+            message = f"duplicate key '{key}' (first given on line {seen[key]}; keep one)"
+            diagnostics.append(error(path, line, key, message, column))
+            continue
+        seen[key] = line
+        fields.append(Field(key, value_node, line, column))
+    return YamlMapping(tuple(fields), node.start_mark.line + line_offset), diagnostics
+
+
+def load_yaml_file(text: str, path: str) -> tuple[Any, list[Diagnostic]]:
+    """Load a whole YAML data file (settings, vocabularies) safely, with file positions on error."""
+    node, diagnostics = compose_node(text, path, 1)
+    if diagnostics or node is None:
+        return None, diagnostics
+    value, problems = construct_value(node, path, 1)
+    return value, problems
