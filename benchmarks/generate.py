@@ -715,15 +715,19 @@ def marker_text(n: int, seed: int) -> str:
     return json.dumps(info, sort_keys=True) + "\n"
 
 
+class GenerateError(Exception):
+    """OUT_DIR cannot be used (not a folder, or not ours and no --force)."""
+
+
 def generate(n: int, out_dir: Path, seed: int = 1, force: bool = False) -> None:
     """Write a corpus of ``n`` articles into ``out_dir`` (see the module docstring)."""
     marker = out_dir / MARKER_NAME
     if out_dir.exists():
         if not out_dir.is_dir():
-            raise SystemExit(f"generate.py: {out_dir} exists and is not a folder")
+            raise GenerateError(f"{out_dir} exists and is not a folder")
         if any(out_dir.iterdir()) and not marker.exists() and not force:
-            raise SystemExit(
-                f"generate.py: {out_dir} is not empty and holds no {MARKER_NAME}; "
+            raise GenerateError(
+                f"{out_dir} is not empty and holds no {MARKER_NAME}; "
                 "pass --force to replace its content/ folder"
             )
     marker.unlink(missing_ok=True)
@@ -818,7 +822,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.n < 0:
         parser.error("N must be >= 0")
     t0 = time.perf_counter()
-    generate(args.n, args.out_dir, seed=args.seed, force=args.force)
+    try:
+        generate(args.n, args.out_dir, seed=args.seed, force=args.force)
+    except GenerateError as exc:
+        print(f"generate.py: error: {exc}", file=sys.stderr)
+        return 2
     elapsed = time.perf_counter() - t0
     print(
         f"generate.py: wrote {args.n} articles to {os.fspath(args.out_dir)} in {elapsed:.1f} s",

@@ -122,8 +122,6 @@ def static_collisions(
 def read_site(options: BuildOptions, timer: Timer) -> Site:
     """load -> parse/validate -> index -> plan; raises BuildFailed listing every error."""
     config, diagnostics = load_config(options.site_root)
-    if has_errors(diagnostics):
-        raise BuildFailed(sort_diagnostics(diagnostics))
     vocabularies, problems = load_vocabularies(config)
     diagnostics += problems
     sources, problems = load_sources(config.site_root, config.content_dir)

@@ -109,8 +109,11 @@ def load_config(site_root: Path) -> tuple[Config, list[Diagnostic]]:
             continue
         diagnostics.extend(read_setting(item.key, value, item.line, changes))
     config = replace(config, **changes)
-    diagnostics.extend(check_config(config, {f.key: f.line for f in mapping.fields}))
-    return config, diagnostics
+    problems = check_config(config, {f.key: f.line for f in mapping.fields})
+    diagnostics.extend(problems)
+    # Fall back to defaults for bad values so the content is still checked in the same run.
+    bad = {p.field for p in problems} & {"timezone", "page_size", "feed_items", "language"}
+    return replace(config, **{name: getattr(Config, name) for name in bad}), diagnostics
 
 
 def read_setting(key: str, value: Any, line: int, changes: dict[str, Any]) -> list[Diagnostic]:

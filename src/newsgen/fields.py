@@ -11,7 +11,8 @@ from newsgen.model import Speaker
 from newsgen.yamlsource import NULL_TAG, node_line
 
 PLAIN_TAGS = frozenset(
-    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
 )
 TRUE_WORDS = frozenset({"true", "yes", "on", "1", "y"})
 FALSE_WORDS = frozenset({"false", "no", "off", "0", "n", ""})
@@ -45,13 +46,20 @@ def kind_of(node: yaml.Node) -> str:
     return "a value"
 
 
+def tag_problem(node: yaml.Node, place: Place) -> list[Diagnostic]:
+    """Object-constructing (or any non-plain) YAML tags are errors."""
+    if node.tag in PLAIN_TAGS:
+        return []
+    short = node.tag.replace("tag:yaml.org,2002:", "!!")
+    return [place.error(node, f"YAML tag {short} is not allowed (only plain YAML data is read)")]
+
+
 def read_text(node: yaml.Node, place: Place) -> tuple[str, list[Diagnostic]]:
     """A single text value exactly as written (so NO, 010 and 1:30 stay text)."""
+    if problems := tag_problem(node, place):
+        return "", problems
     if not isinstance(node, yaml.ScalarNode):
         return "", [place.error(node, f"expected text, got {kind_of(node)}")]
-    if node.tag not in PLAIN_TAGS and not node.tag.startswith("tag:yaml.org,2002:str"):
-        short = node.tag.replace("tag:yaml.org,2002:", "!!")
-        return "", [place.error(node, f"YAML tag {short} is not allowed here")]
     if node.tag == NULL_TAG and node.style is None:
         return "", []
     return str(node.value).strip(), []
@@ -59,6 +67,8 @@ def read_text(node: yaml.Node, place: Place) -> tuple[str, list[Diagnostic]]:
 
 def read_text_list(node: yaml.Node, place: Place) -> tuple[tuple[str, ...], list[Diagnostic]]:
     """One value or a list of values, each text; empty items dropped."""
+    if tag_errors := tag_problem(node, place):
+        return (), tag_errors
     items = node.value if isinstance(node, yaml.SequenceNode) else [node]
     values: list[str] = []
     problems: list[Diagnostic] = []
@@ -74,6 +84,8 @@ def read_speaker_mapping(
     node: yaml.MappingNode, place: Place
 ) -> tuple[Speaker | None, list[Diagnostic]]:
     """A {name, role} mapping."""
+    if tag_errors := tag_problem(node, place):
+        return None, tag_errors
     found: dict[str, str] = {}
     problems: list[Diagnostic] = []
     for key_node, value_node in node.value:
@@ -93,6 +105,8 @@ def read_speaker_mapping(
 
 def read_speakers(node: yaml.Node, place: Place) -> tuple[tuple[Speaker, ...], list[Diagnostic]]:
     """A name, a list of names, or name + role mappings."""
+    if tag_errors := tag_problem(node, place):
+        return (), tag_errors
     items = node.value if isinstance(node, yaml.SequenceNode) else [node]
     speakers: list[Speaker] = []
     problems: list[Diagnostic] = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -12,13 +12,13 @@ import yaml
 
 from newsgen.config import Config, did_you_mean
 from newsgen.dates import parse_date
-from newsgen.diagnostics import Diagnostic, error
+from newsgen.diagnostics import Diagnostic, error, warning
 from newsgen.fields import Place, read_bool, read_speakers, read_text, read_text_list
 from newsgen.frontmatter import SplitFile, decode_text, split_front_matter
 from newsgen.model import Article, Source, Speaker
 from newsgen.urls import article_url, is_valid_slug, make_slug
 from newsgen.vocab import Vocabulary
-from newsgen.yamlsource import YamlMapping, construct_field, parse_mapping
+from newsgen.yamlsource import NULL_TAG, YamlMapping, construct_field, parse_mapping
 
 TEXT_KEYS = ("title", "summary", "slug", "lang", "translation_key", "district", "event_type")
 SINGLE_TERM_KEYS = ("district", "event_type")
@@ -60,14 +60,18 @@ def parse_source(
     if mapping is None:
         return None, problems
     values = Values()
+    keys = known_keys(config)
     for item in mapping.fields:
-        problems.extend(
-            read_field(item.key, item.node, Place(path, split.yaml_line, item.key), values, config)
-        )
-        if item.key not in known_keys(config):
-            value, errors = construct_field(item, path, split.yaml_line)
-            problems.extend(errors)
-            values.extra[item.key] = value
+        if item.key in keys:
+            place = Place(path, split.yaml_line, item.key)
+            problems.extend(read_field(item.key, item.node, place, values, config))
+            continue
+        value, errors = construct_field(item, path, split.yaml_line)
+        problems.extend(errors)
+        values.extra[item.key] = value
+        hint = did_you_mean(item.key, keys)
+        if hint:
+            problems.append(warning(path, item.line, "", f"unknown key '{item.key}'{hint}"))
     problems.extend(check_required(mapping, values, config, path, split.yaml_line - 1))
     problems.extend(resolve_terms(mapping, values, config, vocabularies, path, split.yaml_line))
     if any(p.is_error for p in problems) or values.date is None:
@@ -80,8 +84,7 @@ def parse_source(
 def read_field(
     key: str, node: yaml.Node, place: Place, values: Values, config: Config
 ) -> list[Diagnostic]:
-    """Read one known key into `values`; unknown keys may earn a did-you-mean warning."""
-    taxonomy_keys = {t.key for t in config.taxonomies}
+    """Read one known key into `values`."""
     if key == "date":
         return read_date_field(node, place, values, config)
     if key == "draft":
@@ -92,11 +95,8 @@ def read_field(
         return problems
     if key in SINGLE_TERM_KEYS or key in TEXT_KEYS:
         return read_single(key, node, place, values)
-    if key in taxonomy_keys or key in {"units", "tags", "aliases"}:
-        values.lists[key], problems = read_text_list(node, place)
-        return problems
-    hint = did_you_mean(key, known_keys(config))
-    return [place.warning(node, f"unknown key '{key}'{hint}")] if hint else []
+    values.lists[key], problems = read_text_list(node, place)
+    return problems
 
 
 def read_single(key: str, node: yaml.Node, place: Place, values: Values) -> list[Diagnostic]:
@@ -128,29 +128,24 @@ def read_date_field(
 def check_required(
     mapping: YamlMapping, values: Values, config: Config, path: str, fence_line: int
 ) -> list[Diagnostic]:
-    """Every required key present and not empty."""
+    """Every required key present and not empty (a bad value is reported by its reader)."""
     problems = []
     for key in config.required:
         item = mapping.get(key)
-        present = item is not None and has_value(key, values)
-        if not present:
-            line = item.line if item else fence_line
-            what = "is empty" if item else "is missing"
-            message = f"required field {what} (add '{key}: ...' to the front matter)"
-            problems.append(error(path, line, key, message))
+        if item is not None and not is_empty_node(item.node):
+            continue
+        line = item.line if item else fence_line
+        what = "is empty" if item else "is missing"
+        message = f"required field {what} (add '{key}: ...' to the front matter)"
+        problems.append(error(path, line, key, message))
     return problems
 
 
-def has_value(key: str, values: Values) -> bool:
-    """True when a key was given a non-empty value."""
-    checks: dict[str, Callable[[], bool]] = {
-        "date": lambda: values.date is not None,
-        "speaker": lambda: bool(values.speakers),
-        "draft": lambda: True,
-    }
-    if key in checks:
-        return checks[key]()
-    return bool(values.text.get(key) or values.lists.get(key) or key in values.extra)
+def is_empty_node(node: yaml.Node) -> bool:
+    """A null, blank text, or empty list or mapping."""
+    if isinstance(node, yaml.ScalarNode):
+        return not str(node.value).strip() or (node.tag == NULL_TAG and node.style is None)
+    return not node.value
 
 
 def resolve_terms(

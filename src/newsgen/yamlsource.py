@@ -60,6 +60,9 @@ def compose_node(
         column = mark.column + 1 if mark else 0
         problem = exc.problem or "invalid YAML"
         context = f" {exc.context}" if exc.context else ""
+        started = exc.context_mark
+        if started and mark and started.line != mark.line:
+            context += f" (started on line {started.line + line_offset})"
         return None, [error(path, line, "", f"YAML syntax error: {problem}{context}", column)]
     except yaml.YAMLError as exc:
         return None, [error(path, line_offset, "", f"YAML error: {exc}")]
