@@ -1,0 +1,251 @@
+"""The example archive in a real headless Chromium: navigation, errors, mobile layout, screenshots.
+
+The site is served from a sub-path (http://127.0.0.1:PORT/news/archive/) and opened from
+file://, the two ways the spec promises relative links work.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+from conftest import REPO_ROOT, build_site
+from playwright.sync_api import Browser, Locator, Page, Request, sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+SUB_PATH = "news/archive"
+SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
+TIMEOUT_MS = 15_000
+
+if not CHROMIUM.exists():
+    pytest.skip(
+        f"{CHROMIUM} not found: install Chromium to run the browser tests", allow_module_level=True
+    )
+
+pytestmark = pytest.mark.browser
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    """A static file handler that does not log every request to stderr."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class QuietServer(ThreadingHTTPServer):
+    """Connections the browser drops early are not worth a traceback."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass
+
+
+@dataclass
+class Built:
+    root: Path  # the folder served over HTTP
+    out: Path  # the built site, at root/news/archive
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    root = tmp_path_factory.mktemp("www")
+    out = root / SUB_PATH
+    result = build_site(REPO_ROOT, output_dir=out)
+    assert result.ok, "\n".join(d.format() for d in result.diagnostics)
+    return Built(root, out)
+
+
+@pytest.fixture(scope="module")
+def http_base(built: Built) -> Iterator[str]:
+    """http://127.0.0.1:PORT/news/archive/ serving the build; shut down afterwards."""
+    handler = functools.partial(QuietHandler, directory=str(built.root))
+    server = QuietServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/{SUB_PATH}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@dataclass
+class Problems:
+    """Console errors, page errors, failed requests and HTTP errors seen by a page."""
+
+    found: list[str] = field(default_factory=list)
+
+    def watch(self, page: Page) -> Page:
+        page.on(
+            "console",
+            lambda msg: (
+                self.found.append(f"console error: {msg.text} at {msg.location}")
+                if msg.type == "error"
+                else None
+            ),
+        )
+        page.on("pageerror", lambda exc: self.found.append(f"page error: {exc}"))
+        page.on("requestfailed", self.request_failed)
+        page.on(
+            "response",
+            lambda resp: (
+                self.found.append(f"HTTP {resp.status}: {resp.url}") if resp.status >= 400 else None
+            ),
+        )
+        return page
+
+    def request_failed(self, request: Request) -> None:
+        # ERR_ABORTED is a request the browser cancelled itself, such as the favicon of a
+        # page left before it loaded; a missing file fails with a 404 or ERR_FILE_NOT_FOUND.
+        if request.failure != "net::ERR_ABORTED":
+            self.found.append(f"request failed: {request.url} ({request.failure})")
+
+
+def new_page(browser: Browser, width: int = 1280, height: int = 900) -> Page:
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.set_default_timeout(TIMEOUT_MS)
+    return page
+
+
+def follow(page: Page, link: Locator) -> str:
+    """Click a link and wait until the browser has loaded the page it points to."""
+    href = link.get_attribute("href")
+    assert href, "link without href"
+    target = urljoin(page.url, href)
+    link.click()
+    page.wait_for_url(target)
+    page.wait_for_load_state("load")
+    return target
+
+
+@pytest.mark.parametrize("mode", ["http", "file"])
+def test_navigate_home_units_unit_article(
+    browser: Browser, built: Built, http_base: str, mode: str
+) -> None:
+    home = (
+        urljoin(http_base, "index.html") if mode == "http" else (built.out / "index.html").as_uri()
+    )
+    problems = Problems()
+    page = problems.watch(new_page(browser))
+    try:
+        page.goto(home, wait_until="load")
+        assert page.locator("h1, .brand-name").first.is_visible()
+
+        nav = page.get_by_role("navigation", name="Main")
+        follow(page, nav.get_by_role("link", name="Units", exact=True))
+        assert page.url.endswith("/units/index.html"), page.url
+        assert page.locator("main h1").inner_text().strip() == "Units"
+
+        first_unit = page.locator("main").get_by_role("link").first
+        unit_name = first_unit.inner_text().strip()
+        assert unit_name
+        follow(page, first_unit)
+        assert re.search(r"/units/[^/]+/index\.html$", page.url), page.url
+        assert page.locator("main h1").inner_text().strip() == unit_name
+
+        first_article = page.locator("main ol.cards a").first
+        article_title = " ".join(first_article.inner_text().split())
+        follow(page, first_article)
+        assert re.search(r"/\d{4}/\d{2}/\d{2}/[^/]+/index\.html$", page.url), page.url
+        h1 = page.locator("main h1")
+        assert h1.count() == 1
+        assert " ".join(h1.inner_text().split()) == article_title
+        unit_links = page.locator("main").get_by_role("link", name=unit_name, exact=True)
+        assert unit_links.count() >= 1, f"the article does not link to its unit {unit_name!r}"
+        assert page.url.startswith(home.rsplit("/", 1)[0]), "navigation left the site's folder"
+    finally:
+        page.close()
+    assert not problems.found, "\n".join(problems.found)
+
+
+def mobile_pages(built: Built) -> list[str]:
+    """Home, units overview, the largest unit page, archive, a month and every article page."""
+    units = sorted(
+        (built.out / "units").glob("*/index.html"),
+        key=lambda p: p.read_text("utf-8").count('class="card"'),
+    )
+    articles = sorted(
+        p.relative_to(built.out).as_posix()
+        for p in built.out.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/[0-9][0-9]/*/index.html")
+    )
+    assert len(articles) > 30
+    return [
+        "index.html",
+        "units/index.html",
+        units[-1].relative_to(built.out).as_posix(),
+        "archive/index.html",
+        "2023/02/index.html",
+        *articles,  # long titles, a table, Chinese text, long unit names
+    ]
+
+
+def test_no_horizontal_scrolling_at_375px(browser: Browser, built: Built, http_base: str) -> None:
+    problems = Problems()
+    page = problems.watch(new_page(browser, 375, 812))
+    too_wide = []
+    try:
+        for rel in mobile_pages(built):
+            page.goto(urljoin(http_base, rel), wait_until="load")
+            if not page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"):
+                culprits = page.evaluate(
+                    """() => [...document.querySelectorAll('body *')]
+                        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+                        .slice(0, 5)
+                        .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')
+                                  + ' right=' + Math.round(e.getBoundingClientRect().right))"""
+                )
+                width = page.evaluate("document.documentElement.scrollWidth")
+                too_wide.append(f"{rel}: scrollWidth {width} > 375; widest: {culprits}")
+    finally:
+        page.close()
+    assert not too_wide, "horizontal scrolling at 375px:\n" + "\n".join(too_wide)
+    assert not problems.found, "\n".join(problems.found)
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_full_page_screenshots(browser: Browser, built: Built, http_base: str, width: int) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    article = "2023/02/10/jintai-party-building-review/index.html"
+    assert (built.out / article).is_file()
+    problems = Problems()
+    page = problems.watch(new_page(browser, width, 812))
+    try:
+        for name, rel in (("home", "index.html"), ("article", article)):
+            page.goto(urljoin(http_base, rel), wait_until="load")
+            page.evaluate("document.fonts.ready")
+            path = SCREENSHOTS / f"{name}-{width}.png"
+            page.screenshot(path=str(path), full_page=True)
+            data = path.read_bytes()
+            assert data.startswith(b"\x89PNG\r\n\x1a\n"), path
+            png_width = int.from_bytes(data[16:20], "big")
+            png_height = int.from_bytes(data[20:24], "big")
+            assert png_width == width, f"{path}: {png_width}px wide"
+            assert png_height >= 812, f"{path}: {png_height}px high, not a full page"
+    finally:
+        page.close()
+    assert not problems.found, "\n".join(problems.found)

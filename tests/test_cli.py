@@ -1,0 +1,118 @@
+"""The command line as a user runs it: exit codes, diagnostics listing, version, check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import article_text, run_cli, write_files
+from newsgen import __version__
+
+
+def test_version() -> None:
+    result = run_cli("--version")
+    assert result.returncode == 0 and __version__ in result.stdout
+
+
+def test_build_success_prints_summary(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "site", {"content/a.md": article_text(title="A")})
+    result = run_cli("build", str(root))
+    assert result.returncode == 0, result.stderr
+    assert "Built 1 articles" in result.stderr
+    quiet = run_cli("build", str(root), "-q")
+    assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout == ""
+
+
+def test_build_lists_every_error_in_every_file_and_exits_1(tmp_path: Path) -> None:
+    root = write_files(
+        tmp_path / "site",
+        {
+            "newsgen.yaml": "required: [district, event_type]\nbase_url: https://x.org/\n",
+            "content/2023/02/review.md": "---\ntitle: Review\ndate: 2024-13-45\ndistrict: Jintai\nevnet_type: meeting\n---\n",
+            "content/b.md": "---\ntitle: [unclosed\n---\n",
+            "content/c.md": article_text(title="C", district="D", event_type="E"),
+        },
+    )
+    result = run_cli("build", str(root))
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert lines[:4] == [
+        "content/2023/02/review.md:1: error: event_type: required field is missing (add 'event_type: ...' to the front matter)",
+        "content/2023/02/review.md:3:7: error: date: '2024-13-45' is not a date: month must be in 1..12 "
+        "(expected YYYY-MM-DD or ISO 8601, e.g. 2023-02-10 or 2023-02-10 09:30:00 +08:00)",
+        "content/2023/02/review.md:5: warning: unknown key 'evnet_type' (did you mean 'event_type'?)",
+        "content/b.md:3:1: error: YAML syntax error: did not find expected ',' or ']' while parsing a flow sequence (started on line 2)",
+    ]
+    assert "3 error(s)" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (root / "public").exists()
+
+
+def test_quiet_hides_warnings_but_not_errors(tmp_path: Path) -> None:
+    root = write_files(
+        tmp_path / "site", {"content/a.md": "---\ntitle: A\ndate: 2023-01-01\nevnet_type: x\n---\n"}
+    )
+    assert run_cli("build", str(root), "-q").stderr == ""
+    write_files(root, {"content/b.md": "---\ntitle: B\n---\n"})
+    result = run_cli("build", str(root), "-q")
+    assert (
+        result.returncode == 1
+        and "content/b.md:1: error: date: required field is missing" in result.stderr
+    )
+    assert "warning" not in result.stderr
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert run_cli("build", "--no-such-flag").returncode == 2
+    assert run_cli("build", str(tmp_path / "missing")).returncode == 2
+    assert run_cli("frobnicate").returncode == 2
+
+
+def test_check_validates_without_writing(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "site", {"content/a.md": article_text(title="A")})
+    result = run_cli("check", str(root))
+    assert result.returncode == 0 and "no errors" in result.stderr
+    assert not (root / "public").exists()
+    write_files(root, {"content/b.md": "---\ntitle: B\ndate: 2023-02-30\n---\n"})
+    bad = run_cli("check", str(root))
+    assert bad.returncode == 1
+    assert "content/b.md:3:7: error: date: '2023-02-30' is not a date" in bad.stderr
+
+
+def test_duplicate_urls_name_both_files(tmp_path: Path) -> None:
+    root = write_files(
+        tmp_path / "site",
+        {
+            "content/a.md": article_text(title="Same title"),
+            "content/b.md": article_text(title="Same Title!"),
+        },
+    )
+    result = run_cli("build", str(root))
+    assert result.returncode == 1
+    assert "content/a.md" in result.stderr and "content/b.md" in result.stderr
+    assert "2023/02/10/same-title/index.html" in result.stderr
+
+
+def test_bad_settings_are_reported_with_content_errors(tmp_path: Path) -> None:
+    root = write_files(
+        tmp_path / "site",
+        {
+            "newsgen.yaml": "title: T\ntimezone: Mars/Base\npage_size: many\npagesize: 3\n",
+            "content/a.md": "---\ntitle: A\n---\n",
+        },
+    )
+    result = run_cli("build", str(root))
+    assert result.returncode == 1
+    assert "newsgen.yaml:2: error: timezone: unknown time zone 'Mars/Base'" in result.stderr
+    assert "newsgen.yaml:3: error: page_size: expected a whole number, got 'many'" in result.stderr
+    assert (
+        "newsgen.yaml:4: warning: pagesize: unknown setting (did you mean 'page_size'?)"
+        in result.stderr
+    )
+    assert "content/a.md:1: error: date: required field is missing" in result.stderr
+
+
+def test_default_site_is_the_current_folder(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "site", {"content/a.md": article_text(title="A")})
+    result = run_cli("build", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert (root / "public/index.html").is_file()
