@@ -156,7 +156,7 @@ def test_navigate_home_units_unit_article(
         page.goto(home, wait_until="load")
         assert page.locator("h1, .brand-name").first.is_visible()
 
-        nav = page.get_by_role("navigation", name="Main")
+        nav = page.locator("header nav")
         follow(page, nav.get_by_role("link", name="Units", exact=True))
         assert page.url.endswith("/units/index.html"), page.url
         assert page.locator("main h1").inner_text().strip() == "Units"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import article_text, run_cli, write_files
+
 from newsgen import __version__
 
 

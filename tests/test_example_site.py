@@ -154,6 +154,7 @@ class PageParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.links: list[tuple[str, str, str]] = []  # (tag, attribute, value)
         self.card_links: list[str] = []
+        self.canonical: list[str] = []
         self.h1: list[str] = []
         self.body_text: list[str] = []
         self._ol_is_cards: list[bool] = []
@@ -166,6 +167,8 @@ class PageParser(HTMLParser):
         for name, value in attrs:
             if (tag, name) in LINK_ATTRIBUTES and value is not None:
                 self.links.append((tag, name, value))
+        if tag == "link" and "canonical" in values.get("rel", "").split():
+            self.canonical.append(values.get("href", ""))
         if tag == "ol":
             self._ol_is_cards.append("cards" in classes)
         elif tag == "div":
@@ -199,6 +202,7 @@ class Page:
     raw: str
     links: list[tuple[str, str, str]]
     card_links: list[str]
+    canonical: list[str]
     h1: list[str]
     body_text: str
 
@@ -213,7 +217,15 @@ def parse_page(out: Path, rel: str) -> Page:
     parser = PageParser()
     parser.feed(raw)
     parser.close()
-    return Page(rel, raw, parser.links, parser.card_links, parser.h1, "".join(parser.body_text))
+    return Page(
+        rel,
+        raw,
+        parser.links,
+        parser.card_links,
+        parser.canonical,
+        parser.h1,
+        "".join(parser.body_text),
+    )
 
 
 def resolve(page: str, url: str) -> tuple[str | None, str | None]:
@@ -523,6 +535,21 @@ def test_sitemap_lists_every_html_page(example: ExampleSite) -> None:
     built = {rel for rel in example.html_files if rel != "404.html"}
     assert sorted(listed - built) == [], "sitemap URLs with no page"
     assert sorted(built - listed) == [], "pages missing from the sitemap"
+
+
+def test_canonical_links_are_absolute_and_point_to_the_page_itself(
+    example: ExampleSite,
+) -> None:
+    wrong = []
+    for rel in example.html_files:
+        if rel == "404.html":
+            continue
+        canonical = example.page(rel).canonical
+        if len(canonical) != 1 or not canonical[0].startswith(example.base_url):
+            wrong.append(f"{rel}: {canonical}")
+        elif page_of_url(example, canonical[0]) != rel:
+            wrong.append(f"{rel}: canonical {canonical[0]} is another page")
+    assert not wrong, "\n".join(wrong[:20])
 
 
 def test_no_template_code_leaks_into_pages(example: ExampleSite) -> None:

@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import article_text, build_site, read_tree, run_cli, write_files
+
 from newsgen.diagnostics import UnsafeSetup
 from newsgen.output import MANIFEST
 

@@ -60,6 +60,7 @@ class Renderer:
             "format_date": format_date,
             "iso_date": iso_date,
             "date_title": date_title,
+            "day_url": lambda moment: urls.day_url(moment.year, moment.month, moment.day),
         }
 
     def term_url(self, key: str, name: str) -> str:
