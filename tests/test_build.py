@@ -258,7 +258,7 @@ def test_custom_taxonomy_gets_index_pages(tmp_path: Path) -> None:
 def test_markdown_features_and_literal_template_syntax(tmp_path: Path) -> None:
     body = (
         "## A heading\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nNote[^1] {{ site.title }} {% raw %}\n\n"
-        "```\ncode\n```\n\nPara {: .lead }\n\n[^1]: The footnote.\n\n"
+        "```\ncode\n```\n\nPara\n{: .note }\n\n[^1]: The footnote.\n\n"
         '<script>alert(1)</script><a href="javascript:alert(2)" onclick="x()">link</a>'
         '<img src="x.png" onerror="evil()">\n'
     )
@@ -270,7 +270,7 @@ def test_markdown_features_and_literal_template_syntax(tmp_path: Path) -> None:
     assert "{{ site.title }} {% raw %}" in html
     assert "<script>" not in html and "javascript:" not in html
     assert "onclick" not in html and "onerror" not in html
-    assert 'class="lead"' in html
+    assert "<p class=\"note\">Para</p>" in html
 
 
 def test_sanitising_can_be_turned_off_for_trusted_authors(tmp_path: Path) -> None:

@@ -228,7 +228,7 @@ def test_slug_defaults_to_slugified_title_and_chinese_is_transliterated() -> Non
     assert article is not None and article.slug == "jin-tai-qu-zhao-kai-hui-yi"
 
 
-@pytest.mark.parametrize("slug", ["../../etc", "Has Caps", "a/b", "%2e%2e"])
+@pytest.mark.parametrize("slug", ["../../etc", "a/b", "%2e%2e", "a\\b", "..", "!!!"])
 def test_unsafe_slugs_are_errors(slug: str) -> None:
     article, problems = parse(f"---\ntitle: T\ndate: 2023-01-01\nslug: '{slug}'\n---\n")
     assert article is None
@@ -303,3 +303,11 @@ def test_object_tags_on_lists_are_errors(key: str) -> None:
         f"error: {key}: YAML tag !!python/object/apply:os.system is not allowed"
         in messages(problems)[0]
     )
+
+
+def test_slug_not_in_slug_form_is_normalised_with_a_warning() -> None:
+    article, problems = parse("---\ntitle: T\ndate: 2023-01-01\nslug: Budget_Report 2015\n---\n")
+    assert article is not None and article.slug == "budget-report-2015"
+    assert messages(problems) == [
+        "content/a.md:4: warning: slug: 'Budget_Report 2015' is not in slug form; using 'budget-report-2015' (write that to silence this)"
+    ]

@@ -37,6 +37,7 @@ class Article:
     translation_key: str
     draft: bool
     summary: str
+    summary_derived: bool
     district: str
     event_type: str
     speakers: tuple[Speaker, ...]

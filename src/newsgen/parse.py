@@ -23,6 +23,7 @@ from newsgen.yamlsource import NULL_TAG, YamlMapping, construct_field, parse_map
 TEXT_KEYS = ("title", "summary", "slug", "lang", "translation_key", "district", "event_type")
 SINGLE_TERM_KEYS = ("district", "event_type")
 SUMMARY_MAX = 220
+UNSAFE_SLUG = re.compile(r"[/\\%\x00-\x1f]|\.\.")
 
 
 @dataclass
@@ -197,16 +198,18 @@ def store_terms(key: str, names: tuple[str, ...], values: Values) -> None:
 
 
 def choose_slug(values: Values, path: str, line: int) -> tuple[str, list[Diagnostic]]:
-    """The slug from front matter (checked) or from the title."""
+    """The slug from front matter, else from the title; anything path-like is refused."""
     given = values.text.get("slug", "")
-    if given:
-        if not is_valid_slug(given):
-            hint = make_slug(given) or "lowercase-words-with-hyphens"
-            message = (
-                f"'{given}' is not a valid slug (use lowercase letters, digits, hyphens: '{hint}')"
-            )
-            return "", [error(path, line, "slug", message)]
+    if given and is_valid_slug(given):
         return given, []
+    if given:
+        slug = make_slug(given)
+        if UNSAFE_SLUG.search(given) or not slug:
+            hint = slug or "lowercase-words-with-hyphens"
+            message = f"'{given}' is not a valid slug (no paths or escapes; use e.g. '{hint}')"
+            return "", [error(path, line, "slug", message)]
+        message = f"'{given}' is not in slug form; using '{slug}' (write that to silence this)"
+        return slug, [warning(path, line, "slug", message)]
     slug = make_slug(values.text.get("title", ""))
     if not slug:
         return "", [error(path, line, "title", "title gives an empty slug (add 'slug: ...')")]
@@ -219,7 +222,7 @@ def make_article(
     """Assemble the immutable Article once every field is known to be valid."""
     line = lines.get("slug") or lines.get("title", 0)
     slug, problems = choose_slug(values, source.source_path, line)
-    if problems or values.date is None:
+    if not slug or values.date is None:
         return None, problems
     if slug == "page":
         return None, [error(source.source_path, line, "slug", "'page' is reserved for pagination")]
@@ -236,6 +239,7 @@ def make_article(
         translation_key=values.text.get("translation_key", ""),
         draft=values.draft,
         summary=values.text.get("summary") or derive_summary(body),
+        summary_derived=not values.text.get("summary"),
         district=values.text.get("district", ""),
         event_type=values.text.get("event_type", ""),
         speakers=values.speakers,
@@ -245,7 +249,7 @@ def make_article(
         body=body,
         body_line=split.body_line,
         extra=values.extra,
-    ), []
+    ), problems
 
 
 MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|<[^>]+>|\{[:#.][^}]*\}|[*_`>#|]+")
