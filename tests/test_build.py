@@ -270,7 +270,7 @@ def test_markdown_features_and_literal_template_syntax(tmp_path: Path) -> None:
     assert "{{ site.title }} {% raw %}" in html
     assert "<script>" not in html and "javascript:" not in html
     assert "onclick" not in html and "onerror" not in html
-    assert "<p class=\"note\">Para</p>" in html
+    assert '<p class="note">Para</p>' in html
 
 
 def test_sanitising_can_be_turned_off_for_trusted_authors(tmp_path: Path) -> None:

@@ -1,0 +1,155 @@
+"""Unit tests of the pure stages: URLs, index (terms, dates, related) and plan (collisions)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from newsgen import urls
+from newsgen.config import Config
+from newsgen.index import build_index, compute_related, select_published, sort_articles
+from newsgen.model import Article, Speaker
+from newsgen.plan import find_collisions, paginate, plan_pages
+
+UTC = ZoneInfo("UTC")
+
+
+def make_article(
+    path: str,
+    title: str,
+    day: int,
+    units: tuple[str, ...] = (),
+    speakers: tuple[str, ...] = (),
+    draft: bool = False,
+    year: int = 2023,
+) -> Article:
+    date = datetime(year, 1, day, tzinfo=UTC)
+    slug = urls.make_slug(title)
+    people = tuple(Speaker(name) for name in speakers)
+    return Article(
+        path,
+        title,
+        date,
+        False,
+        slug,
+        urls.article_url(date, slug),
+        "en",
+        "",
+        draft,
+        "",
+        False,
+        "",
+        "",
+        people,
+        units,
+        (),
+        {"units": units, "speaker": speakers},
+        "",
+        1,
+        {},
+    )
+
+
+def test_relative_urls_work_from_any_depth() -> None:
+    assert urls.relative_url("", "2023/01/02/a/") == "2023/01/02/a/index.html"
+    assert urls.relative_url("2023/01/02/a/", "") == "../../../../index.html"
+    assert urls.relative_url("units/x/page/2/", "feed.xml") == "../../../../feed.xml"
+    assert urls.relative_url("2023/", "units/", pretty=True) == "../units/"
+    assert urls.relative_url("2023/", "", pretty=True) == "../"
+    assert urls.relative_url("", "", pretty=True) == "./"
+    assert urls.absolute_url("https://x.org/news/", "2023/") == "https://x.org/news/2023/"
+
+
+def test_output_paths_and_safety() -> None:
+    assert urls.output_path("2023/01/") == "2023/01/index.html"
+    assert urls.output_path("feed.xml") == "feed.xml"
+    assert urls.output_path("") == "index.html"
+    assert urls.is_safe_output_path("a/b/index.html")
+    for bad in ("../x", "a/../../x", "/etc/passwd", "a\\b", ""):
+        assert not urls.is_safe_output_path(bad), bad
+
+
+def test_pagination_urls() -> None:
+    assert urls.page_url("units/x/", 1) == "units/x/"
+    assert urls.page_url("units/x/", 3) == "units/x/page/3/"
+    assert urls.page_url("", 2) == "page/2/"
+    assert paginate([1, 2, 3, 4, 5], 2) == [(1, 2), (3, 4), (5,)]
+    assert paginate([], 2) == [()]
+
+
+def test_sorting_is_newest_first_and_independent_of_input_order() -> None:
+    articles = [make_article(f"content/{n}.md", f"T{n}", day) for n, day in enumerate([3, 1, 3, 2])]
+    ordered = sort_articles(articles)
+    assert [a.source_path for a in ordered] == [
+        "content/0.md",
+        "content/2.md",
+        "content/3.md",
+        "content/1.md",
+    ]
+    assert sort_articles(reversed(articles)) == ordered
+
+
+def test_select_published_drops_drafts_and_future() -> None:
+    now = datetime(2023, 1, 15, tzinfo=UTC)
+    articles = [
+        make_article("a", "A", 1),
+        make_article("b", "B", 2, draft=True),
+        make_article("c", "C", 20),
+    ]
+    assert [a.title for a in select_published(articles, False, False, now)] == ["A"]
+    assert [a.title for a in select_published(articles, True, True, now)] == ["A", "B", "C"]
+
+
+def test_index_groups_terms_and_dates() -> None:
+    articles = sort_articles(
+        [
+            make_article("a", "A", 1, units=("Finance Bureau",)),
+            make_article("b", "B", 2, units=("finance bureau", "Health")),
+            make_article("c", "C", 3, units=("Finance Bureau",), year=2022),
+        ]
+    )
+    index, problems = build_index(articles, Config(site_root=Path(".")), {})
+    assert problems == []
+    units = next(t for t in index.taxonomies if t.key == "units")
+    assert [(t.name, t.slug, t.count) for t in units.terms] == [
+        ("Finance Bureau", "finance-bureau", 3),
+        ("Health", "health", 1),
+    ]
+    assert [(t.name, t.count) for t in index.years.terms] == [("2023", 2), ("2022", 1)]
+    assert [t.url for t in index.months.terms] == ["2023/01/", "2022/01/"]
+    assert index.term_slugs[("units", "finance bureau")] == "finance-bureau"
+
+
+def test_related_articles_share_units_or_speakers_and_are_near_in_time() -> None:
+    articles = sort_articles(
+        [
+            make_article("a", "A", 1, units=("U",), speakers=("Zhang",)),
+            make_article("b", "B", 2, units=("U",)),
+            make_article("c", "C", 3, speakers=("Zhang",), units=("U",)),
+            make_article("d", "D", 4, units=("Other",)),
+        ]
+    )
+    index, _ = build_index(articles, Config(site_root=Path(".")), {})
+    by_title = {a.title: n for n, a in enumerate(articles)}
+    related_to_a = [articles[i].title for i in index.related[by_title["A"]]]
+    assert related_to_a[0] == "C"  # shares the unit and the speaker
+    assert "B" in related_to_a and "D" not in related_to_a
+    assert index.related[by_title["D"]] == ()
+    assert compute_related(articles, index.taxonomies, 2)[by_title["A"]][0] == by_title["C"]
+
+
+def test_plan_finds_collisions_and_names_both_files() -> None:
+    articles = sort_articles(
+        [make_article("content/a.md", "Same", 1), make_article("content/b.md", "same", 1)]
+    )
+    index, _ = build_index(articles, Config(site_root=Path(".")), {})
+    pages, problems = plan_pages(index, Config(site_root=Path(".")))
+    assert len(problems) == 1
+    message = problems[0].format()
+    assert (
+        "content/a.md" in message
+        and "content/b.md" in message
+        and "2023/01/01/same/index.html" in message
+    )
+    assert find_collisions(pages[:2]) == []
