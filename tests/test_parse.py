@@ -311,3 +311,19 @@ def test_slug_not_in_slug_form_is_normalised_with_a_warning() -> None:
     assert messages(problems) == [
         "content/a.md:4: warning: slug: 'Budget_Report 2015' is not in slug form; using 'budget-report-2015' (write that to silence this)"
     ]
+
+
+def test_vocabulary_file_problems_name_their_line(tmp_path: Path) -> None:
+    from newsgen.vocab import load_vocabularies
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data/units.yaml").write_text(
+        "- name: Finance Bureau\n  aliases: [FB]\n- labels: {zh: x}\n- name: Health Commission\n  aliases: [fb]\n",
+        "utf-8",
+    )
+    vocabularies, problems = load_vocabularies(Config(site_root=tmp_path))
+    assert [p.format() for p in problems] == [
+        "data/units.yaml:3: error: name: each entry needs a 'name' (got {'labels': {'zh': 'x'}})",
+        "data/units.yaml:4: error: aliases: 'fb' names both 'Finance Bureau' and 'Health Commission'",
+    ]
+    assert vocabularies["units"].resolve("fb") is not None

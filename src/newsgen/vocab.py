@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from newsgen.config import Config
 from newsgen.diagnostics import Diagnostic, error
 from newsgen.urls import make_slug
-from newsgen.yamlsource import load_yaml_file
+from newsgen.yamlsource import compose_node, construct_value
 
 
 @dataclass(frozen=True)
@@ -65,46 +67,61 @@ def load_vocabularies(config: Config) -> tuple[dict[str, Vocabulary], list[Diagn
         if not path.is_file():
             diagnostics.append(error("newsgen.yaml", 0, "vocabularies", f"{rel} does not exist"))
             continue
-        data, problems = load_yaml_file(path.read_bytes().decode("utf-8-sig", "replace"), rel)
+        items, problems = load_items(path.read_bytes().decode("utf-8-sig", "replace"), rel)
         diagnostics.extend(problems)
         if not problems:
-            vocabulary, problems = read_vocabulary(key, rel, data)
+            vocabulary, problems = read_vocabulary(key, rel, items)
             diagnostics.extend(problems)
             vocabularies[key] = vocabulary
     return vocabularies, diagnostics
 
 
-def read_entry(item: Any, rel: str) -> tuple[VocabEntry | None, list[Diagnostic]]:
+def load_items(text: str, rel: str) -> tuple[list[tuple[Any, int]], list[Diagnostic]]:
+    """The file's list items (or its `terms:` list), each with its file line."""
+    node, problems = compose_node(text, rel, 1)
+    if problems or node is None:
+        return [], problems
+    if isinstance(node, yaml.MappingNode):
+        node = next((v for k, v in node.value if k.value == "terms"), node)
+    if not isinstance(node, yaml.SequenceNode):
+        return [], [error(rel, node.start_mark.line + 1, "", "expected a list of terms")]
+    items: list[tuple[Any, int]] = []
+    for item in node.value:
+        value, errors = construct_value(item, rel, 1)
+        problems.extend(errors)
+        items.append((value, item.start_mark.line + 1))
+    return items, problems
+
+
+def read_entry(item: Any, rel: str, line: int = 0) -> tuple[VocabEntry | None, list[Diagnostic]]:
     """One list item: a plain name or {name, labels, aliases, slug}."""
     if isinstance(item, str):
         item = {"name": item}
     if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-        return None, [error(rel, 0, "name", f"each entry needs a 'name' (got {item!r})")]
+        return None, [error(rel, line, "name", f"each entry needs a 'name' (got {item!r})")]
     labels = item.get("labels") or {}
     aliases = item.get("aliases") or []
     if isinstance(aliases, str):
         aliases = [aliases]
     if not isinstance(labels, dict) or not isinstance(aliases, list):
         message = f"'{item['name']}': labels must be a mapping, aliases a list"
-        return None, [error(rel, 0, "labels", message)]
+        return None, [error(rel, line, "labels", message)]
     name = item["name"].strip()
     slug = str(item.get("slug") or make_slug(name))
     pairs = tuple(sorted((str(k), str(v)) for k, v in labels.items()))
     return VocabEntry(name, slug, pairs, tuple(str(a) for a in aliases)), []
 
 
-def read_vocabulary(key: str, rel: str, data: Any) -> tuple[Vocabulary, list[Diagnostic]]:
+def read_vocabulary(
+    key: str, rel: str, items: list[tuple[Any, int]] | list[Any]
+) -> tuple[Vocabulary, list[Diagnostic]]:
     """Index a vocabulary's entries by every spelling; a spelling used twice is an error."""
     diagnostics: list[Diagnostic] = []
-    if isinstance(data, dict):
-        data = data.get("terms", [])
-    if not isinstance(data, list):
-        data = []
-        diagnostics.append(error(rel, 1, "", "expected a list of terms"))
     entries: list[VocabEntry] = []
     lookup: dict[str, VocabEntry] = {}
-    for item in data:
-        entry, problems = read_entry(item, rel)
+    for raw in items:
+        item, line = raw if isinstance(raw, tuple) else (raw, 0)
+        entry, problems = read_entry(item, rel, line)
         diagnostics.extend(problems)
         if entry is None:
             continue
@@ -113,7 +130,7 @@ def read_vocabulary(key: str, rel: str, data: Any) -> tuple[Vocabulary, list[Dia
             other = lookup.setdefault(spelling.casefold(), entry)
             if other is not entry:
                 message = f"'{spelling}' names both '{other.name}' and '{entry.name}'"
-                diagnostics.append(error(rel, 0, "aliases", message))
+                diagnostics.append(error(rel, line, "aliases", message))
     return Vocabulary(key, rel, tuple(entries), lookup), diagnostics
 
 

@@ -161,12 +161,3 @@ def collect_fields(
         seen[key] = line
         fields.append(Field(key, value_node, line, column))
     return YamlMapping(tuple(fields), node.start_mark.line + line_offset), diagnostics
-
-
-def load_yaml_file(text: str, path: str) -> tuple[Any, list[Diagnostic]]:
-    """Load a whole YAML data file (settings, vocabularies) safely, with file positions on error."""
-    node, diagnostics = compose_node(text, path, 1)
-    if diagnostics or node is None:
-        return None, diagnostics
-    value, problems = construct_value(node, path, 1)
-    return value, problems
