@@ -93,7 +93,6 @@ def test_default_urls_exist(built: Path) -> None:
         "speakers/zhang-wei/index.html",
         "speakers/li-jun/index.html",
         "tags/analytics/index.html",
-        "tags/analytics/page/2/index.html",
         "feed.xml",
         "units/finance-bureau/feed.xml",
         "sitemap.xml",
@@ -305,13 +304,31 @@ def test_front_matter_html_is_escaped(tmp_path: Path) -> None:
     ET.parse(root / "public/feed.xml")
 
 
-def test_page_size_setting(tmp_path: Path) -> None:
+def test_page_size_setting_and_stable_pagination(tmp_path: Path) -> None:
     files = {
         f"content/{n}.md": article_text(title=f"Article {n}", date=f"2023-01-{n + 1:02d}")
         for n in range(7)
     }
     root = write_files(tmp_path / "site", {"newsgen.yaml": "page_size: 3\n", **files})
     assert build_site(root).ok
-    assert (root / "public/page/3/index.html").is_file()
-    assert not (root / "public/page/4").exists()
-    assert (root / "public/index.html").read_text("utf-8").count('class="card"') == 3
+    out = root / "public"
+    # 7 articles: page 2 holds the oldest 3, the listing itself the newest 4.
+    assert (out / "index.html").read_text("utf-8").count('class="card"') == 4
+    assert (out / "page/2/index.html").read_text("utf-8").count('class="card"') == 3
+    assert "Article 0" in (out / "page/2/index.html").read_text("utf-8")
+    assert not (out / "page/3").exists()
+    before = (out / "page/2/index.html").read_bytes()
+    write_files(root, {"content/7.md": article_text(title="Article 7", date="2023-01-08")})
+    assert build_site(root).ok
+    # A new article changes the first page only; older pages keep their bytes.
+    assert (out / "page/2/index.html").read_bytes() == before
+    assert (out / "index.html").read_text("utf-8").count('class="card"') == 5
+    write_files(root, {"content/8.md": article_text(title="Article 8", date="2023-01-09")})
+    assert build_site(root).ok
+    # Every `page_size` articles one page is added after the others.
+    assert (out / "page/3/index.html").read_text("utf-8").count('class="card"') == 3
+    assert "Article 3" in (out / "page/3/index.html").read_text("utf-8")
+    assert 'href="../../page/2/index.html" rel="next"' in (out / "page/3/index.html").read_text(
+        "utf-8"
+    )
+    assert 'href="page/3/index.html" rel="next"' in (out / "index.html").read_text("utf-8")

@@ -7,7 +7,6 @@ yaml.safe_load, never with newsgen's own code, and compared with what the build 
 
 from __future__ import annotations
 
-import math
 import posixpath
 import re
 import shutil
@@ -351,11 +350,13 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> ExampleSite:
 
 
 def listing_pages(site: ExampleSite, listing: str) -> list[str]:
-    """A listing's pages in order: <listing>index.html, then <listing>page/N/index.html."""
+    """A listing's pages in reading order (newest first): <listing>index.html, then the older
+    pages <listing>page/N/index.html from the highest N down to 2 (they are numbered from the
+    oldest, so that new articles leave them unchanged)."""
     numbers = sorted(int(p.parent.name) for p in (site.out / listing / "page").glob("*/index.html"))
     assert numbers == list(range(2, len(numbers) + 2)), f"{listing}: pages {numbers}"
     assert 1 not in numbers, f"{listing}: page 1 must be the listing itself"
-    return [f"{listing}index.html"] + [f"{listing}page/{n}/index.html" for n in numbers]
+    return [f"{listing}index.html"] + [f"{listing}page/{n}/index.html" for n in reversed(numbers)]
 
 
 def listed_articles(site: ExampleSite, listing: str) -> list[SourceArticle]:
@@ -371,7 +372,7 @@ def listed_articles(site: ExampleSite, listing: str) -> list[SourceArticle]:
             assert problem is None and target in by_page, f"{rel}: card link {href!r}"
             shown.append(by_page[target])
     page_size = int(site.settings.get("page_size", 20))
-    assert len(pages) == max(1, math.ceil(len(shown) / page_size)), f"{listing}: pagination"
+    assert len(pages) == max(1, len(shown) // page_size), f"{listing}: pagination"
     return shown
 
 

@@ -70,7 +70,13 @@ def test_failed_build_leaves_previous_output_untouched(tmp_path: Path) -> None:
     result = build_site(root)
     assert not result.ok
     assert read_tree(root / "public") == before
-    assert sorted(p.name for p in root.iterdir()) == ["content", "newsgen.yaml", "public", "static"]
+    assert sorted(p.name for p in root.iterdir()) == [
+        ".newsgen-cache",
+        "content",
+        "newsgen.yaml",
+        "public",
+        "static",
+    ]
 
 
 def test_template_error_leaves_previous_output_untouched(tmp_path: Path) -> None:

@@ -74,7 +74,10 @@ def test_pagination_urls() -> None:
     assert urls.page_url("units/x/", 1) == "units/x/"
     assert urls.page_url("units/x/", 3) == "units/x/page/3/"
     assert urls.page_url("", 2) == "page/2/"
-    assert paginate([1, 2, 3, 4, 5], 2) == [(1, 2), (3, 4), (5,)]
+    # Newest first; the listing itself takes the remainder, older pages are numbered from the oldest.
+    assert paginate([1, 2, 3, 4, 5], 2) == [(1, 2, 3), (4, 5)]
+    assert paginate([1, 2, 3, 4, 5, 6], 2) == [(1, 2), (5, 6), (3, 4)]
+    assert paginate([1], 2) == [(1,)]
     assert paginate([], 2) == [()]
 
 

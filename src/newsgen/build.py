@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
-from newsgen import output
-from newsgen.config import Config, load_config
+from newsgen import __version__, output
+from newsgen.bodies import body_key
+from newsgen.cache import BuildCache, CacheUnusable, freeze_article, thaw_article
+from newsgen.config import CONFIG_FILE, Config, load_config
 from newsgen.diagnostics import (
     BuildFailed,
     Diagnostic,
@@ -19,15 +23,15 @@ from newsgen.diagnostics import (
     warning,
 )
 from newsgen.index import build_index, select_published, sort_articles
-from newsgen.load import list_static_files, load_sources
-from newsgen.model import Article, PageSpec, RenderedPage, SiteIndex, Source
+from newsgen.load import list_static_files, read_source, scan_sources, stat_tree
+from newsgen.model import Article, PageSpec, SiteIndex
 from newsgen.parse import parse_source
 from newsgen.plan import plan_pages
-from newsgen.render import Renderer
 from newsgen.templating import THEME_STATIC, TemplateProblem
-from newsgen.vocab import Vocabulary, load_vocabularies
+from newsgen.vocab import Vocabulary, load_vocabularies, vocabulary_files
 
 Progress = Callable[[str, int, int], None]
+ParseResult = tuple[Article | None, list[Diagnostic]]
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,9 @@ class BuildOptions:
     drafts: bool = False
     future: bool = False
     force: bool = False
+    clean: bool = False
+    jobs: int = 1
+    use_cache: bool = True
     now: datetime | None = None
 
 
@@ -50,6 +57,8 @@ class BuildResult:
     output_dir: Path | None = None
     articles: int = 0
     pages: int = 0
+    rendered: int = 0
+    up_to_date: bool = False
     stats: output.WriteStats = field(default_factory=output.WriteStats)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -68,6 +77,9 @@ class Site:
     pages: tuple[PageSpec, ...]
     static_files: tuple[tuple[str, Path], ...]
     diagnostics: tuple[Diagnostic, ...]
+    sources: dict[str, tuple[int, int, str]]
+    parsed: dict[str, ParseResult]
+    next_change: float
 
 
 class Timer:
@@ -84,18 +96,50 @@ class Timer:
         self.start = now
 
 
-def parse_all(
-    sources: tuple[Source, ...], config: Config, vocabularies: Mapping[str, Vocabulary]
-) -> tuple[tuple[Article, ...], list[Diagnostic]]:
-    """Parse every source, collecting every file's problems."""
-    articles: list[Article] = []
-    diagnostics: list[Diagnostic] = []
-    for source in sources:
+def content_hash(source_path: str, data: bytes) -> str:
+    """Cache key of a parse result (the path is part of it: diagnostics name the file)."""
+    return hashlib.blake2b(source_path.encode() + b"\x00" + data, digest_size=16).hexdigest()
+
+
+def make_parser(config: Config, vocabularies: Mapping[str, Vocabulary]) -> Callable[[str], Any]:
+    """Read, hash and parse one file; runs in worker processes."""
+
+    def parse_one(source_path: str) -> tuple[str, ParseResult]:
+        source = read_source(config.site_root, source_path)
         article, problems = parse_source(source, config, vocabularies)
-        diagnostics.extend(problems)
-        if article is not None:
-            articles.append(article)
-    return tuple(articles), diagnostics
+        return content_hash(source_path, source.data), (article, problems)
+
+    return parse_one
+
+
+def parse_all(
+    config: Config,
+    vocabularies: Mapping[str, Vocabulary],
+    cache: BuildCache | None,
+    jobs: int,
+    progress: Progress | None,
+) -> tuple[dict[str, tuple[int, int, str]], dict[str, ParseResult], list[Diagnostic]]:
+    """Parse every article, reusing the cache for files whose size and mtime did not change."""
+    from newsgen.parallel import parse_paths
+
+    stats, diagnostics = scan_sources(config.site_root, config.content_dir)
+    cached_sources = cache.sources() if cache else {}
+    known = {p: v[2] for p, v in cached_sources.items() if stats.get(p) == (v[0], v[1])}
+    cached = cache.parsed(known.values()) if cache else {}
+    parsed: dict[str, ParseResult] = {}
+    sources: dict[str, tuple[int, int, str]] = {}
+    for path, digest in known.items():
+        if digest in cached:
+            article, problems = cached[digest]
+            parsed[digest] = (thaw_article(article, config.tz) if article else None, list(problems))
+            sources[path] = (*stats[path], digest)
+    dirty = [p for p in stats if p not in sources]
+    for path, (digest, result) in parse_paths(
+        make_parser(config, vocabularies), dirty, jobs, progress
+    ).items():
+        parsed[digest] = result
+        sources[path] = (*stats[path], digest)
+    return dict(sorted(sources.items())), parsed, diagnostics
 
 
 def collect_static(config: Config) -> tuple[tuple[str, Path], ...]:
@@ -119,18 +163,31 @@ def static_collisions(
     ]
 
 
-def read_site(options: BuildOptions, timer: Timer) -> Site:
+def next_change_time(articles: list[Article], now: datetime, future: bool) -> float:
+    """When the earliest future article becomes due (the site changes then by itself)."""
+    due = [a.date.timestamp() for a in articles if a.date > now and not future]
+    return min(due, default=float("inf"))
+
+
+def read_site(
+    options: BuildOptions,
+    config: Config,
+    diagnostics: list[Diagnostic],
+    cache: BuildCache | None,
+    timer: Timer,
+    progress: Progress | None = None,
+) -> Site:
     """load -> parse/validate -> index -> plan; raises BuildFailed listing every error."""
-    config, diagnostics = load_config(options.site_root)
     vocabularies, problems = load_vocabularies(config)
     diagnostics += problems
-    sources, problems = load_sources(config.site_root, config.content_dir)
-    diagnostics += problems
     timer.lap("load")
-    articles, problems = parse_all(sources, config, vocabularies)
+    sources, parsed, problems = parse_all(config, vocabularies, cache, options.jobs, progress)
     diagnostics += problems
+    articles = [article for _, (article, _) in sorted(parsed.items()) if article is not None]
+    for _, problems in parsed.values():
+        diagnostics += problems
     timer.lap("parse")
-    now = options.now or datetime.now(UTC)
+    now = options.now or datetime.now(timezone.utc)
     published = sort_articles(select_published(articles, options.drafts, options.future, now))
     index, problems = build_index(published, config, vocabularies)
     diagnostics += problems
@@ -141,7 +198,7 @@ def read_site(options: BuildOptions, timer: Timer) -> Site:
     if not config.base_url:
         diagnostics.append(
             warning(
-                "newsgen.yaml",
+                CONFIG_FILE,
                 0,
                 "base_url",
                 "not set: feeds, sitemap and canonical links are skipped",
@@ -150,22 +207,29 @@ def read_site(options: BuildOptions, timer: Timer) -> Site:
     timer.lap("plan")
     if has_errors(diagnostics):
         raise BuildFailed(sort_diagnostics(diagnostics))
-    return Site(config, index, pages, static_files, sort_diagnostics(diagnostics))
+    return Site(
+        config,
+        index,
+        pages,
+        static_files,
+        sort_diagnostics(diagnostics),
+        sources,
+        parsed,
+        next_change_time(articles, now, options.future),
+    )
 
 
 def check(options: BuildOptions) -> BuildResult:
     """The build pipeline without render and write: validate everything."""
     result = BuildResult()
+    config, diagnostics = load_config(options.site_root)
     try:
-        site = read_site(options, Timer(result.timings))
+        site = read_site(options, config, diagnostics, None, Timer(result.timings))
     except BuildFailed as failed:
         result.diagnostics = failed.diagnostics
         return result
-    result.diagnostics, result.articles, result.pages = (
-        site.diagnostics,
-        len(site.index.articles),
-        len(site.pages),
-    )
+    result.diagnostics, result.articles = site.diagnostics, len(site.index.articles)
+    result.pages = len(site.pages)
     return result
 
 
@@ -180,44 +244,168 @@ def source_dirs(config: Config) -> list[Path]:
     return [config.site_root / name for name in names]
 
 
-def track(
-    pages: Iterator[RenderedPage], total: int, progress: Progress | None
-) -> Iterator[RenderedPage]:
-    """Report rendering progress as pages pass through."""
-    for done, page in enumerate(pages, start=1):
-        if progress and (done % 200 == 0 or done == total):
-            progress("render", done, total)
-        yield page
+def cache_key(config: Config) -> str:
+    """Settings and vocabularies: what parsed articles depend on besides their own file."""
+    hasher = hashlib.blake2b(repr(config).encode(), digest_size=16)
+    for rel in sorted(vocabulary_files(config).values()):
+        path = config.site_root / rel
+        hasher.update(rel.encode() + (path.read_bytes() if path.is_file() else b""))
+    return hasher.hexdigest()
+
+
+def inputs_digest(options: BuildOptions, config: Config, out: Path) -> str:
+    """Every input's path, size and mtime, and the options: unchanged means nothing to do."""
+    hasher = hashlib.blake2b(digest_size=16)
+    hasher.update(repr((__version__, options.drafts, options.future, str(out))).encode())
+    for folder in (config.content_dir, config.templates_dir, config.static_dir, config.data_dir):
+        hasher.update(repr(stat_tree(config.site_root, folder)).encode())
+    config_file = config.site_root / CONFIG_FILE
+    hasher.update(config_file.read_bytes() if config_file.is_file() else b"")
+    return hasher.hexdigest()
+
+
+def open_cache(options: BuildOptions, config: Config) -> BuildCache | None:
+    """The site's build cache, or none when disabled or unusable."""
+    if not options.use_cache:
+        return None
+    try:
+        return BuildCache(config.site_root, cache_key(config))
+    except (OSError, CacheUnusable):
+        return None
+
+
+def is_up_to_date(cache: BuildCache, digest: str, out: Path, now: datetime) -> bool:
+    """Nothing changed since the last build and its output is still in place."""
+    _, build_id = output.read_manifest(out)
+    next_change = float(cache.meta("next_change") or "inf")
+    return (
+        cache.meta("inputs") == digest
+        and bool(build_id)
+        and cache.meta("build") == build_id
+        and now.timestamp() < next_change
+    )
+
+
+def pages_to_render(
+    renderer: Any, pages: tuple[PageSpec, ...], previous: Mapping[str, str], out: Path, clean: bool
+) -> tuple[list[int], dict[str, str]]:
+    """Pages whose fingerprint changed, or whose file is missing from the output."""
+    fingerprints: dict[str, str] = {}
+    todo: list[int] = []
+    for position, page in enumerate(pages):
+        fingerprint = renderer.fingerprint(page)
+        fingerprints[page.output_path] = fingerprint
+        if (
+            clean
+            or previous.get(page.output_path) != fingerprint
+            or not (out / page.output_path).is_file()
+        ):
+            todo.append(position)
+    return todo, fingerprints
+
+
+def build_id_of(fingerprints: Mapping[str, str], static_data: Mapping[str, bytes]) -> str:
+    """Identity of an output tree: every page's fingerprint and every static file's bytes."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for path, fingerprint in sorted(fingerprints.items()):
+        hasher.update(f"{path}\x00{fingerprint}\n".encode())
+    for rel, data in sorted(static_data.items()):
+        hasher.update(f"{rel}\x00{len(data)}\n".encode() + data)
+    return hasher.hexdigest()
+
+
+def write_site(
+    site: Site,
+    options: BuildOptions,
+    out: Path,
+    cache: BuildCache | None,
+    result: BuildResult,
+    timer: Timer,
+    progress: Progress | None,
+) -> dict[str, str]:
+    """Render what changed into staging, add static files, then publish; returns fingerprints."""
+    from newsgen.parallel import render_pages
+    from newsgen.render import Renderer
+
+    renderer = Renderer(site.config, site.index, cache.path if cache else None)
+    previous = cache.pages() if cache else {}
+    todo, fingerprints = pages_to_render(renderer, site.pages, previous, out, options.clean)
+    timer.lap("fingerprint")
+    staging = output.Staging(out)
+    try:
+        outcome = render_pages(renderer, site.pages, todo, staging, options.jobs, progress)
+        timer.lap("render")
+        if outcome.problem:
+            raise TemplateProblem(outcome.problem)
+        static_data = {rel: path.read_bytes() for rel, path in site.static_files}
+        staged = outcome.staged + [
+            rel for rel, data in static_data.items() if staging.put(rel, data)
+        ]
+        made = {p.output_path for p in site.pages} | set(static_data)
+        build_id = build_id_of(fingerprints, static_data)
+        output.publish(staging, made, staged, build_id, result.stats)
+        timer.lap("publish")
+    except BaseException:
+        staging.discard()
+        raise
+    result.rendered, result.stats.written = len(todo), len(staged)
+    result.stats.unchanged = len(made) - len(staged)
+    result.stats.changed_paths = staged
+    if cache:
+        save_cache(cache, site, fingerprints, build_id)
+        timer.lap("cache")
+    return fingerprints
+
+
+def save_cache(
+    cache: BuildCache,
+    site: Site,
+    fingerprints: dict[str, str],
+    build_id: str,
+) -> None:
+    """Remember this build: sources, parse results, new bodies, page fingerprints."""
+    known = set(cache.parsed_hashes())
+    parsed = {
+        digest: (freeze_article(article) if article else None, tuple(problems))
+        for digest, (article, problems) in site.parsed.items()
+        if digest not in known
+    }
+    meta = {"build": build_id, "next_change": repr(site.next_change)}
+    body_keys = {body_key(a, site.config.sanitize_html) for a, _ in site.parsed.values() if a}
+    cache.save(site.sources, parsed, body_keys, fingerprints, meta)
 
 
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     """Build the site: nothing reaches the output folder unless every page rendered."""
     result = BuildResult()
     timer = Timer(result.timings)
+    config, diagnostics = load_config(options.site_root)
+    out = output_dir_of(options, config)
+    output.check_output_safety(out, config.site_root, source_dirs(config))
+    output.check_ownership(out, options.force)
+    output.recover(out)
+    cache = open_cache(options, config)
+    digest = inputs_digest(options, config, out)
+    now = options.now or datetime.now(timezone.utc)
+    if cache and not options.clean and is_up_to_date(cache, digest, out, now):
+        result.output_dir, result.up_to_date = out, True
+        result.articles = int(cache.meta("articles") or 0)
+        return result
     try:
-        site = read_site(options, timer)
+        site = read_site(options, config, diagnostics, cache, timer, progress)
+        write_site(site, options, out, cache, result, timer, progress)
     except BuildFailed as failed:
         result.diagnostics = failed.diagnostics
         return result
-    out = output_dir_of(options, site.config)
-    output.check_output_safety(out, site.config.site_root, source_dirs(site.config))
-    output.check_ownership(out, options.force)
-    made_before = output.read_manifest(out)
-    staging = output.open_staging(out)
-    try:
-        pages = Renderer(site.config, site.index).render_all(site.pages)
-        output.write_pages(staging, out, track(pages, len(site.pages), progress), result.stats)
-        output.copy_static(staging, out, site.static_files, result.stats)
-        timer.lap("render")
-        output.finish(out, staging, result.stats, made_before)
-        timer.lap("write")
     except TemplateProblem as problem:
-        output.discard(staging)
-        result.diagnostics = (*site.diagnostics, problem.diagnostic)
+        result.diagnostics = (*sort_diagnostics(diagnostics), problem.diagnostic)
         return result
-    except BaseException:
-        output.discard(staging)
-        raise
+    except CacheUnusable:
+        if cache:
+            cache.discard()
+        return build(BuildOptions(**{**options.__dict__, "use_cache": False}), progress)
+    if cache:
+        cache.save_meta({"inputs": digest, "articles": str(len(site.index.articles))})
     result.diagnostics, result.output_dir = site.diagnostics, out
     result.articles, result.pages = len(site.index.articles), len(site.pages)
     return result

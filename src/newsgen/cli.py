@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -31,19 +32,28 @@ def print_diagnostics(result: BuildResult, console: Console, quiet: bool) -> Non
 
 
 def print_summary(result: BuildResult, console: Console, verbose: bool) -> None:
-    """A short summary: pages written, unchanged, removed; stage times with -v."""
+    """A short summary: pages rendered; files written, unchanged, removed; stage times with -v."""
     stats = result.stats
+    if result.up_to_date:
+        console.print(
+            f"{result.output_dir} is up to date ({result.articles} articles)",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+        return
     total = sum(result.timings.values())
     console.print(
-        f"Built {result.articles} articles into {result.output_dir}: {stats.written} written, "
-        f"{stats.unchanged} unchanged, {stats.removed} removed in {total:.2f}s",
+        f"Built {result.articles} articles into {result.output_dir}: {result.rendered} of "
+        f"{result.pages} pages rendered; files: {stats.written} written, {stats.unchanged} "
+        f"unchanged, {stats.removed} removed in {total:.2f}s",
         highlight=False,
         markup=False,
         soft_wrap=True,
     )
     if verbose:
         for stage, seconds in result.timings.items():
-            console.print(f"  {stage:<8} {seconds:8.3f}s", highlight=False)
+            console.print(f"  {stage:<10} {seconds:8.3f}s", highlight=False)
 
 
 def run_with_progress(options: BuildOptions, quiet: bool, console: Console) -> BuildResult:
@@ -86,7 +96,14 @@ def cli() -> None:
 )
 @click.option("--drafts", is_flag=True, help="Also build articles marked draft: true.")
 @click.option("--future", is_flag=True, help="Also build articles dated in the future.")
-@click.option("--clean", is_flag=True, help="Rebuild every file (the output is replaced anyway).")
+@click.option("--clean", is_flag=True, help="Render every page again, ignoring the build cache.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for parsing and rendering (default: all cores).",
+)
 @click.option("--force", is_flag=True, help="Build into a non-empty folder newsgen did not make.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print the time of each stage.")
@@ -96,6 +113,7 @@ def build_command(
     drafts: bool,
     future: bool,
     clean: bool,
+    jobs: int | None,
     force: bool,
     quiet: bool,
     verbose: bool,
@@ -111,7 +129,13 @@ def build_command(
     if not site.is_dir():
         raise click.UsageError(f"site folder {site} does not exist")
     options = BuildOptions(
-        site.resolve(), output.resolve() if output else None, drafts, future, force
+        site.resolve(),
+        output.resolve() if output else None,
+        drafts,
+        future,
+        force,
+        clean,
+        jobs or os.cpu_count() or 1,
     )
     try:
         result = run_with_progress(options, quiet, console)

@@ -56,20 +56,37 @@ def walk_files(top: Path, site_root: Path, diagnostics: list[Diagnostic]) -> Ite
                 yield path
 
 
-def load_sources(site_root: Path, content_dir: str) -> tuple[tuple[Source, ...], list[Diagnostic]]:
-    """Read every article file under the content folder, sorted by path."""
+def scan_sources(
+    site_root: Path, content_dir: str
+) -> tuple[dict[str, tuple[int, int]], list[Diagnostic]]:
+    """Every article file under the content folder with (mtime_ns, size), without reading it."""
     diagnostics: list[Diagnostic] = []
     top = site_root / content_dir
     if not top.is_dir():
-        return (), diagnostics
-    sources = []
+        return {}, diagnostics
+    found: dict[str, tuple[int, int]] = {}
     for path in walk_files(top, site_root, diagnostics):
-        if path.suffix.lower() not in CONTENT_SUFFIXES:
-            continue
-        rel = path.relative_to(site_root).as_posix()
-        sources.append(Source(rel, path.read_bytes()))
-    sources.sort(key=lambda s: s.source_path)
-    return tuple(sources), diagnostics
+        if path.suffix.lower() in CONTENT_SUFFIXES:
+            stat = path.stat()
+            found[path.relative_to(site_root).as_posix()] = (stat.st_mtime_ns, stat.st_size)
+    return dict(sorted(found.items())), diagnostics
+
+
+def read_source(site_root: Path, source_path: str) -> Source:
+    """Read one content file."""
+    return Source(source_path, (site_root / source_path).read_bytes())
+
+
+def stat_tree(site_root: Path, folder: str) -> list[tuple[str, int, int]]:
+    """(path, mtime_ns, size) of every file under a folder: cheap change detection."""
+    top = site_root / folder
+    if not top.is_dir():
+        return []
+    entries = []
+    for path in walk_files(top, site_root, []):
+        stat = path.stat()
+        entries.append((path.relative_to(site_root).as_posix(), stat.st_mtime_ns, stat.st_size))
+    return sorted(entries)
 
 
 def list_static_files(site_root: Path, static_dir: str) -> tuple[tuple[str, Path], ...]:

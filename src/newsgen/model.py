@@ -44,7 +44,7 @@ class Article:
     units: tuple[str, ...]
     tags: tuple[str, ...]
     terms: dict[str, tuple[str, ...]]
-    body: str
+    body_hash: str
     body_line: int
     extra: dict[str, Any]
 

@@ -1,7 +1,14 @@
-"""Write stage: build aside, keep unchanged files' bytes and mtimes, swap in only on success."""
+"""Write stage: render aside, then publish all at once; unchanged files keep bytes and mtime.
+
+Changed files are written to a staging folder beside the output. Publishing is then either
+a rename of the whole tree (first build, or most files changed: the old tree is swapped out
+atomically) or, for a few changes, a journaled replace of just those files that a killed build
+rolls back on the next run. Either way a failed or interrupted build leaves the old output.
+"""
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
@@ -10,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsgen.diagnostics import UnsafeSetup
-from newsgen.model import RenderedPage
 
 MANIFEST = ".newsgen-manifest.json"
 KEEP_ALWAYS = frozenset({".git", ".hg", ".svn", MANIFEST})
+FULL_SWAP_SHARE = 0.3
 
 
 @dataclass
@@ -23,7 +30,7 @@ class WriteStats:
     written: int = 0
     unchanged: int = 0
     removed: int = 0
-    paths: list[str] = field(default_factory=list)
+    changed_paths: list[str] = field(default_factory=list)
 
 
 def check_output_safety(output_dir: Path, site_root: Path, source_dirs: Iterable[Path]) -> None:
@@ -61,90 +68,132 @@ def sibling(output_dir: Path, tag: str) -> Path:
     return output_dir.parent / f".{output_dir.name}.newsgen-{tag}"
 
 
+def read_manifest(output_dir: Path) -> tuple[frozenset[str], str]:
+    """Files the last build made and its build id (empty when there is no readable manifest)."""
+    try:
+        data = json.loads((output_dir / MANIFEST).read_text("utf-8"))
+        return frozenset(str(p) for p in data["files"]), str(data.get("build", ""))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return frozenset(), ""
+
+
+def manifest_bytes(files: Iterable[str], build_id: str) -> bytes:
+    """The manifest: which files newsgen made, so it never deletes anything else."""
+    data = {"generator": "newsgen", "build": build_id, "files": sorted(files)}
+    return (json.dumps(data, indent=0, ensure_ascii=False) + "\n").encode("utf-8")
+
+
 def recover(output_dir: Path) -> None:
-    """Finish or undo a swap a killed build left half done; drop stale staging folders."""
+    """Undo what a killed build left: roll back a journaled commit, finish or undo a swap."""
+    journal = sibling(output_dir, "journal")
+    if journal.is_file():
+        roll_back(output_dir, journal)
     backup = sibling(output_dir, "old")
     if backup.is_dir():
         if not output_dir.exists():
             backup.rename(output_dir)
         else:
             shutil.rmtree(backup, ignore_errors=True)
-    staging = sibling(output_dir, "staging")
-    if staging.exists():
-        shutil.rmtree(staging, ignore_errors=True)
+    for tag in ("staging", "backup"):
+        shutil.rmtree(sibling(output_dir, tag), ignore_errors=True)
 
 
-def open_staging(output_dir: Path) -> Path:
-    """A fresh, empty staging folder beside the output."""
-    recover(output_dir)
-    staging = sibling(output_dir, "staging")
-    staging.mkdir(parents=True)
-    return staging
+class Staging:
+    """A folder beside the output that receives only the files whose bytes changed."""
+
+    def __init__(self, output_dir: Path, create: bool = True) -> None:
+        self.output_dir = output_dir
+        self.dir = sibling(output_dir, "staging")
+        if create:
+            recover(output_dir)
+            self.dir.mkdir(parents=True)
+
+    def put(self, rel: str, data: bytes) -> bool:
+        """Stage a file unless the output already holds these bytes; True when staged."""
+        old = self.output_dir / rel
+        try:
+            if (
+                old.stat().st_size == len(data)
+                and not old.is_symlink()
+                and old.read_bytes() == data
+            ):
+                return False
+        except OSError:
+            pass
+        target = self.dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "wb") as handle:
+            handle.write(data)
+        return True
+
+    def discard(self) -> None:
+        """Throw a failed build's staging folder away; the old output stays as it was."""
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def read_manifest(output_dir: Path) -> frozenset[str]:
-    """Files the last build made (empty when there is no readable manifest)."""
-    try:
-        data = json.loads((output_dir / MANIFEST).read_text("utf-8"))
-        return frozenset(str(p) for p in data.get("files", []))
-    except (OSError, ValueError, AttributeError):
-        return frozenset()
-
-
-def put_file(staging: Path, output_dir: Path, rel: str, data: bytes, stats: WriteStats) -> None:
-    """Write one file into staging, reusing the old file (bytes and mtime) when unchanged."""
-    target = staging / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    old = output_dir / rel
-    stats.paths.append(rel)
-    try:
-        if (
-            old.is_file()
-            and not old.is_symlink()
-            and old.stat().st_size == len(data)
-            and old.read_bytes() == data
-        ):
-            link_or_copy(old, target)
-            stats.unchanged += 1
-            return
-    except OSError:
-        pass
-    with open(target, "wb") as handle:
-        handle.write(data)
-    os.chmod(target, 0o644)
-    stats.written += 1
-
-
-def link_or_copy(source: Path, target: Path) -> None:
-    """Hard-link an unchanged file into staging (keeps its mtime), else copy it with its times."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
-
-
-def write_pages(
-    staging: Path, output_dir: Path, pages: Iterable[RenderedPage], stats: WriteStats
+def publish(
+    staging: Staging, made_now: set[str], changed: list[str], build_id: str, stats: WriteStats
 ) -> None:
-    """Write rendered pages as they arrive."""
-    for page in pages:
-        put_file(staging, output_dir, page.output_path, page.data, stats)
+    """Write the manifest and put every change in place, all or nothing."""
+    output_dir = staging.output_dir
+    made_before, _ = read_manifest(output_dir)
+    removed = sorted(made_before - made_now)
+    stats.removed = len(removed)
+    staging.put(MANIFEST, manifest_bytes(made_now, build_id))
+    changed = [*changed, MANIFEST]
+    if not output_dir.exists():
+        os.rename(staging.dir, output_dir)
+    elif len(changed) + len(removed) > FULL_SWAP_SHARE * max(len(made_now), 1):
+        swap_tree(staging, made_now, set(changed), made_before)
+    else:
+        replace_files(staging, changed, removed)
 
 
-def copy_static(
-    staging: Path, output_dir: Path, files: Iterable[tuple[str, Path]], stats: WriteStats
+def swap_tree(
+    staging: Staging, made_now: set[str], changed: set[str], made_before: frozenset[str]
 ) -> None:
-    """Copy static files (theme assets, then the site's static/) into staging."""
-    for rel, source in files:
-        put_file(staging, output_dir, rel, source.read_bytes(), stats)
+    """Complete staging with the unchanged files and foreign ones, then exchange the trees."""
+    output_dir = staging.output_dir
+    for rel in sorted(made_now - changed):
+        target = staging.dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(output_dir / rel, target)
+        except OSError:
+            shutil.copy2(output_dir / rel, target)
+    carry_foreign(output_dir, staging.dir, made_before, made_now | changed)
+    exchange(staging.dir, output_dir)
+    shutil.rmtree(staging.dir, ignore_errors=True)
+
+
+def exchange(new_dir: Path, output_dir: Path) -> None:
+    """Swap two folders atomically (renameat2) where the system can, else with two renames."""
+    if rename_exchange(new_dir, output_dir):
+        return
+    backup = sibling(output_dir, "old")
+    os.rename(output_dir, backup)
+    os.rename(new_dir, output_dir)
+    os.rename(backup, new_dir)
+
+
+def rename_exchange(first: Path, second: Path) -> bool:
+    """Linux renameat2(RENAME_EXCHANGE); False when not available."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        function = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange_flag = -100, 2
+    result = function(
+        at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange_flag
+    )
+    return bool(result == 0)
 
 
 def carry_foreign(
-    output_dir: Path, staging: Path, made_before: frozenset[str], made_now: set[str]
+    output_dir: Path, staging_dir: Path, made_before: frozenset[str], made_now: set[str]
 ) -> None:
-    """Move files newsgen did not make (a CNAME, a .git folder...) into the new output."""
-    if not output_dir.is_dir():
-        return
+    """Move files newsgen did not make (a CNAME, a .git folder...) into the new tree."""
     prefixes = {
         p.rsplit("/", i)[0] for p in made_before | made_now for i in range(1, p.count("/") + 1)
     }
@@ -162,30 +211,65 @@ def carry_foreign(
             ):
                 stack.append(rel + "/")
                 continue
-            target = staging / rel
+            target = staging_dir / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             os.rename(entry.path, target)
 
 
-def finish(output_dir: Path, staging: Path, stats: WriteStats, made_before: frozenset[str]) -> None:
-    """Record the manifest, carry foreign files, then swap staging in for the output."""
-    made_now = set(stats.paths)
-    stats.removed = len(made_before - made_now)
-    manifest = {"generator": "newsgen", "files": sorted(made_now)}
-    (staging / MANIFEST).write_text(json.dumps(manifest, indent=0) + "\n", "utf-8")
-    carry_foreign(output_dir, staging, made_before, made_now)
-    swap_in(output_dir, staging)
+def replace_files(staging: Staging, changed: list[str], removed: list[str]) -> None:
+    """Replace a few files in place under a journal; any failure rolls everything back."""
+    output_dir = staging.output_dir
+    journal = sibling(output_dir, "journal")
+    backup = sibling(output_dir, "backup")
+    with open(journal, "w", encoding="utf-8") as handle:
+        json.dump({"replace": changed, "remove": removed}, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        for rel in changed:
+            move_aside(output_dir / rel, backup / rel)
+            (output_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.rename(staging.dir / rel, output_dir / rel)
+        for rel in removed:
+            move_aside(output_dir / rel, backup / rel)
+    except BaseException:
+        roll_back(output_dir, journal)
+        raise
+    journal.unlink()
+    shutil.rmtree(backup, ignore_errors=True)
+    staging.discard()
+    prune_empty_folders(output_dir, removed)
 
 
-def swap_in(output_dir: Path, staging: Path) -> None:
-    """Replace the output by staging with two renames; recover() completes an interrupted swap."""
-    backup = sibling(output_dir, "old")
-    if output_dir.exists():
-        os.rename(output_dir, backup)
-    os.rename(staging, output_dir)
+def move_aside(path: Path, backup: Path) -> None:
+    """Keep the old version of a file until the commit is complete."""
+    if path.exists() or path.is_symlink():
+        backup.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(path, backup)
+
+
+def roll_back(output_dir: Path, journal: Path) -> None:
+    """Put every file of an unfinished journaled commit back as it was."""
+    staging, backup = sibling(output_dir, "staging"), sibling(output_dir, "backup")
+    try:
+        plan = json.loads(journal.read_text("utf-8"))
+    except (OSError, ValueError):
+        plan = {"replace": [], "remove": []}
+    for rel in [*plan.get("replace", []), *plan.get("remove", [])]:
+        moved_in = rel in plan.get("replace", []) and not (staging / rel).exists()
+        if (backup / rel).exists():
+            os.replace(backup / rel, output_dir / rel)
+        elif moved_in and (output_dir / rel).exists():
+            (output_dir / rel).unlink()
+    journal.unlink(missing_ok=True)
     shutil.rmtree(backup, ignore_errors=True)
 
 
-def discard(staging: Path) -> None:
-    """Throw a failed build's staging folder away; the old output stays as it was."""
-    shutil.rmtree(staging, ignore_errors=True)
+def prune_empty_folders(output_dir: Path, removed: list[str]) -> None:
+    """Remove folders that removing stale files left empty."""
+    folders = {str(Path(rel).parent) for rel in removed}
+    for folder in sorted(folders, key=lambda f: -f.count("/")):
+        path = output_dir / folder
+        while path != output_dir and path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+            path = path.parent

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -246,7 +248,7 @@ def make_article(
         units=values.lists.get("units", ()),
         tags=values.lists.get("tags", ()),
         terms=terms,
-        body=body,
+        body_hash=digest_text(body),
         body_line=split.body_line,
         extra=values.extra,
     ), problems
@@ -254,6 +256,18 @@ def make_article(
 
 MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|<[^>]+>|\{[:#.][^}]*\}|[*_`>#|]+")
 LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+def digest_text(text: str) -> str:
+    """A short content hash, for cache keys and page fingerprints."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def read_body(site_root: Path, source_path: str) -> str:
+    """An article's Markdown body, read again when it is rendered (bodies are not kept)."""
+    text, _ = decode_text((site_root / source_path).read_bytes(), source_path)
+    split, _ = split_front_matter(text or "", source_path)
+    return split.body if split else ""
 
 
 def derive_summary(body: str) -> str:

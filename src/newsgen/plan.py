@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Protocol
 
 from newsgen import urls
 from newsgen.config import Config
 from newsgen.diagnostics import Diagnostic, error
-from newsgen.model import PageSpec, SiteIndex, Taxonomy, Term
+from newsgen.model import PageSpec, SiteIndex, Taxonomy
 
 MONTHS = (
     "January",
@@ -27,9 +28,17 @@ SITEMAP_LIMIT = 50_000
 
 
 def paginate(ids: Sequence[int], size: int) -> list[tuple[int, ...]]:
-    """Split a listing into pages; an empty listing still has one page."""
-    pages = [tuple(ids[start : start + size]) for start in range(0, len(ids), size)]
-    return pages or [()]
+    """Pages in URL order: the listing itself (newest), then page 2 (oldest), page 3...
+
+    Older pages are numbered from the oldest and hold exactly `size` articles, so a new
+    article changes only the first page (which holds `size` to 2*`size`-1 articles) and, every
+    `size` articles, adds one page: the rest of a long listing stays byte-identical.
+    """
+    count = len(ids)
+    archived = max(0, count // size - 1)
+    pages = [tuple(ids[: count - archived * size])]
+    pages.extend(tuple(ids[count - (c + 1) * size : count - c * size]) for c in range(archived))
+    return pages
 
 
 def sources_of(index: SiteIndex, ids: Sequence[int]) -> tuple[str, ...]:
@@ -68,7 +77,14 @@ def listing_pages(
         )
 
 
-def date_title(term: Term) -> str:
+class Named(Protocol):
+    """Anything with a name (a Term or a TermView)."""
+
+    @property
+    def name(self) -> str: ...
+
+
+def date_title(term: Named) -> str:
     """Readable title of a year, month or day archive."""
     parts = [int(p) for p in term.name.split("-")]
     if len(parts) == 1:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import traceback
 from pathlib import Path
 
 import jinja2
+from jinja2 import meta
 
 from newsgen.config import Config
 from newsgen.diagnostics import Diagnostic, error
@@ -43,6 +45,50 @@ def make_environment(config: Config) -> jinja2.Environment:
         auto_reload=False,
         cache_size=-1,
     )
+
+
+def template_files(config: Config) -> list[tuple[str, Path]]:
+    """Every template file that can take part in a build: (name as the user knows it, path)."""
+    roots = [(config.site_root / config.templates_dir, ""), (THEME_TEMPLATES, f"{THEME_PREFIX}/")]
+    found = [
+        (prefix + path.relative_to(root).as_posix(), path)
+        for root, prefix in roots
+        if root.is_dir()
+        for path in root.rglob("*")
+        if path.is_file()
+    ]
+    return sorted(found)
+
+
+def templates_digest(config: Config) -> str:
+    """Hash of all template sources: any template change re-renders every page."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for name, path in template_files(config):
+        hasher.update(name.encode("utf-8") + b"\x00" + path.read_bytes() + b"\x00")
+    return hasher.hexdigest()
+
+
+def template_names_used(env: jinja2.Environment, name: str) -> frozenset[str] | None:
+    """Variables a template and everything it extends or includes read (None: cannot tell)."""
+    seen: set[str] = set()
+    names: set[str] = set()
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            source = env.loader.get_source(env, current)[0] if env.loader else ""
+            ast = env.parse(source)
+        except jinja2.TemplateError:
+            return None
+        names |= meta.find_undeclared_variables(ast)
+        for referenced in meta.find_referenced_templates(ast):
+            if referenced is None:
+                return None
+            pending.append(referenced)
+    return frozenset(names)
 
 
 def display_path(filename: str | None, config: Config) -> str:

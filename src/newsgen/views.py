@@ -36,14 +36,56 @@ class SiteView:
 
 @dataclass(frozen=True)
 class Pagination:
-    """Where a listing page sits among its pages (URLs are site URLs; use rel())."""
+    """Where a listing page sits among its pages (URLs are site URLs; use rel()).
+
+    Page 1 is the listing itself with the newest articles; older pages are numbered from the
+    oldest (page 2 holds the oldest articles), so a new article changes only the first page.
+    """
 
     number: int
     count: int
-    prev_url: str
-    next_url: str
-    first_url: str
-    last_url: str
+    newer_url: str | None
+    older_url: str | None
+
+
+@dataclass(frozen=True)
+class TaxonomyInfo:
+    """A taxonomy as navigation and listings see it (no terms: those change with every article)."""
+
+    key: str
+    path: str
+    title: str
+    singular: str
+    url: str
+    feeds: bool
+
+
+@dataclass(frozen=True)
+class TermView:
+    """A term as a listing or overview shows it."""
+
+    taxonomy: str
+    name: str
+    slug: str
+    url: str
+    count: int
+    labels: tuple[tuple[str, str], ...] = ()
+
+    def label(self, lang: str) -> str:
+        """The term's name in a language, falling back to its canonical name."""
+        return dict(self.labels).get(lang, self.name)
+
+
+@dataclass(frozen=True)
+class TaxonomyView:
+    """A taxonomy with its terms, for its overview page."""
+
+    key: str
+    path: str
+    title: str
+    singular: str
+    url: str
+    terms: tuple[TermView, ...]
 
 
 @dataclass(frozen=True)
@@ -66,21 +108,6 @@ class PageView:
     breadcrumbs: tuple[Crumb, ...]
     pagination: Pagination | None
     feed_url: str
-
-
-@dataclass(frozen=True)
-class FeedEntry:
-    """One Atom entry with absolute URLs."""
-
-    title: str
-    url: str
-    published: str
-    updated: str
-    summary: str
-    content: str
-    authors: tuple[str, ...]
-    categories: tuple[str, ...]
-    lang: str
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,261 @@
+"""Persistent build cache: parsed articles, rendered bodies and page fingerprints (SQLite).
+
+Safe to delete at any time. A cache from another newsgen version, other settings, or one that
+is corrupt or truncated is discarded, never trusted; values are unpickled through an allow-list.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from newsgen import __version__
+from newsgen.model import Article
+
+CACHE_DIR = ".newsgen-cache"
+CACHE_FILE = "cache.sqlite"
+SCHEMA = 2
+ALLOWED_GLOBALS = {
+    ("newsgen.model", "Article"),
+    ("newsgen.model", "Speaker"),
+    ("newsgen.diagnostics", "Diagnostic"),
+    ("newsgen.diagnostics", "Severity"),
+    ("datetime", "datetime"),
+    ("datetime", "date"),
+    ("datetime", "time"),
+    ("datetime", "timezone"),
+    ("datetime", "timedelta"),
+    ("builtins", "set"),
+    ("builtins", "frozenset"),
+    ("builtins", "bytes"),
+}
+TABLES = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, hash TEXT);
+CREATE TABLE IF NOT EXISTS parsed (hash TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS bodies (hash TEXT PRIMARY KEY, html TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
+"""
+
+SourceStat = tuple[int, int, str]
+
+
+class CacheUnusable(Exception):
+    """The cache cannot be trusted; the build goes on without it."""
+
+
+class RestrictedUnpickler(pickle.Unpickler):
+    """Only newsgen's own value types and standard date types may come out of the cache."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in ALLOWED_GLOBALS:
+            raise CacheUnusable(f"unexpected type {module}.{name} in cache")
+        return super().find_class(module, name)
+
+
+def dumps(value: Any) -> bytes:
+    """Serialise a cached value."""
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def loads(data: bytes) -> Any:
+    """Deserialise a cached value through the allow-list."""
+    try:
+        return RestrictedUnpickler(io.BytesIO(data)).load()
+    except CacheUnusable:
+        raise
+    except Exception as exc:
+        raise CacheUnusable(f"unreadable cache entry: {exc}") from exc
+
+
+def to_fixed_offset(moment: datetime) -> datetime:
+    """Dates are stored with a fixed offset (no ZoneInfo objects in the cache)."""
+    offset = moment.utcoffset()
+    return moment.astimezone(timezone(offset)) if offset is not None else moment
+
+
+def freeze_article(article: Article) -> Article:
+    """An article ready for the cache."""
+    return replace(article, date=to_fixed_offset(article.date))
+
+
+def thaw_article(article: Article, zone: ZoneInfo) -> Article:
+    """An article from the cache, back in the site's time zone."""
+    return replace(article, date=article.date.astimezone(zone))
+
+
+def cache_path(site_root: Path) -> Path:
+    """Where a site's cache lives."""
+    return site_root / CACHE_DIR / CACHE_FILE
+
+
+class BuildCache:
+    """One SQLite file; every read or write failure turns into CacheUnusable."""
+
+    def __init__(self, site_root: Path, key: str) -> None:
+        self.path = cache_path(site_root)
+        self.key = f"{SCHEMA}:{__version__}:{key}"
+        self.connection = self.open()
+
+    def open(self) -> sqlite3.Connection:
+        """Open (or create) the cache; a foreign, old or broken one is replaced."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        gitignore = self.path.parent / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text("*\n", "utf-8")
+        try:
+            connection = self.connect()
+            if self.read_meta(connection, "key") == self.key:
+                return connection
+            connection.close()
+        except (sqlite3.Error, CacheUnusable):
+            pass
+        self.discard()
+        connection = self.connect()
+        connection.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (self.key,))
+        connection.commit()
+        return connection
+
+    def connect(self) -> sqlite3.Connection:
+        """A connection with the tables in place."""
+        connection = sqlite3.connect(self.path, timeout=30)
+        connection.execute("PRAGMA journal_mode=DELETE")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.executescript(TABLES)
+        return connection
+
+    def discard(self) -> None:
+        """Delete the cache file (and its journal)."""
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    @staticmethod
+    def read_meta(connection: sqlite3.Connection, name: str) -> str | None:
+        """One meta value."""
+        row = connection.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return str(row[0]) if row else None
+
+    def meta(self, name: str) -> str | None:
+        """One meta value of this cache."""
+        value: str | None = self.guard(lambda: self.read_meta(self.connection, name))
+        return value
+
+    def sources(self) -> dict[str, SourceStat]:
+        """Content files as last seen: path -> (mtime_ns, size, content hash)."""
+        rows = self.guard(lambda: self.connection.execute("SELECT * FROM sources").fetchall())
+        return {str(p): (int(m), int(s), str(h)) for p, m, s, h in rows}
+
+    def parsed(self, hashes: Iterable[str]) -> dict[str, Any]:
+        """Cached parse results for these content hashes."""
+        wanted = set(hashes)
+        rows = self.guard(
+            lambda: self.connection.execute("SELECT hash, value FROM parsed").fetchall()
+        )
+        return {str(h): loads(v) for h, v in rows if h in wanted}
+
+    def parsed_hashes(self) -> list[str]:
+        """Content hashes that already have a parse result."""
+        rows = self.guard(lambda: self.connection.execute("SELECT hash FROM parsed").fetchall())
+        return [str(row[0]) for row in rows]
+
+    def save_meta(self, values: Mapping[str, str]) -> None:
+        """Set meta values."""
+        with self.connection:
+            self.connection.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", values.items())
+
+    def pages(self) -> dict[str, str]:
+        """Output path -> fingerprint of the page last written there."""
+        rows = self.guard(lambda: self.connection.execute("SELECT * FROM pages").fetchall())
+        return {str(p): str(f) for p, f in rows}
+
+    def save(
+        self,
+        sources: Mapping[str, SourceStat],
+        parsed: Mapping[str, Any],
+        body_keys: Iterable[str],
+        pages: Mapping[str, str],
+        meta: Mapping[str, str],
+    ) -> None:
+        """Replace the cache's record of this build in one transaction."""
+        connection = self.connection
+        with connection:
+            connection.execute("DELETE FROM sources")
+            connection.executemany(
+                "INSERT INTO sources VALUES (?, ?, ?, ?)",
+                ((p, *stat) for p, stat in sources.items()),
+            )
+            connection.execute("DELETE FROM parsed WHERE hash NOT IN (SELECT hash FROM sources)")
+            connection.execute("DELETE FROM meta WHERE name = 'inputs'")
+            connection.executemany(
+                "INSERT OR REPLACE INTO parsed VALUES (?, ?)",
+                ((h, dumps(v)) for h, v in parsed.items()),
+            )
+            connection.execute("CREATE TEMP TABLE IF NOT EXISTS keep (hash TEXT PRIMARY KEY)")
+            connection.execute("DELETE FROM keep")
+            connection.executemany(
+                "INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in body_keys)
+            )
+            connection.execute("DELETE FROM bodies WHERE hash NOT IN (SELECT hash FROM keep)")
+            connection.execute("DELETE FROM pages")
+            connection.executemany("INSERT INTO pages VALUES (?, ?)", pages.items())
+            connection.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
+
+    def guard(self, read: Any) -> Any:
+        """Run a read; any SQLite failure means the cache is unusable."""
+        try:
+            return read()
+        except sqlite3.Error as exc:
+            raise CacheUnusable(str(exc)) from exc
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.connection.close()
+
+
+def read_body_html(path: Path, key: str) -> str | None:
+    """A cached body, looked up from any process (each has its own connection)."""
+    connection = body_connection(path)
+    if connection is None:
+        return None
+    try:
+        row = connection.execute("SELECT html FROM bodies WHERE hash = ?", (key,)).fetchone()
+    except sqlite3.Error:
+        return None
+    return str(row[0]) if row else None
+
+
+def store_bodies(path: Path, bodies: Mapping[str, str]) -> None:
+    """Add converted bodies to the cache from the process that converted them (keeps memory flat)."""
+    connection = body_connection(path)
+    if connection is None or not bodies:
+        return
+    try:
+        with connection:
+            connection.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", bodies.items())
+    except sqlite3.Error:
+        pass
+
+
+_body_connections: dict[Path, sqlite3.Connection | None] = {}
+
+
+def body_connection(path: Path) -> sqlite3.Connection | None:
+    """One connection per process and cache file (connections must not cross a fork)."""
+    if path not in _body_connections:
+        try:
+            _body_connections[path] = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=60)
+        except sqlite3.Error:
+            _body_connections[path] = None
+    return _body_connections[path]
+
+
+def reset_connections() -> None:
+    """Forget connections inherited from a parent process."""
+    _body_connections.clear()

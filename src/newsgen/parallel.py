@@ -1,0 +1,139 @@
+"""Spread parsing and rendering over a pool of forked worker processes (-j/--jobs).
+
+Workers are forked after the site is read, so they share the index without copying it; each
+writes its pages straight into the staging folder. Output never depends on the worker count.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from newsgen.cache import reset_connections
+from newsgen.diagnostics import Diagnostic
+from newsgen.model import PageSpec
+from newsgen.output import Staging
+from newsgen.render import Renderer
+from newsgen.templating import TemplateProblem
+
+CHUNK = 64
+MIN_PARALLEL = 200
+Progress = Callable[[str, int, int], None]
+
+_job: dict[str, Any] = {}
+
+
+@dataclass
+class RenderOutcome:
+    """What rendering a batch of pages did."""
+
+    staged: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    problem: Diagnostic | None = None
+
+
+def default_jobs() -> int:
+    """All cores."""
+    return os.cpu_count() or 1
+
+
+def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
+    """Split work into batches."""
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def fork_pool(jobs: int) -> Any:
+    """A pool of forked workers (None where fork is not available)."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return multiprocessing.get_context("fork").Pool(jobs, initializer=reset_connections)
+
+
+def run_batches(
+    function: Callable[[Any], Any],
+    work: Sequence[Any],
+    jobs: int,
+    stage: str,
+    progress: Progress | None,
+    weight: Callable[[Any], int] = len,
+) -> Iterator[Any]:
+    """Run batches in-process or in a pool, reporting progress; results in any order."""
+    total = sum(weight(batch) for batch in work)
+    done = 0
+    pool = fork_pool(jobs) if jobs > 1 and total >= MIN_PARALLEL and len(work) > 1 else None
+    try:
+        results = pool.imap_unordered(function, work) if pool else map(function, work)
+        for batch, result in zip(work, results, strict=False):
+            done += weight(batch)
+            if progress:
+                progress(stage, min(done, total), total)
+            yield result
+    finally:
+        if pool:
+            pool.terminate()
+            pool.join()
+
+
+def render_batch(indices: Sequence[int]) -> RenderOutcome:
+    """Render some pages (by position in the plan) into staging."""
+    renderer: Renderer = _job["renderer"]
+    pages: Sequence[PageSpec] = _job["pages"]
+    staging: Staging = _job["staging"]
+    outcome = RenderOutcome()
+    try:
+        for index in indices:
+            page = renderer.render(pages[index])
+            if staging.put(page.output_path, page.data):
+                outcome.staged.append(page.output_path)
+            else:
+                outcome.unchanged += 1
+    except TemplateProblem as problem:
+        outcome.problem = problem.diagnostic
+    renderer.bodies.flush()
+    return outcome
+
+
+def render_pages(
+    renderer: Renderer,
+    pages: Sequence[PageSpec],
+    todo: Sequence[int],
+    staging: Staging,
+    jobs: int,
+    progress: Progress | None,
+) -> RenderOutcome:
+    """Render the pages that need it; the first template problem stops the build."""
+    _job.update(renderer=renderer, pages=pages, staging=staging)
+    total = RenderOutcome()
+    try:
+        for outcome in run_batches(render_batch, chunks(todo, CHUNK), jobs, "render", progress):
+            total.staged.extend(outcome.staged)
+            total.unchanged += outcome.unchanged
+            if outcome.problem and not total.problem:
+                total.problem = outcome.problem
+    finally:
+        _job.clear()
+    total.staged.sort()
+    return total
+
+
+def parse_batch(paths: Sequence[str]) -> list[tuple[str, Any]]:
+    """Parse some content files (the parser is set up by the parent before forking)."""
+    parse_one: Callable[[str], Any] = _job["parse_one"]
+    return [(path, parse_one(path)) for path in paths]
+
+
+def parse_paths(
+    parse_one: Callable[[str], Any], paths: Sequence[str], jobs: int, progress: Progress | None
+) -> dict[str, Any]:
+    """Parse files, in parallel when there are many."""
+    _job.update(parse_one=parse_one)
+    results: dict[str, Any] = {}
+    try:
+        for batch in run_batches(parse_batch, chunks(paths, CHUNK), jobs, "parse", progress):
+            results.update(batch)
+    finally:
+        _job.clear()
+    return results
