@@ -121,7 +121,7 @@ def git_commit() -> str:
         return "unknown"
     commit = proc.stdout.strip()
     if dirty.returncode == 0 and dirty.stdout.strip():
-        commit += " (src/ differs from it: uncommitted changes)"
+        commit += ", with uncommitted changes in src/"
     return commit
 
 
@@ -346,7 +346,7 @@ class Tool:
     # The mode of the last build made from the unedited corpus, whose output (and
     # cache) are still in place; None when unknown or made from an edited corpus.
     state: str | None = None
-    fresh: bool = False  # built at least once from a clean output at this size
+    fresh: bool = False  # built at least once at this size (leftovers of earlier runs gone)
 
     @property
     def label(self) -> str:
@@ -391,12 +391,14 @@ def detect_tools(args: argparse.Namespace, wanted: Sequence[str]) -> Toolchain:
     extra: list[str] = []
     if "newsgen" in wanted:
         version = None if template else command_output([*prefix, "--version"])
-        where = (
-            "this repository's"
-            if not args.newsgen_cmd
-            else "--newsgen-cmd given; this repository's"
-        )
-        versions["newsgen"] = f"{version or 'newsgen'} ({where} git commit {git_commit()})"
+        commit = git_commit()
+        if args.newsgen_cmd:
+            versions["newsgen"] = (
+                f"{version or 'version unknown'}, timed through --newsgen-cmd "
+                f"(this repository is at git commit {commit})"
+            )
+        else:
+            versions["newsgen"] = f"{version or 'version unknown'}, git commit {commit}"
         if args.jobs is not None:
             help_text = "" if template else (_help_text([*prefix, "build", "--help"]) or "")
             if "--jobs" in help_text:

@@ -245,6 +245,7 @@ relativeURLs = true
 disableKinds = ["section"]
 cacheDir = {_q(str(site / ".hugo-cache"))}
 enableRobotsTXT = true
+capitalizeListTitles = false  # term names as written, like the other tools
 
 [pagination]
 pagerSize = {PAGE_SIZE}

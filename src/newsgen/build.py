@@ -32,6 +32,9 @@ from newsgen.vocab import Vocabulary, load_vocabularies, vocabulary_files
 
 Progress = Callable[[str, int, int], None]
 ParseResult = tuple[Article | None, list[Diagnostic]]
+# A file changed within this long before the last scan may have changed again without its
+# size or mtime changing (timestamps are coarse): such files are read again.
+RACY_NS = 2_000_000_000
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ class Site:
     sources: dict[str, tuple[int, int, str]]
     parsed: dict[str, ParseResult]
     next_change: float
+    scanned_ns: int
 
 
 class Timer:
@@ -124,7 +128,12 @@ def parse_all(
 
     stats, diagnostics = scan_sources(config.site_root, config.content_dir)
     cached_sources = cache.sources() if cache else {}
-    known = {p: v[2] for p, v in cached_sources.items() if stats.get(p) == (v[0], v[1])}
+    trusted_before = int(cache.meta("scanned") or 0) - RACY_NS if cache else 0
+    known = {
+        p: v[2]
+        for p, v in cached_sources.items()
+        if stats.get(p) == (v[0], v[1]) and v[0] < trusted_before
+    }
     cached = cache.parsed(known.values()) if cache else {}
     parsed: dict[str, ParseResult] = {}
     sources: dict[str, tuple[int, int, str]] = {}
@@ -181,6 +190,7 @@ def read_site(
     vocabularies, problems = load_vocabularies(config)
     diagnostics += problems
     timer.lap("load")
+    scanned_ns = time.time_ns()
     sources, parsed, problems = parse_all(config, vocabularies, cache, options.jobs, progress)
     diagnostics += problems
     articles = [article for _, (article, _) in sorted(parsed.items()) if article is not None]
@@ -216,6 +226,7 @@ def read_site(
         sources,
         parsed,
         next_change_time(articles, now, options.future),
+        scanned_ns,
     )
 
 
@@ -253,15 +264,19 @@ def cache_key(config: Config) -> str:
     return hasher.hexdigest()
 
 
-def inputs_digest(options: BuildOptions, config: Config, out: Path) -> str:
-    """Every input's path, size and mtime, and the options: unchanged means nothing to do."""
+def inputs_digest(options: BuildOptions, config: Config, out: Path) -> tuple[str, int]:
+    """Every input's path, size and mtime, and the options (unchanged: nothing to do), with
+    the newest mtime among them."""
     hasher = hashlib.blake2b(digest_size=16)
     hasher.update(repr((__version__, options.drafts, options.future, str(out))).encode())
+    newest = 0
     for folder in (config.content_dir, config.templates_dir, config.static_dir, config.data_dir):
-        hasher.update(repr(stat_tree(config.site_root, folder)).encode())
+        entries = stat_tree(config.site_root, folder)
+        newest = max([newest, *(mtime for _, mtime, _ in entries)])
+        hasher.update(repr(entries).encode())
     config_file = config.site_root / CONFIG_FILE
     hasher.update(config_file.read_bytes() if config_file.is_file() else b"")
-    return hasher.hexdigest()
+    return hasher.hexdigest(), newest
 
 
 def open_cache(options: BuildOptions, config: Config) -> BuildCache | None:
@@ -370,7 +385,11 @@ def save_cache(
         for digest, (article, problems) in site.parsed.items()
         if digest not in known
     }
-    meta = {"build": build_id, "next_change": repr(site.next_change)}
+    meta = {
+        "build": build_id,
+        "next_change": repr(site.next_change),
+        "scanned": str(site.scanned_ns),
+    }
     body_keys = {body_key(a, site.config.sanitize_html) for a, _ in site.parsed.values() if a}
     cache.save(site.sources, parsed, body_keys, fingerprints, meta)
 
@@ -385,7 +404,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     output.check_ownership(out, options.force)
     output.recover(out)
     cache = open_cache(options, config)
-    digest = inputs_digest(options, config, out)
+    digest, newest_ns = inputs_digest(options, config, out)
     now = options.now or datetime.now(timezone.utc)
     if cache and not options.clean and is_up_to_date(cache, digest, out, now):
         result.output_dir, result.up_to_date = out, True
@@ -405,7 +424,11 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             cache.discard()
         return build(BuildOptions(**{**options.__dict__, "use_cache": False}), progress)
     if cache:
-        cache.save_meta({"inputs": digest, "articles": str(len(site.index.articles))})
+        # Inputs changed moments before the scan may change again unseen: no shortcut then.
+        trusted = newest_ns < site.scanned_ns - RACY_NS
+        cache.save_meta(
+            {"inputs": digest if trusted else "", "articles": str(len(site.index.articles))}
+        )
     result.diagnostics, result.output_dir = site.diagnostics, out
     result.articles, result.pages = len(site.index.articles), len(site.pages)
     return result

@@ -98,7 +98,12 @@ class ContextBuilder:
         """Articles on this page, and the term and taxonomy the listing belongs to."""
         taxonomy = self.taxonomies.get(spec.taxonomy)
         term = self.term_of(spec)
-        months = self.months_of_year.get(term.name, ()) if term and spec.taxonomy == "year" else ()
+        first = spec.page_number == 1
+        months = (
+            self.months_of_year.get(term.name, ())
+            if term and first and spec.taxonomy == "year"
+            else ()
+        )
         return {
             "articles": [self.index.articles[i] for i in spec.item_ids],
             "taxonomy": taxonomy_info(taxonomy) if taxonomy else None,

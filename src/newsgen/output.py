@@ -139,9 +139,11 @@ def publish(
     made_before, _ = read_manifest(output_dir)
     removed = sorted(made_before - made_now)
     stats.removed = len(removed)
-    staging.put(MANIFEST, manifest_bytes(made_now, build_id))
-    changed = [*changed, MANIFEST]
-    if not output_dir.exists():
+    if staging.put(MANIFEST, manifest_bytes(made_now, build_id)):
+        changed = [*changed, MANIFEST]
+    if not changed and not removed:
+        staging.discard()
+    elif not output_dir.exists():
         os.rename(staging.dir, output_dir)
     elif len(changed) + len(removed) > FULL_SWAP_SHARE * max(len(made_now), 1):
         swap_tree(staging, made_now, set(changed), made_before)

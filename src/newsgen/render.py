@@ -103,7 +103,7 @@ class Renderer:
         """Hash of the site-wide values a template (with its includes) actually uses."""
         found = self.template_digests.get(template)
         if found is None:
-            names = template_names_used(self.env, template)
+            names = template_names_used(make_environment(self.config), template)
             used = [n for n in DYNAMIC_GLOBALS if names is None or n in names]
             found = digest(template, *(repr(self.dynamic[n]) for n in used))
             self.template_digests[template] = found
@@ -129,5 +129,10 @@ class Renderer:
         term = self.contexts.term_of(spec)
         if term is None:
             return ""
-        months = self.contexts.months_of_year.get(term.name, ()) if spec.taxonomy == "year" else ()
+        first = spec.page_number == 1
+        months = (
+            self.contexts.months_of_year.get(term.name, ())
+            if first and spec.taxonomy == "year"
+            else ()
+        )
         return repr((term.name, term.count, term.labels, months))

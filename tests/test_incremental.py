@@ -1,0 +1,331 @@
+"""Incremental builds: a rebuild with the cache equals a clean build, whatever was edited."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import FIXED_NOW, article_text, build_site, read_tree, write_files
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from newsgen import output, parallel
+from newsgen.build import BuildOptions, build
+from newsgen.cache import cache_path
+
+UNITS = ["Finance Bureau", "Health Commission", "Organization Department"]
+BASE = {
+    "newsgen.yaml": "title: Incremental\nbase_url: https://x.org/\npage_size: 2\n",
+    "static/site.css": "body { color: black; }",
+}
+
+
+def article(n: int, day: int = 1, unit: int = 0, title: str = "", body: str = "Body.") -> str:
+    return article_text(
+        body,
+        title=title or f"Article {n}",
+        date=f"2023-0{day % 3 + 1}-{day % 27 + 1:02d}",
+        units=[UNITS[unit % 3]],
+        tags=[f"tag{n % 2}"],
+        speaker=f"Speaker {n % 2}",
+    )
+
+
+def clean_tree(root: Path, tmp: Path) -> dict[str, bytes]:
+    """Build the same input from scratch, without cache, into a fresh folder."""
+    fresh = tmp / "clean-out"
+    shutil.rmtree(fresh, ignore_errors=True)
+    result = build(BuildOptions(site_root=root, output_dir=fresh, use_cache=False, now=FIXED_NOW))
+    assert result.ok, [d.format() for d in result.diagnostics]
+    return read_tree(fresh)
+
+
+EDITS = st.lists(
+    st.one_of(
+        st.tuples(st.just("add"), st.integers(0, 30), st.integers(0, 60), st.integers(0, 2)),
+        st.tuples(st.just("delete"), st.integers(0, 30)),
+        st.tuples(st.just("rename"), st.integers(0, 30)),
+        st.tuples(st.just("date"), st.integers(0, 30), st.integers(0, 60)),
+        st.tuples(st.just("unit"), st.integers(0, 30), st.integers(0, 2)),
+        st.tuples(
+            st.just("title"), st.integers(0, 30), st.sampled_from(["Alpha", "Beta", "Gamma news"])
+        ),
+        st.tuples(
+            st.just("body"),
+            st.integers(0, 30),
+            st.sampled_from(["One.", "Two **bold**.", "## H\n\nThree."]),
+        ),
+        st.tuples(st.just("template"), st.booleans()),
+        st.tuples(st.just("static"), st.sampled_from(["a", "bb", ""])),
+        st.tuples(st.just("setting"), st.sampled_from([1, 2, 3])),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+def apply_edit(root: Path, edit: tuple[object, ...]) -> None:
+    """Apply one random edit to the site's files."""
+    kind = edit[0]
+    files = sorted((root / "content").rglob("*.md"))
+    pick = (
+        files[int(edit[1]) % len(files)]
+        if files and isinstance(edit[1], int) and kind != "add"
+        else None
+    )
+    if kind == "add":
+        n, day, unit = edit[1], edit[2], edit[3]
+        write_files(
+            root,
+            {
+                f"content/new-{n}-{day}.md": article(
+                    100 + int(n), int(day), int(unit), f"New {n} {day}"
+                )
+            },
+        )
+    elif kind == "delete" and pick and len(files) > 1:
+        pick.unlink()
+    elif kind == "rename" and pick:
+        pick.rename(pick.with_name(f"moved-{pick.name}"))
+    elif pick and kind in {"date", "unit", "title", "body"}:
+        text = pick.read_text("utf-8")
+        n = sum(map(ord, pick.name)) % 50
+        fields = {
+            "date": dict(day=edit[2]),
+            "unit": dict(unit=edit[2]),
+            "title": dict(title=f"{edit[2]} {n}"),
+            "body": dict(body=edit[2]),
+        }[str(kind)]
+        defaults = dict(
+            day=n,
+            unit=n,
+            title=f"Article {n}"
+            if "title: Article" in text
+            else text.split("title: ")[1].split("\n")[0],
+        )
+        pick.write_text(article(n, **{**defaults, **fields}), "utf-8")  # type: ignore[arg-type]
+    elif kind == "template":
+        path = root / "templates/article.html"
+        if edit[1]:
+            write_files(
+                root,
+                {
+                    "templates/article.html": "{% extends 'theme/article.html' %}\n{% block article_footer %}<p>Custom</p>{{ super() }}{% endblock %}\n"
+                },
+            )
+        elif path.exists():
+            path.unlink()
+    elif kind == "static":
+        if edit[1]:
+            write_files(root, {"static/extra.txt": str(edit[1])})
+        else:
+            (root / "static/extra.txt").unlink(missing_ok=True)
+    elif kind == "setting":
+        write_files(
+            root,
+            {
+                "newsgen.yaml": f"title: Incremental\nbase_url: https://x.org/\npage_size: {edit[1]}\n"
+            },
+        )
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(edits=EDITS)
+def test_incremental_build_equals_clean_build(
+    tmp_path_factory: pytest.TempPathFactory, edits: list[tuple[object, ...]]
+) -> None:
+    tmp = tmp_path_factory.mktemp("incremental")
+    root = write_files(
+        tmp / "site", {**BASE, **{f"content/a{n}.md": article(n, n * 7, n) for n in range(6)}}
+    )
+    assert build_site(root).ok
+    for edit in edits:
+        apply_edit(root, edit)
+        result = build_site(root)
+        assert result.ok, [d.format() for d in result.diagnostics]
+        assert read_tree(root / "public") == clean_tree(root, tmp), f"after {edit}"
+
+
+def age_files(root: Path) -> None:
+    """Make every source look older than the last scan (as files are between real edits)."""
+    for path in root.rglob("*"):
+        if path.is_file() and "public" not in path.parts and ".newsgen-cache" not in path.parts:
+            os.utime(path, (1_600_000_000, 1_600_000_000))
+
+
+def big_site(tmp_path: Path, count: int = 30) -> Path:
+    files = {f"content/{n:02d}.md": article(n, n, n) for n in range(count)}
+    return write_files(tmp_path / "site", {**BASE, **files})
+
+
+def test_no_change_rebuild_does_nothing(tmp_path: Path) -> None:
+    root = big_site(tmp_path)
+    age_files(root)
+    assert build_site(root).ok
+    result = build_site(root)
+    assert result.up_to_date and result.stats.written == 0
+
+
+def test_body_edit_renders_only_pages_that_show_the_article(tmp_path: Path) -> None:
+    root = big_site(tmp_path)
+    age_files(root)
+    first = build_site(root)
+    target = root / "content/05.md"
+    target.write_text(article(5, 5, 5, body="A new body."), "utf-8")
+    result = build_site(root)
+    assert result.ok and 0 < result.rendered < first.pages / 4
+    html = (root / "public").joinpath(*result.stats.changed_paths[0].split("/")).read_text("utf-8")
+    assert html
+    article_page = next(p for p in result.stats.changed_paths if p.count("/") == 4)
+    assert "A new body." in (root / "public" / article_page).read_text("utf-8")
+    assert "archive/index.html" not in result.stats.changed_paths
+    assert read_tree(root / "public") == clean_tree(root, tmp_path)
+
+
+def test_new_article_renders_only_pages_it_appears_on(tmp_path: Path) -> None:
+    root = big_site(tmp_path)
+    age_files(root)
+    first = build_site(root)
+    fresh = article_text(
+        "Newest.", title="Fresh news", date="2023-04-01", units=[UNITS[1]], tags=["tag1"]
+    )
+    write_files(root, {"content/zz.md": fresh})
+    result = build_site(root)
+    # The newest article: its page, the first page of each listing it is on, its neighbours
+    # and related articles, overviews, feeds and the sitemap; older pages stay as they are.
+    assert result.ok and len(result.stats.changed_paths) < first.pages / 5
+    assert "page/2/index.html" not in result.stats.changed_paths
+    assert read_tree(root / "public") == clean_tree(root, tmp_path)
+
+
+def test_touched_file_with_same_content_is_not_rendered_again(tmp_path: Path) -> None:
+    root = big_site(tmp_path)
+    age_files(root)
+    assert build_site(root).ok
+    (root / "content/03.md").touch()
+    result = build_site(root)
+    assert (
+        result.ok and not result.up_to_date and result.rendered == 0 and result.stats.written == 0
+    )
+
+
+def test_same_size_same_mtime_edit_is_still_seen(tmp_path: Path) -> None:
+    root = big_site(tmp_path)
+    assert build_site(root).ok
+    target = root / "content/07.md"
+    stat = target.stat()
+    target.write_text(target.read_text("utf-8").replace("Article 7", "Article X"), "utf-8")
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert build_site(root).ok
+    assert "Article X" in (root / "public/index.html").read_text("utf-8") or any(
+        "Article X" in p.read_text("utf-8") for p in (root / "public").rglob("index.html")
+    )
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncate", "version", "evil-pickle"])
+def test_broken_or_foreign_cache_is_discarded(tmp_path: Path, damage: str) -> None:
+    root = big_site(tmp_path, 8)
+    age_files(root)
+    assert build_site(root).ok
+    path = cache_path(root)
+    if damage == "garbage":
+        path.write_bytes(b"not a database" * 100)
+    elif damage == "truncate":
+        path.write_bytes(path.read_bytes()[:3000])
+    elif damage == "version":
+        with sqlite3.connect(path) as connection:
+            connection.execute("UPDATE meta SET value = 'other' WHERE name = 'key'")
+    else:
+        import pickle
+
+        class Evil:
+            def __reduce__(self) -> tuple[object, ...]:
+                return (os.system, ("touch pwned",))
+
+        with sqlite3.connect(path) as connection:
+            connection.execute("UPDATE parsed SET value = ?", (pickle.dumps(Evil()),))
+    shutil.rmtree(root / "public")
+    result = build_site(root)
+    assert result.ok, [d.format() for d in result.diagnostics]
+    assert not (root / "pwned").exists() and not Path("pwned").exists()
+    assert read_tree(root / "public") == clean_tree(root, tmp_path)
+
+
+def test_output_is_identical_for_every_job_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 0)
+    monkeypatch.setattr(parallel, "CHUNK", 3)
+    root = big_site(tmp_path)
+    trees = []
+    for jobs in (1, 2, 3):
+        out = tmp_path / f"out-{jobs}"
+        result = build(
+            BuildOptions(site_root=root, output_dir=out, jobs=jobs, use_cache=False, now=FIXED_NOW)
+        )
+        assert result.ok
+        trees.append(read_tree(out))
+    assert trees[0] == trees[1] == trees[2]
+
+
+def test_parallel_cold_build_with_cache_matches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 0)
+    root = big_site(tmp_path)
+    assert build_site(root, jobs=2).ok
+    shutil.rmtree(root / "public")
+    result = build_site(root, jobs=2)  # warm cache, cold output: bodies come from the cache
+    assert result.ok and result.rendered == result.pages
+    assert read_tree(root / "public") == clean_tree(root, tmp_path)
+
+
+def test_failed_commit_rolls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = big_site(tmp_path, 12)
+    age_files(root)
+    assert build_site(root).ok
+    before = read_tree(root / "public")
+    (root / "content/04.md").write_text(article(4, 4, 4, body="Changed body."), "utf-8")
+    real_rename = os.rename
+    calls = {"n": 0}
+
+    def failing_rename(src: object, dst: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise OSError("disk full")
+        real_rename(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(output.os, "rename", failing_rename)
+    with pytest.raises(OSError, match="disk full"):
+        build_site(root)
+    monkeypatch.setattr(output.os, "rename", real_rename)
+    assert read_tree(root / "public") == before
+    assert build_site(root).ok
+    assert read_tree(root / "public") == clean_tree(root, tmp_path)
+
+
+def test_leftover_journal_is_rolled_back_by_the_next_build(tmp_path: Path) -> None:
+    root = big_site(tmp_path, 6)
+    assert build_site(root).ok
+    before = read_tree(root / "public")
+    out = root / "public"
+    # Simulate a build killed in the middle of replacing files: one file moved aside and
+    # replaced, the journal still on disk.
+    victim = "index.html"
+    backup = output.sibling(out, "backup")
+    staging = output.sibling(out, "staging")
+    backup.mkdir()
+    staging.mkdir()
+    os.rename(out / victim, backup / victim)
+    (out / victim).write_text("half-published")
+    (staging / "feed.xml").write_text("not yet moved")
+    output.sibling(out, "journal").write_text(
+        '{"replace": ["index.html", "feed.xml"], "remove": []}'
+    )
+    output.recover(out)
+    assert read_tree(out) == before
