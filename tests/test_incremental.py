@@ -248,7 +248,7 @@ def test_broken_or_foreign_cache_is_discarded(tmp_path: Path, damage: str) -> No
                 return (os.system, ("touch pwned",))
 
         with sqlite3.connect(path) as connection:
-            connection.execute("UPDATE parsed SET value = ?", (pickle.dumps(Evil()),))
+            connection.execute("UPDATE snapshot SET value = ?", (pickle.dumps(Evil()),))
     shutil.rmtree(root / "public")
     result = build_site(root)
     assert result.ok, [d.format() for d in result.diagnostics]

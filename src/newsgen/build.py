@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from newsgen import __version__, output
 from newsgen.bodies import body_key
-from newsgen.cache import BuildCache, CacheUnusable, freeze_article, thaw_article
+from newsgen.cache import BuildCache, CacheUnusable
 from newsgen.config import CONFIG_FILE, Config, load_config
 from newsgen.diagnostics import (
     BuildFailed,
@@ -134,13 +134,13 @@ def parse_all(
         for p, v in cached_sources.items()
         if stats.get(p) == (v[0], v[1]) and v[0] < trusted_before
     }
-    cached = cache.parsed(known.values()) if cache else {}
+    cached = cache.parsed() if cache else {}
     parsed: dict[str, ParseResult] = {}
     sources: dict[str, tuple[int, int, str]] = {}
     for path, digest in known.items():
         if digest in cached:
             article, problems = cached[digest]
-            parsed[digest] = (thaw_article(article, config.tz) if article else None, list(problems))
+            parsed[digest] = (article, list(problems))
             sources[path] = (*stats[path], digest)
     dirty = [p for p in stats if p not in sources]
     for path, (digest, result) in parse_paths(
@@ -257,7 +257,7 @@ def source_dirs(config: Config) -> list[Path]:
 
 def cache_key(config: Config) -> str:
     """Settings and vocabularies: what parsed articles depend on besides their own file."""
-    hasher = hashlib.blake2b(repr(config).encode(), digest_size=16)
+    hasher = hashlib.blake2b(repr(replace(config, site_root=Path("."))).encode(), digest_size=16)
     for rel in sorted(vocabulary_files(config).values()):
         path = config.site_root / rel
         hasher.update(rel.encode() + (path.read_bytes() if path.is_file() else b""))
@@ -342,7 +342,10 @@ def write_site(
     from newsgen.parallel import render_pages
     from newsgen.render import Renderer
 
-    renderer = Renderer(site.config, site.index, cache.path if cache else None)
+    keys = {path: stat[2] for path, stat in site.sources.items()}
+    renderer = Renderer(
+        site.config, site.index, cache.path if cache else None, keys, cache_key(site.config)
+    )
     previous = cache.pages() if cache else {}
     todo, fingerprints = pages_to_render(renderer, site.pages, previous, out, options.clean)
     timer.lap("fingerprint")
@@ -379,11 +382,8 @@ def save_cache(
     build_id: str,
 ) -> None:
     """Remember this build: sources, parse results, new bodies, page fingerprints."""
-    known = set(cache.parsed_hashes())
     parsed = {
-        digest: (freeze_article(article) if article else None, tuple(problems))
-        for digest, (article, problems) in site.parsed.items()
-        if digest not in known
+        digest: (article, tuple(problems)) for digest, (article, problems) in site.parsed.items()
     }
     meta = {
         "build": build_id,

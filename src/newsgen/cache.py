@@ -6,22 +6,20 @@ is corrupt or truncated is discarded, never trusted; values are unpickled throug
 
 from __future__ import annotations
 
+import copyreg
 import io
 import pickle
 import sqlite3
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from newsgen import __version__
-from newsgen.model import Article
 
 CACHE_DIR = ".newsgen-cache"
 CACHE_FILE = "cache.sqlite"
-SCHEMA = 2
+SCHEMA = 3
 ALLOWED_GLOBALS = {
     ("newsgen.model", "Article"),
     ("newsgen.model", "Speaker"),
@@ -32,6 +30,7 @@ ALLOWED_GLOBALS = {
     ("datetime", "time"),
     ("datetime", "timezone"),
     ("datetime", "timedelta"),
+    ("zoneinfo", "ZoneInfo"),
     ("builtins", "set"),
     ("builtins", "frozenset"),
     ("builtins", "bytes"),
@@ -39,7 +38,7 @@ ALLOWED_GLOBALS = {
 TABLES = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, hash TEXT);
-CREATE TABLE IF NOT EXISTS parsed (hash TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS snapshot (name TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS bodies (hash TEXT PRIMARY KEY, html TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
 """
@@ -75,20 +74,12 @@ def loads(data: bytes) -> Any:
         raise CacheUnusable(f"unreadable cache entry: {exc}") from exc
 
 
-def to_fixed_offset(moment: datetime) -> datetime:
-    """Dates are stored with a fixed offset (no ZoneInfo objects in the cache)."""
-    offset = moment.utcoffset()
-    return moment.astimezone(timezone(offset)) if offset is not None else moment
+def reduce_zone(zone: ZoneInfo) -> tuple[type[ZoneInfo], tuple[str]]:
+    """Pickle a time zone by its name only (so the allow-list needs nothing but ZoneInfo)."""
+    return ZoneInfo, (str(zone.key),)
 
 
-def freeze_article(article: Article) -> Article:
-    """An article ready for the cache."""
-    return replace(article, date=to_fixed_offset(article.date))
-
-
-def thaw_article(article: Article, zone: ZoneInfo) -> Article:
-    """An article from the cache, back in the site's time zone."""
-    return replace(article, date=article.date.astimezone(zone))
+copyreg.pickle(ZoneInfo, reduce_zone)
 
 
 def cache_path(site_root: Path) -> Path:
@@ -152,18 +143,19 @@ class BuildCache:
         rows = self.guard(lambda: self.connection.execute("SELECT * FROM sources").fetchall())
         return {str(p): (int(m), int(s), str(h)) for p, m, s, h in rows}
 
-    def parsed(self, hashes: Iterable[str]) -> dict[str, Any]:
-        """Cached parse results for these content hashes."""
-        wanted = set(hashes)
-        rows = self.guard(
-            lambda: self.connection.execute("SELECT hash, value FROM parsed").fetchall()
+    def parsed(self) -> dict[str, Any]:
+        """Parse results of the last build, by content hash (one blob: fast to load)."""
+        row = self.guard(
+            lambda: self.connection.execute(
+                "SELECT value FROM snapshot WHERE name = 'parsed'"
+            ).fetchone()
         )
-        return {str(h): loads(v) for h, v in rows if h in wanted}
-
-    def parsed_hashes(self) -> list[str]:
-        """Content hashes that already have a parse result."""
-        rows = self.guard(lambda: self.connection.execute("SELECT hash FROM parsed").fetchall())
-        return [str(row[0]) for row in rows]
+        if row is None:
+            return {}
+        value = loads(row[0])
+        if not isinstance(value, dict):
+            raise CacheUnusable("parse snapshot is not a mapping")
+        return value
 
     def save_meta(self, values: Mapping[str, str]) -> None:
         """Set meta values."""
@@ -191,11 +183,9 @@ class BuildCache:
                 "INSERT INTO sources VALUES (?, ?, ?, ?)",
                 ((p, *stat) for p, stat in sources.items()),
             )
-            connection.execute("DELETE FROM parsed WHERE hash NOT IN (SELECT hash FROM sources)")
             connection.execute("DELETE FROM meta WHERE name = 'inputs'")
-            connection.executemany(
-                "INSERT OR REPLACE INTO parsed VALUES (?, ?)",
-                ((h, dumps(v)) for h, v in parsed.items()),
+            connection.execute(
+                "INSERT OR REPLACE INTO snapshot VALUES ('parsed', ?)", (dumps(dict(parsed)),)
             )
             connection.execute("CREATE TEMP TABLE IF NOT EXISTS keep (hash TEXT PRIMARY KEY)")
             connection.execute("DELETE FROM keep")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -151,11 +152,11 @@ def compute_related(
                 memberships[article_id].append((term.article_ids, position))
     related = []
     for article_id in range(len(articles)):
-        scores: Counter[int] = Counter()
-        for ids, position in memberships.get(article_id, []):
+        scores: dict[int, int] = {}
+        for ids, position in memberships.get(article_id, ()):
             for other in ids[max(0, position - limit) : position + limit + 1]:
-                if other != article_id:
-                    scores[other] += 1
-        best = sorted(scores, key=lambda o: (-scores[o], abs(o - article_id), o))
-        related.append(tuple(best[:limit]))
+                scores[other] = scores.get(other, 0) + 1
+        scores.pop(article_id, None)
+        best = heapq.nsmallest(limit, scores, key=lambda o: (-scores[o], abs(o - article_id), o))
+        related.append(tuple(best))
     return tuple(related)

@@ -104,6 +104,7 @@ class Staging:
     def __init__(self, output_dir: Path, create: bool = True) -> None:
         self.output_dir = output_dir
         self.dir = sibling(output_dir, "staging")
+        self.folders: set[Path] = set()
         if create:
             recover(output_dir)
             self.dir.mkdir(parents=True)
@@ -121,7 +122,9 @@ class Staging:
         except OSError:
             pass
         target = self.dir / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self.folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.update(target.parents)
         with open(target, "wb") as handle:
             handle.write(data)
         return True

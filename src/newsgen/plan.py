@@ -73,7 +73,6 @@ def listing_pages(
             page_number=number,
             page_count=len(pages),
             item_ids=page_ids,
-            sources=sources_of(index, page_ids),
         )
 
 
@@ -154,7 +153,6 @@ def plan_taxonomy(index: SiteIndex, config: Config, taxonomy: Taxonomy) -> Itera
                 term_slug=term.slug,
                 listing_url=term.url,
                 item_ids=ids,
-                sources=sources_of(index, ids),
             )
 
 
@@ -169,7 +167,6 @@ def plan_site_files(index: SiteIndex, config: Config, html_urls: list[str]) -> I
             "feed.xml",
             config.title,
             item_ids=ids,
-            sources=sources_of(index, ids),
         )
         yield from plan_sitemaps(html_urls)
     yield PageSpec("robots", urls.ROBOTS_URL, urls.ROBOTS_URL, "robots.txt", "robots")

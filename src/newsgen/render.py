@@ -40,7 +40,14 @@ def digest(*parts: str) -> str:
 class Renderer:
     """Holds the Jinja environment and the values every page shares (computed once)."""
 
-    def __init__(self, config: Config, index: SiteIndex, cache_file: Path | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        index: SiteIndex,
+        cache_file: Path | None = None,
+        article_keys: dict[str, str] | None = None,
+        inputs_key: str = "",
+    ) -> None:
         self.config = config
         self.index = index
         self.env = make_environment(config)
@@ -49,7 +56,8 @@ class Renderer:
         self.dynamic = {"archive_tree": archive_tree(index), "article_count": len(index.articles)}
         self.env.globals.update(self.shared_globals())
         settings = repr(replace(config, site_root=Path(".")))
-        self.base_digest = digest(__version__, settings, templates_digest(config))
+        self.base_digest = digest(__version__, settings, inputs_key, templates_digest(config))
+        self.article_keys = article_keys or {}
         self.article_digests: dict[int, str] = {}
         self.path_ids = {a.source_path: n for n, a in enumerate(index.articles)}
         self.template_digests: dict[str, str] = {}
@@ -95,7 +103,10 @@ class Renderer:
         """Everything about an article a page could show, hashed once per build."""
         found = self.article_digests.get(article_id)
         if found is None:
-            found = digest(repr(self.index.articles[article_id]))
+            article = self.index.articles[article_id]
+            # The parse cache key (path, bytes; settings are in base_digest) identifies an
+            # article's content; without it, hash the article itself.
+            found = self.article_keys.get(article.source_path) or digest(repr(article))
             self.article_digests[article_id] = found
         return found
 
@@ -111,7 +122,21 @@ class Renderer:
 
     def fingerprint(self, spec: PageSpec) -> str:
         """A hash of everything the page's output depends on; equal hash, equal page."""
-        core = repr(replace(spec, item_ids=(), sources=()))
+        core = repr(
+            (
+                spec.kind,
+                spec.url,
+                spec.template,
+                spec.title,
+                spec.article_id,
+                spec.taxonomy,
+                spec.term_slug,
+                spec.listing_url,
+                spec.page_number,
+                spec.page_count,
+                spec.lang,
+            )
+        )
         shown: Sequence[int] = spec.item_ids
         if spec.kind == "article":
             shown = [self.path_ids[p] for p in spec.sources]
