@@ -86,6 +86,22 @@ class Site:
     scanned_ns: int
 
 
+@dataclass(frozen=True)
+class Scan:
+    """The content files' sizes and mtimes, and when they were looked at."""
+
+    stats: dict[str, tuple[int, int]]
+    problems: tuple[Diagnostic, ...]
+    started_ns: int
+
+
+def scan_content(config: Config) -> Scan:
+    """Look at every content file's size and mtime (reading none)."""
+    started = time.time_ns()
+    stats, problems = scan_sources(config.site_root, config.content_dir)
+    return Scan(stats, tuple(problems), started)
+
+
 class Timer:
     """Collects how long each stage took."""
 
@@ -121,12 +137,13 @@ def parse_all(
     vocabularies: Mapping[str, Vocabulary],
     cache: BuildCache | None,
     jobs: int,
+    scan: Scan,
     progress: Progress | None,
 ) -> tuple[dict[str, tuple[int, int, str]], dict[str, ParseResult], list[Diagnostic]]:
     """Parse every article, reusing the cache for files whose size and mtime did not change."""
     from newsgen.parallel import parse_paths
 
-    stats, diagnostics = scan_sources(config.site_root, config.content_dir)
+    stats, diagnostics = scan.stats, list(scan.problems)
     cached_sources = cache.sources() if cache else {}
     trusted_before = int(cache.meta("scanned") or 0) - RACY_NS if cache else 0
     known = {
@@ -185,13 +202,14 @@ def read_site(
     cache: BuildCache | None,
     timer: Timer,
     progress: Progress | None = None,
+    scan: Scan | None = None,
 ) -> Site:
     """load -> parse/validate -> index -> plan; raises BuildFailed listing every error."""
     vocabularies, problems = load_vocabularies(config)
     diagnostics += problems
+    scan = scan or scan_content(config)
     timer.lap("load")
-    scanned_ns = time.time_ns()
-    sources, parsed, problems = parse_all(config, vocabularies, cache, options.jobs, progress)
+    sources, parsed, problems = parse_all(config, vocabularies, cache, options.jobs, scan, progress)
     diagnostics += problems
     articles = [article for _, (article, _) in sorted(parsed.items()) if article is not None]
     for _, problems in parsed.values():
@@ -226,7 +244,7 @@ def read_site(
         sources,
         parsed,
         next_change_time(articles, now, options.future),
-        scanned_ns,
+        scan.started_ns,
     )
 
 
@@ -264,13 +282,14 @@ def cache_key(config: Config) -> str:
     return hasher.hexdigest()
 
 
-def inputs_digest(options: BuildOptions, config: Config, out: Path) -> tuple[str, int]:
+def inputs_digest(options: BuildOptions, config: Config, out: Path, scan: Scan) -> tuple[str, int]:
     """Every input's path, size and mtime, and the options (unchanged: nothing to do), with
     the newest mtime among them."""
     hasher = hashlib.blake2b(digest_size=16)
     hasher.update(repr((__version__, options.drafts, options.future, str(out))).encode())
-    newest = 0
-    for folder in (config.content_dir, config.templates_dir, config.static_dir, config.data_dir):
+    hasher.update(repr(sorted(scan.stats.items())).encode())
+    newest = max((mtime for mtime, _ in scan.stats.values()), default=0)
+    for folder in (config.templates_dir, config.static_dir, config.data_dir):
         entries = stat_tree(config.site_root, folder)
         newest = max([newest, *(mtime for _, mtime, _ in entries)])
         hasher.update(repr(entries).encode())
@@ -302,7 +321,12 @@ def is_up_to_date(cache: BuildCache, digest: str, out: Path, now: datetime) -> b
 
 
 def pages_to_render(
-    renderer: Any, pages: tuple[PageSpec, ...], previous: Mapping[str, str], out: Path, clean: bool
+    renderer: Any,
+    pages: tuple[PageSpec, ...],
+    previous: Mapping[str, str],
+    out: Path,
+    clean: bool,
+    output_intact: bool,
 ) -> tuple[list[int], dict[str, str]]:
     """Pages whose fingerprint changed, or whose file is missing from the output."""
     fingerprints: dict[str, str] = {}
@@ -313,7 +337,7 @@ def pages_to_render(
         if (
             clean
             or previous.get(page.output_path) != fingerprint
-            or not (out / page.output_path).is_file()
+            or (not output_intact and not (out / page.output_path).is_file())
         ):
             todo.append(position)
     return todo, fingerprints
@@ -347,7 +371,9 @@ def write_site(
         site.config, site.index, cache.path if cache else None, keys, cache_key(site.config)
     )
     previous = cache.pages() if cache else {}
-    todo, fingerprints = pages_to_render(renderer, site.pages, previous, out, options.clean)
+    _, build_id = output.read_manifest(out)
+    intact = bool(cache and build_id and cache.meta("build") == build_id)
+    todo, fingerprints = pages_to_render(renderer, site.pages, previous, out, options.clean, intact)
     timer.lap("fingerprint")
     staging = output.Staging(out)
     try:
@@ -404,14 +430,15 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     output.check_ownership(out, options.force)
     output.recover(out)
     cache = open_cache(options, config)
-    digest, newest_ns = inputs_digest(options, config, out)
+    scan = scan_content(config)
+    digest, newest_ns = inputs_digest(options, config, out, scan)
     now = options.now or datetime.now(timezone.utc)
     if cache and not options.clean and is_up_to_date(cache, digest, out, now):
         result.output_dir, result.up_to_date = out, True
         result.articles = int(cache.meta("articles") or 0)
         return result
     try:
-        site = read_site(options, config, diagnostics, cache, timer, progress)
+        site = read_site(options, config, diagnostics, cache, timer, progress, scan)
         write_site(site, options, out, cache, result, timer, progress)
     except BuildFailed as failed:
         result.diagnostics = failed.diagnostics

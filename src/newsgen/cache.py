@@ -19,7 +19,7 @@ from newsgen import __version__
 
 CACHE_DIR = ".newsgen-cache"
 CACHE_FILE = "cache.sqlite"
-SCHEMA = 3
+SCHEMA = 4
 ALLOWED_GLOBALS = {
     ("newsgen.model", "Article"),
     ("newsgen.model", "Speaker"),
@@ -39,6 +39,7 @@ TABLES = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, hash TEXT);
 CREATE TABLE IF NOT EXISTS snapshot (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS parsed_delta (hash TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS bodies (hash TEXT PRIMARY KEY, html TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
 """
@@ -93,6 +94,10 @@ class BuildCache:
     def __init__(self, site_root: Path, key: str) -> None:
         self.path = cache_path(site_root)
         self.key = f"{SCHEMA}:{__version__}:{key}"
+        self.loaded_sources: dict[str, SourceStat] = {}
+        self.loaded_pages: dict[str, str] = {}
+        self.loaded_parsed: set[str] = set()
+        self.loaded_deltas = 0
         self.connection = self.open()
 
     def open(self) -> sqlite3.Connection:
@@ -141,31 +146,36 @@ class BuildCache:
     def sources(self) -> dict[str, SourceStat]:
         """Content files as last seen: path -> (mtime_ns, size, content hash)."""
         rows = self.guard(lambda: self.connection.execute("SELECT * FROM sources").fetchall())
-        return {str(p): (int(m), int(s), str(h)) for p, m, s, h in rows}
+        self.loaded_sources = {str(p): (int(m), int(s), str(h)) for p, m, s, h in rows}
+        return dict(self.loaded_sources)
 
     def parsed(self) -> dict[str, Any]:
-        """Parse results of the last build, by content hash (one blob: fast to load)."""
-        row = self.guard(
-            lambda: self.connection.execute(
-                "SELECT value FROM snapshot WHERE name = 'parsed'"
-            ).fetchone()
-        )
-        if row is None:
-            return {}
-        value = loads(row[0])
+        """Parse results of the last build, by content hash: a snapshot plus recent additions."""
+
+        def read() -> tuple[Any, list[Any]]:
+            query = "SELECT value FROM snapshot WHERE name = 'parsed'"
+            row = self.connection.execute(query).fetchone()
+            deltas = self.connection.execute("SELECT hash, value FROM parsed_delta").fetchall()
+            return row, deltas
+
+        row, deltas = self.guard(read)
+        value = loads(row[0]) if row else {}
         if not isinstance(value, dict):
             raise CacheUnusable("parse snapshot is not a mapping")
+        value.update((str(h), loads(v)) for h, v in deltas)
+        self.loaded_parsed, self.loaded_deltas = set(value), len(deltas)
         return value
+
+    def pages(self) -> dict[str, str]:
+        """Output path -> fingerprint of the page last written there."""
+        rows = self.guard(lambda: self.connection.execute("SELECT * FROM pages").fetchall())
+        self.loaded_pages = {str(p): str(f) for p, f in rows}
+        return dict(self.loaded_pages)
 
     def save_meta(self, values: Mapping[str, str]) -> None:
         """Set meta values."""
         with self.connection:
             self.connection.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", values.items())
-
-    def pages(self) -> dict[str, str]:
-        """Output path -> fingerprint of the page last written there."""
-        rows = self.guard(lambda: self.connection.execute("SELECT * FROM pages").fetchall())
-        return {str(p): str(f) for p, f in rows}
 
     def save(
         self,
@@ -175,27 +185,47 @@ class BuildCache:
         pages: Mapping[str, str],
         meta: Mapping[str, str],
     ) -> None:
-        """Replace the cache's record of this build in one transaction."""
+        """Record this build in one transaction, writing only what changed since the last."""
         connection = self.connection
         with connection:
-            connection.execute("DELETE FROM sources")
-            connection.executemany(
-                "INSERT INTO sources VALUES (?, ?, ?, ?)",
-                ((p, *stat) for p, stat in sources.items()),
-            )
             connection.execute("DELETE FROM meta WHERE name = 'inputs'")
-            connection.execute(
-                "INSERT OR REPLACE INTO snapshot VALUES ('parsed', ?)", (dumps(dict(parsed)),)
-            )
-            connection.execute("CREATE TEMP TABLE IF NOT EXISTS keep (hash TEXT PRIMARY KEY)")
-            connection.execute("DELETE FROM keep")
-            connection.executemany(
-                "INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in body_keys)
-            )
-            connection.execute("DELETE FROM bodies WHERE hash NOT IN (SELECT hash FROM keep)")
-            connection.execute("DELETE FROM pages")
-            connection.executemany("INSERT INTO pages VALUES (?, ?)", pages.items())
+            self.update_table("sources", self.loaded_sources, sources)
+            self.update_table("pages", self.loaded_pages, pages)
+            new = {k: v for k, v in parsed.items() if k not in self.loaded_parsed}
+            if (
+                self.loaded_deltas + len(new) > max(200, len(parsed) // 20)
+                or not self.loaded_parsed
+            ):
+                self.write_snapshot(parsed, body_keys)
+            else:
+                connection.executemany(
+                    "INSERT OR REPLACE INTO parsed_delta VALUES (?, ?)",
+                    ((k, dumps(v)) for k, v in new.items()),
+                )
             connection.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
+
+    def update_table(self, table: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
+        """Make a path-keyed table hold `new`, touching only rows that differ from `old`."""
+        connection = self.connection
+        gone = [(path,) for path in old.keys() - new.keys()]
+        connection.executemany(f"DELETE FROM {table} WHERE path = ?", gone)
+        changed = [(path, value) for path, value in new.items() if old.get(path) != value]
+        width = 1 if table == "pages" else 3
+        marks = ", ".join("?" * (width + 1))
+        rows = ((p, v) if width == 1 else (p, *v) for p, v in changed)
+        connection.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", rows)
+
+    def write_snapshot(self, parsed: Mapping[str, Any], body_keys: Iterable[str]) -> None:
+        """Rewrite the parse snapshot (dropping old entries) and prune unused bodies."""
+        connection = self.connection
+        connection.execute(
+            "INSERT OR REPLACE INTO snapshot VALUES ('parsed', ?)", (dumps(dict(parsed)),)
+        )
+        connection.execute("DELETE FROM parsed_delta")
+        connection.execute("CREATE TEMP TABLE IF NOT EXISTS keep (hash TEXT PRIMARY KEY)")
+        connection.execute("DELETE FROM keep")
+        connection.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in body_keys))
+        connection.execute("DELETE FROM bodies WHERE hash NOT IN (SELECT hash FROM keep)")
 
     def guard(self, read: Any) -> Any:
         """Run a read; any SQLite failure means the cache is unusable."""

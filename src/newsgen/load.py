@@ -21,19 +21,18 @@ def is_junk(name: str) -> bool:
     )
 
 
-def is_inside(path: Path, root: Path) -> bool:
-    """True when `path` (resolved) lies in `root` (resolved)."""
-    return path == root or root in path.parents
-
-
-def walk_files(top: Path, site_root: Path, diagnostics: list[Diagnostic]) -> Iterator[Path]:
-    """Yield regular files below `top`, following links only while they stay inside the site."""
-    real_site = site_root.resolve()
-    seen: set[Path] = set()
-    stack = [top]
+def walk_entries(
+    top: Path, site_root: Path, diagnostics: list[Diagnostic]
+) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """(site-relative POSIX path, entry) of regular files below `top`, following links only
+    while they stay inside the site (and never twice into one folder: no loops)."""
+    real_site = os.path.realpath(site_root)
+    prefix = len(str(site_root)) + 1
+    seen: set[str] = set()
+    stack = [str(top)]
     while stack:
         folder = stack.pop()
-        real = folder.resolve()
+        real = os.path.realpath(folder)
         if real in seen:
             continue
         seen.add(real)
@@ -44,16 +43,25 @@ def walk_files(top: Path, site_root: Path, diagnostics: list[Diagnostic]) -> Ite
         for entry in entries:
             if is_junk(entry.name):
                 continue
-            path = Path(entry.path)
-            if entry.is_symlink() and not is_inside(path.resolve(), real_site):
-                rel = path.relative_to(site_root).as_posix()
-                message = "symbolic link points outside the site or nowhere; not followed"
-                diagnostics.append(warning(rel, 0, "", message))
-                continue
+            rel = entry.path[prefix:].replace(os.sep, "/")
+            if entry.is_symlink():
+                target = os.path.realpath(entry.path)
+                if not (
+                    target == real_site or target.startswith(real_site + os.sep)
+                ) or not os.path.exists(target):
+                    message = "symbolic link points outside the site or nowhere; not followed"
+                    diagnostics.append(warning(rel, 0, "", message))
+                    continue
             if entry.is_dir():
-                stack.append(path)
+                stack.append(entry.path)
             elif entry.is_file():
-                yield path
+                yield rel, entry
+
+
+def walk_files(top: Path, site_root: Path, diagnostics: list[Diagnostic]) -> Iterator[Path]:
+    """Regular files below `top` as paths (see walk_entries)."""
+    for _, entry in walk_entries(top, site_root, diagnostics):
+        yield Path(entry.path)
 
 
 def scan_sources(
@@ -65,10 +73,10 @@ def scan_sources(
     if not top.is_dir():
         return {}, diagnostics
     found: dict[str, tuple[int, int]] = {}
-    for path in walk_files(top, site_root, diagnostics):
-        if path.suffix.lower() in CONTENT_SUFFIXES:
-            stat = path.stat()
-            found[path.relative_to(site_root).as_posix()] = (stat.st_mtime_ns, stat.st_size)
+    for rel, entry in walk_entries(top, site_root, diagnostics):
+        if rel.lower().endswith(CONTENT_SUFFIXES):
+            stat = entry.stat()
+            found[rel] = (stat.st_mtime_ns, stat.st_size)
     return dict(sorted(found.items())), diagnostics
 
 
@@ -83,9 +91,9 @@ def stat_tree(site_root: Path, folder: str) -> list[tuple[str, int, int]]:
     if not top.is_dir():
         return []
     entries = []
-    for path in walk_files(top, site_root, []):
-        stat = path.stat()
-        entries.append((path.relative_to(site_root).as_posix(), stat.st_mtime_ns, stat.st_size))
+    for rel, entry in walk_entries(top, site_root, []):
+        stat = entry.stat()
+        entries.append((rel, stat.st_mtime_ns, stat.st_size))
     return sorted(entries)
 
 

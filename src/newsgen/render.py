@@ -30,11 +30,8 @@ DYNAMIC_GLOBALS = ("archive_tree", "article_count")
 
 def digest(*parts: str) -> str:
     """Short hash of some text parts."""
-    hasher = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        hasher.update(part.encode("utf-8", "surrogatepass"))
-        hasher.update(b"\x00")
-    return hasher.hexdigest()
+    joined = "\x00".join(parts).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(joined, digest_size=16).hexdigest()
 
 
 class Renderer:
