@@ -123,7 +123,7 @@ class BuildCache:
         """A connection with the tables in place."""
         connection = sqlite3.connect(self.path, timeout=30)
         connection.execute("PRAGMA journal_mode=DELETE")
-        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute("PRAGMA synchronous=OFF")  # a cache: damage is detected and discarded
         connection.executescript(TABLES)
         return connection
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -157,6 +156,10 @@ def compute_related(
             for other in ids[max(0, position - limit) : position + limit + 1]:
                 scores[other] = scores.get(other, 0) + 1
         scores.pop(article_id, None)
-        best = heapq.nsmallest(limit, scores, key=lambda o: (-scores[o], abs(o - article_id), o))
-        related.append(tuple(best))
+        # Most shared terms first, then nearest in time, then position: packed into one int.
+        keys = sorted(
+            ((-count) << 48) | (abs(other - article_id) << 24) | other
+            for other, count in scores.items()
+        )
+        related.append(tuple(key & 0xFFFFFF for key in keys[:limit]))
     return tuple(related)

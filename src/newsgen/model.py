@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -111,9 +111,11 @@ class SiteIndex:
     term_slugs: dict[tuple[str, str], str]
 
 
-@dataclass(frozen=True)
-class PageSpec:
-    """One page to render: what it shows, where it goes and what it depends on."""
+class PageSpec(NamedTuple):
+    """One page to render: what it shows, where it goes and what it depends on.
+
+    A named tuple rather than a dataclass: a large site plans hundreds of thousands of them.
+    """
 
     kind: str
     url: str

@@ -228,8 +228,6 @@ def replace_files(staging: Staging, changed: list[str], removed: list[str]) -> N
     backup = sibling(output_dir, "backup")
     with open(journal, "w", encoding="utf-8") as handle:
         json.dump({"replace": changed, "remove": removed}, handle)
-        handle.flush()
-        os.fsync(handle.fileno())
     try:
         for rel in changed:
             move_aside(output_dir / rel, backup / rel)
