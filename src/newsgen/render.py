@@ -125,7 +125,6 @@ class Renderer:
                 spec.url,
                 spec.template,
                 spec.title,
-                spec.article_id,
                 spec.taxonomy,
                 spec.term_slug,
                 spec.listing_url,
