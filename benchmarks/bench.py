@@ -149,6 +149,9 @@ def package_version(name: str) -> str:
 # --------------------------------------------------------------- files and runs
 
 
+SETTLE_SECONDS = 5.0
+
+
 def remove_tree(path: Path) -> float:
     """Delete ``path`` if it exists; return the seconds it took."""
     t0 = time.perf_counter()
@@ -156,6 +159,10 @@ def remove_tree(path: Path) -> float:
         shutil.rmtree(path)
     elif path.exists() or path.is_symlink():
         path.unlink()
+    # Deleting thousands of files slows the next writer for seconds on this machine: let the
+    # file system settle (the same for every tool) so that builds are not billed for cleanup.
+    os.sync()
+    time.sleep(SETTLE_SECONDS)
     return time.perf_counter() - t0
 
 
