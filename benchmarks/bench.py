@@ -149,7 +149,7 @@ def package_version(name: str) -> str:
 # --------------------------------------------------------------- files and runs
 
 
-SETTLE_SECONDS = 5.0
+SETTLE_SECONDS = 3.0
 
 
 def remove_tree(path: Path) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from collections.abc import Callable, Mapping
@@ -273,9 +274,23 @@ def source_dirs(config: Config) -> list[Path]:
     return [config.site_root / name for name in names]
 
 
+@functools.cache
+def code_digest() -> str:
+    """newsgen's own files (code and built-in theme): an upgrade or a local change of newsgen
+    invalidates the cache even when its version number stays the same."""
+    package = Path(__file__).parent
+    hasher = hashlib.blake2b(digest_size=16)
+    for path in sorted(package.rglob("*")):
+        if path.suffix in {".py", ".html", ".xml", ".txt", ".css"} and path.is_file():
+            hasher.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
+    return hasher.hexdigest()
+
+
 def cache_key(config: Config) -> str:
-    """Settings and vocabularies: what parsed articles depend on besides their own file."""
-    hasher = hashlib.blake2b(repr(replace(config, site_root=Path("."))).encode(), digest_size=16)
+    """Settings, vocabularies and newsgen itself: what parsed articles depend on besides
+    their own file."""
+    settings = repr(replace(config, site_root=Path("."))) + code_digest()
+    hasher = hashlib.blake2b(settings.encode(), digest_size=16)
     for rel in sorted(vocabulary_files(config).values()):
         path = config.site_root / rel
         hasher.update(rel.encode() + (path.read_bytes() if path.is_file() else b""))
@@ -286,7 +301,9 @@ def inputs_digest(options: BuildOptions, config: Config, out: Path, scan: Scan) 
     """Every input's path, size and mtime, and the options (unchanged: nothing to do), with
     the newest mtime among them."""
     hasher = hashlib.blake2b(digest_size=16)
-    hasher.update(repr((__version__, options.drafts, options.future, str(out))).encode())
+    hasher.update(
+        repr((__version__, code_digest(), options.drafts, options.future, str(out))).encode()
+    )
     hasher.update(repr(sorted(scan.stats.items())).encode())
     newest = max((mtime for mtime, _ in scan.stats.values()), default=0)
     for folder in (config.templates_dir, config.static_dir, config.data_dir):
@@ -310,12 +327,12 @@ def open_cache(options: BuildOptions, config: Config) -> BuildCache | None:
 
 def is_up_to_date(cache: BuildCache, digest: str, out: Path, now: datetime) -> bool:
     """Nothing changed since the last build and its output is still in place."""
-    _, build_id = output.read_manifest(out)
+    signature = output.manifest_signature(out)
     next_change = float(cache.meta("next_change") or "inf")
     return (
         cache.meta("inputs") == digest
-        and bool(build_id)
-        and cache.meta("build") == build_id
+        and bool(signature)
+        and cache.meta("manifest") == signature
         and now.timestamp() < next_change
     )
 
@@ -343,16 +360,6 @@ def pages_to_render(
     return todo, fingerprints
 
 
-def build_id_of(fingerprints: Mapping[str, str], static_data: Mapping[str, bytes]) -> str:
-    """Identity of an output tree: every page's fingerprint and every static file's bytes."""
-    hasher = hashlib.blake2b(digest_size=16)
-    for path, fingerprint in sorted(fingerprints.items()):
-        hasher.update(f"{path}\x00{fingerprint}\n".encode())
-    for rel, data in sorted(static_data.items()):
-        hasher.update(f"{rel}\x00{len(data)}\n".encode() + data)
-    return hasher.hexdigest()
-
-
 def write_site(
     site: Site,
     options: BuildOptions,
@@ -371,8 +378,8 @@ def write_site(
         site.config, site.index, cache.path if cache else None, keys, cache_key(site.config)
     )
     previous = cache.pages() if cache else {}
-    _, build_id = output.read_manifest(out)
-    intact = bool(cache and build_id and cache.meta("build") == build_id)
+    signature = output.manifest_signature(out)
+    intact = bool(cache and signature and cache.meta("manifest") == signature)
     todo, fingerprints = pages_to_render(renderer, site.pages, previous, out, options.clean, intact)
     timer.lap("fingerprint")
     staging = output.Staging(out)
@@ -386,8 +393,7 @@ def write_site(
             rel for rel, data in static_data.items() if staging.put(rel, data)
         ]
         made = {p.output_path for p in site.pages} | set(static_data)
-        build_id = build_id_of(fingerprints, static_data)
-        output.publish(staging, made, staged, build_id, result.stats)
+        output.publish(staging, made, staged, result.stats)
         timer.lap("publish")
     except BaseException:
         staging.discard()
@@ -396,7 +402,7 @@ def write_site(
     result.stats.unchanged = len(made) - len(staged)
     result.stats.changed_paths = staged
     if cache:
-        save_cache(cache, site, fingerprints, build_id)
+        save_cache(cache, site, fingerprints, output.manifest_signature(out))
         timer.lap("cache")
     return fingerprints
 
@@ -405,14 +411,14 @@ def save_cache(
     cache: BuildCache,
     site: Site,
     fingerprints: dict[str, str],
-    build_id: str,
+    manifest: str,
 ) -> None:
     """Remember this build: sources, parse results, new bodies, page fingerprints."""
     parsed = {
         digest: (article, tuple(problems)) for digest, (article, problems) in site.parsed.items()
     }
     meta = {
-        "build": build_id,
+        "manifest": manifest,
         "next_change": repr(site.next_change),
         "scanned": str(site.scanned_ns),
     }

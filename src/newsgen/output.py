@@ -68,19 +68,28 @@ def sibling(output_dir: Path, tag: str) -> Path:
     return output_dir.parent / f".{output_dir.name}.newsgen-{tag}"
 
 
-def read_manifest(output_dir: Path) -> tuple[frozenset[str], str]:
-    """Files the last build made and its build id (empty when there is no readable manifest)."""
+def read_manifest(output_dir: Path) -> frozenset[str]:
+    """Files the last build made (empty when there is no readable manifest)."""
     try:
         data = json.loads((output_dir / MANIFEST).read_text("utf-8"))
-        return frozenset(str(p) for p in data["files"]), str(data.get("build", ""))
+        return frozenset(str(p) for p in data["files"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return frozenset(), ""
+        return frozenset()
 
 
-def manifest_bytes(files: Iterable[str], build_id: str) -> bytes:
+def manifest_bytes(files: Iterable[str]) -> bytes:
     """The manifest: which files newsgen made, so it never deletes anything else."""
-    data = {"generator": "newsgen", "build": build_id, "files": sorted(files)}
+    data = {"generator": "newsgen", "files": sorted(files)}
     return (json.dumps(data, indent=0, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def manifest_signature(output_dir: Path) -> str:
+    """Identity of the manifest file on disk: unchanged means the output is the one we wrote."""
+    try:
+        stat = (output_dir / MANIFEST).stat()
+    except OSError:
+        return ""
+    return f"{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}"
 
 
 def recover(output_dir: Path) -> None:
@@ -134,15 +143,13 @@ class Staging:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def publish(
-    staging: Staging, made_now: set[str], changed: list[str], build_id: str, stats: WriteStats
-) -> None:
+def publish(staging: Staging, made_now: set[str], changed: list[str], stats: WriteStats) -> None:
     """Write the manifest and put every change in place, all or nothing."""
     output_dir = staging.output_dir
-    made_before, _ = read_manifest(output_dir)
+    made_before = read_manifest(output_dir)
     removed = sorted(made_before - made_now)
     stats.removed = len(removed)
-    if staging.put(MANIFEST, manifest_bytes(made_now, build_id)):
+    if staging.put(MANIFEST, manifest_bytes(made_now)):
         changed = [*changed, MANIFEST]
     if not changed and not removed:
         staging.discard()
@@ -159,7 +166,7 @@ def swap_tree(
 ) -> None:
     """Complete staging with the unchanged files and foreign ones, then exchange the trees."""
     output_dir = staging.output_dir
-    for rel in sorted(made_now - changed):
+    for rel in sorted((made_now | {MANIFEST}) - changed):
         target = staging.dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
