@@ -1,0 +1,227 @@
+"""Reading a site: load -> parse/validate -> index -> plan, before any template runs."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from newsgen.cache import BuildCache
+from newsgen.config import CONFIG_FILE, Config
+from newsgen.diagnostics import (
+    BuildFailed,
+    Diagnostic,
+    error,
+    has_errors,
+    sort_diagnostics,
+    warning,
+)
+from newsgen.index import build_index, select_published, sort_articles
+from newsgen.load import list_static_files, read_source, scan_sources
+from newsgen.model import Article, PageSpec, SiteIndex
+from newsgen.parse import parse_source
+from newsgen.plan import plan_pages
+from newsgen.templating import THEME_STATIC
+from newsgen.vocab import Vocabulary, load_vocabularies
+
+Progress = Callable[[str, int, int], None]
+ParseResult = tuple[Article | None, list[Diagnostic]]
+# A file changed within this long before the last scan may have changed again without its
+# size or mtime changing (timestamps are coarse): such files are read again.
+RACY_NS = 2_000_000_000
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What the command line asked for."""
+
+    site_root: Path
+    output_dir: Path | None = None
+    drafts: bool = False
+    future: bool = False
+    force: bool = False
+    clean: bool = False
+    jobs: int = 1
+    use_cache: bool = True
+    now: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything read and indexed before any template runs."""
+
+    config: Config
+    index: SiteIndex
+    pages: tuple[PageSpec, ...]
+    static_files: tuple[tuple[str, Path], ...]
+    diagnostics: tuple[Diagnostic, ...]
+    sources: dict[str, tuple[int, int, str]]
+    parsed: dict[str, ParseResult]
+    next_change: float
+    scanned_ns: int
+
+
+@dataclass(frozen=True)
+class Scan:
+    """The content files' sizes and mtimes, and when they were looked at."""
+
+    stats: dict[str, tuple[int, int]]
+    problems: tuple[Diagnostic, ...]
+    started_ns: int
+
+
+def scan_content(config: Config) -> Scan:
+    """Look at every content file's size and mtime (reading none)."""
+    started = time.time_ns()
+    stats, problems = scan_sources(config.site_root, config.content_dir)
+    return Scan(stats, tuple(problems), started)
+
+
+class Timer:
+    """Collects how long each stage took."""
+
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+        self.start = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        """Record the time since the previous lap under `stage`."""
+        now = time.perf_counter()
+        self.timings[stage] = self.timings.get(stage, 0.0) + now - self.start
+        self.start = now
+
+
+def content_hash(source_path: str, data: bytes) -> str:
+    """Cache key of a parse result (the path is part of it: diagnostics name the file)."""
+    return hashlib.blake2b(source_path.encode() + b"\x00" + data, digest_size=16).hexdigest()
+
+
+def make_parser(config: Config, vocabularies: Mapping[str, Vocabulary]) -> Callable[[str], Any]:
+    """Read, hash and parse one file; runs in worker processes."""
+
+    def parse_one(source_path: str) -> tuple[str, ParseResult]:
+        source = read_source(config.site_root, source_path)
+        article, problems = parse_source(source, config, vocabularies)
+        return content_hash(source_path, source.data), (article, problems)
+
+    return parse_one
+
+
+def parse_all(
+    config: Config,
+    vocabularies: Mapping[str, Vocabulary],
+    cache: BuildCache | None,
+    jobs: int,
+    scan: Scan,
+    progress: Progress | None,
+) -> tuple[dict[str, tuple[int, int, str]], dict[str, ParseResult], list[Diagnostic]]:
+    """Parse every article, reusing the cache for files whose size and mtime did not change."""
+    from newsgen.parallel import parse_paths
+
+    stats, diagnostics = scan.stats, list(scan.problems)
+    cached_sources = cache.sources() if cache else {}
+    trusted_before = int(cache.meta("scanned") or 0) - RACY_NS if cache else 0
+    known = {
+        p: v[2]
+        for p, v in cached_sources.items()
+        if stats.get(p) == (v[0], v[1]) and v[0] < trusted_before
+    }
+    cached = cache.parsed() if cache else {}
+    parsed: dict[str, ParseResult] = {}
+    sources: dict[str, tuple[int, int, str]] = {}
+    for path, digest in known.items():
+        if digest in cached:
+            article, problems = cached[digest]
+            parsed[digest] = (article, list(problems))
+            sources[path] = (*stats[path], digest)
+    dirty = [p for p in stats if p not in sources]
+    for path, (digest, result) in parse_paths(
+        make_parser(config, vocabularies), dirty, jobs, progress
+    ).items():
+        parsed[digest] = result
+        sources[path] = (*stats[path], digest)
+    return dict(sorted(sources.items())), parsed, diagnostics
+
+
+def collect_static(config: Config) -> tuple[tuple[str, Path], ...]:
+    """Theme assets under assets/, then the site's static/ (which may replace them)."""
+    files = {
+        f"assets/{rel}": path for rel, path in list_static_files(THEME_STATIC.parent, "static")
+    }
+    files.update(dict(list_static_files(config.site_root, config.static_dir)))
+    return tuple(sorted(files.items()))
+
+
+def static_collisions(
+    pages: tuple[PageSpec, ...], static_files: tuple[tuple[str, Path], ...], config: Config
+) -> list[Diagnostic]:
+    """A static file may not take the path of a generated page."""
+    generated = {p.output_path for p in pages}
+    return [
+        error(f"{config.static_dir}/{rel}", 0, "", f"would overwrite the generated page {rel}")
+        for rel, path in static_files
+        if rel in generated and config.static_dir in path.parts
+    ]
+
+
+def next_change_time(articles: list[Article], now: datetime, future: bool) -> float:
+    """When the earliest future article becomes due (the site changes then by itself)."""
+    due = [a.date.timestamp() for a in articles if a.date > now and not future]
+    return min(due, default=float("inf"))
+
+
+def read_site(
+    options: BuildOptions,
+    config: Config,
+    diagnostics: list[Diagnostic],
+    cache: BuildCache | None,
+    timer: Timer,
+    progress: Progress | None = None,
+    scan: Scan | None = None,
+) -> Site:
+    """load -> parse/validate -> index -> plan; raises BuildFailed listing every error."""
+    vocabularies, problems = load_vocabularies(config)
+    diagnostics += problems
+    scan = scan or scan_content(config)
+    timer.lap("load")
+    sources, parsed, problems = parse_all(config, vocabularies, cache, options.jobs, scan, progress)
+    diagnostics += problems
+    articles = [article for _, (article, _) in sorted(parsed.items()) if article is not None]
+    for _, problems in parsed.values():
+        diagnostics += problems
+    timer.lap("parse")
+    now = options.now or datetime.now(timezone.utc)
+    published = sort_articles(select_published(articles, options.drafts, options.future, now))
+    index, problems = build_index(published, config, vocabularies)
+    diagnostics += problems
+    timer.lap("index")
+    pages, problems = plan_pages(index, config)
+    static_files = collect_static(config)
+    diagnostics += problems + static_collisions(pages, static_files, config)
+    if not config.base_url:
+        diagnostics.append(
+            warning(
+                CONFIG_FILE,
+                0,
+                "base_url",
+                "not set: feeds, sitemap and canonical links are skipped",
+            )
+        )
+    timer.lap("plan")
+    if has_errors(diagnostics):
+        raise BuildFailed(sort_diagnostics(diagnostics))
+    return Site(
+        config,
+        index,
+        pages,
+        static_files,
+        sort_diagnostics(diagnostics),
+        sources,
+        parsed,
+        next_change_time(articles, now, options.future),
+        scan.started_ns,
+    )
