@@ -152,17 +152,22 @@ def package_version(name: str) -> str:
 SETTLE_SECONDS = 3.0
 
 
-def remove_tree(path: Path) -> float:
-    """Delete ``path`` if it exists; return the seconds it took."""
+def remove_tree(path: Path, settle: bool = False) -> float:
+    """Delete ``path`` if it exists; return the seconds it took.
+
+    With ``settle``, wait for the file system afterwards: deleting thousands of files slows
+    the next writer for seconds on this machine, and the build must not be billed for the
+    cleanup. Done the same way before every tool's cold run.
+    """
     t0 = time.perf_counter()
+    existed = path.exists() or path.is_symlink()
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path)
-    elif path.exists() or path.is_symlink():
+    elif existed:
         path.unlink()
-    # Deleting thousands of files slows the next writer for seconds on this machine: let the
-    # file system settle (the same for every tool) so that builds are not billed for cleanup.
-    os.sync()
-    time.sleep(SETTLE_SECONDS)
+    if settle and existed:
+        os.sync()
+        time.sleep(SETTLE_SECONDS)
     return time.perf_counter() - t0
 
 
@@ -818,7 +823,7 @@ def run_scenario(result: SizeResult, corpus: Corpus, scenario: str, runs: int) -
                 mode = tool.modes[scenario]
                 if scenario == "warm-cache":
                     ensure_state(tool, mode, size)  # so that the cache is there
-                cleanup = remove_tree(tool.out)
+                cleanup = remove_tree(tool.out, settle=True)
                 if scenario == "cold":
                     cleanup += sum(remove_tree(c) for c in tool.caches)
                 proc = build(tool, mode, f"{scenario} run {i + 1}", size)
