@@ -222,3 +222,40 @@ def test_editor_and_os_junk_is_ignored(tmp_path: Path) -> None:
     }
     root = write_files(tmp_path / "site", {**SITE, **junk})
     assert build_site(root).ok
+
+
+def test_concurrent_builds_are_serialised_and_a_killed_build_leaves_no_stuck_lock(
+    tmp_path: Path,
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from newsgen.cache import CACHE_DIR
+
+    root = write_files(tmp_path / "site", SITE)
+    lock = root / CACHE_DIR / "build.lock"
+    lock.parent.mkdir()
+    # A process that takes the lock and is then killed: the kernel releases the lock.
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import fcntl, sys, time; h = open(sys.argv[1], 'a+b'); fcntl.flock(h, fcntl.LOCK_EX);"
+                "print('locked', flush=True); time.sleep(60)"
+            ),
+            str(lock),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    waiting = subprocess.Popen([sys.executable, "-m", "newsgen", "build", str(root), "-q"])
+    time.sleep(1.5)
+    assert waiting.poll() is None  # blocked behind the lock
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    assert waiting.wait(timeout=60) == 0
+    assert (root / "public/index.html").is_file()

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from newsgen import output
-from newsgen.cache import BuildCache, CacheUnusable
+from newsgen.cache import CACHE_DIR, BuildCache, CacheUnusable
 from newsgen.config import Config, load_config
 from newsgen.diagnostics import BuildFailed, Diagnostic, has_errors, sort_diagnostics
 from newsgen.incremental import (
@@ -117,12 +117,24 @@ def write_site(
 
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     """Build the site: nothing reaches the output folder unless every page rendered."""
-    result = BuildResult()
-    timer = Timer(result.timings)
     config, diagnostics = load_config(options.site_root)
     out = output_dir_of(options, config)
     output.check_output_safety(out, config.site_root, source_dirs(config))
     output.check_ownership(out, options.force)
+    with output.build_lock(config.site_root / CACHE_DIR / "build.lock"):
+        return build_locked(options, progress, config, diagnostics, out)
+
+
+def build_locked(
+    options: BuildOptions,
+    progress: Progress | None,
+    config: Config,
+    diagnostics: list[Diagnostic],
+    out: Path,
+) -> BuildResult:
+    """The build proper, while holding the output folder's lock."""
+    result = BuildResult()
+    timer = Timer(result.timings)
     output.recover(out)
     cache = open_cache(options, config)
     scan = scan_content(config)
@@ -144,7 +156,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     except CacheUnusable:
         if cache:
             cache.discard()
-        return build(BuildOptions(**{**options.__dict__, "use_cache": False}), progress)
+        no_cache = BuildOptions(**{**options.__dict__, "use_cache": False})
+        return build_locked(no_cache, progress, config, diagnostics, out)
     if cache:
         # Inputs changed moments before the scan may change again unseen: no shortcut then.
         trusted = newest_ns < site.scanned_ns - RACY_NS

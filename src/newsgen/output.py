@@ -9,10 +9,12 @@ rolls back on the next run. Either way a failed or interrupted build leaves the 
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import json
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,6 +92,18 @@ def manifest_signature(output_dir: Path) -> str:
     except OSError:
         return ""
     return f"{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}"
+
+
+@contextmanager
+def build_lock(path: Path) -> Iterator[None]:
+    """Serialise builds of one site; the kernel frees the lock when a build dies."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def recover(output_dir: Path) -> None:
