@@ -6,7 +6,6 @@ from collections import OrderedDict
 from pathlib import Path
 
 from newsgen.cache import read_body_html, store_bodies
-from newsgen.markup import render_markdown
 from newsgen.model import Article
 from newsgen.parse import read_body
 
@@ -35,6 +34,8 @@ class BodyStore:
         if found is None and self.cache_file:
             found = read_body_html(self.cache_file, key)
         if found is None:
+            from newsgen.markup import render_markdown  # only when a body must be converted
+
             found = render_markdown(read_body(self.site_root, article.source_path), self.sanitize)
             self.new[key] = found
         self.recent[key] = found
