@@ -98,6 +98,7 @@ class BuildCache:
         self.loaded_pages: dict[str, str] = {}
         self.loaded_parsed: set[str] = set()
         self.loaded_deltas = 0
+        self.pending_related: tuple[str, tuple[tuple[int, ...], ...]] | None = None
         self.connection = self.open()
 
     def open(self) -> sqlite3.Connection:
@@ -122,7 +123,7 @@ class BuildCache:
     def connect(self) -> sqlite3.Connection:
         """A connection with the tables in place."""
         connection = sqlite3.connect(self.path, timeout=30)
-        connection.execute("PRAGMA journal_mode=DELETE")
+        connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=OFF")  # a cache: damage is detected and discarded
         connection.executescript(TABLES)
         return connection
@@ -166,6 +167,22 @@ class BuildCache:
         self.loaded_parsed, self.loaded_deltas = set(value), len(deltas)
         return value
 
+    def related(self, key: str) -> tuple[tuple[int, ...], ...] | None:
+        """Related articles of the last build, if they were computed from the same key."""
+        query = "SELECT value FROM snapshot WHERE name = 'related'"
+        row = self.guard(lambda: self.connection.execute(query).fetchone())
+        if row is None:
+            return None
+        value = loads(row[0])
+        if not (isinstance(value, tuple) and len(value) == 2 and value[0] == key):
+            return None
+        related: tuple[tuple[int, ...], ...] = value[1]
+        return related
+
+    def remember_related(self, key: str, related: tuple[tuple[int, ...], ...]) -> None:
+        """Keep related articles for the next build (saved with the rest of the build)."""
+        self.pending_related = (key, related)
+
     def pages(self) -> dict[str, str]:
         """Output path -> fingerprint of the page last written there."""
         rows = self.guard(lambda: self.connection.execute("SELECT * FROM pages").fetchall())
@@ -203,6 +220,11 @@ class BuildCache:
                     ((k, dumps(v)) for k, v in new.items()),
                 )
             connection.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
+            if self.pending_related is not None:
+                value = dumps(self.pending_related)
+                connection.execute(
+                    "INSERT OR REPLACE INTO snapshot VALUES ('related', ?)", (value,)
+                )
 
     def update_table(self, table: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
         """Make a path-keyed table hold `new`, touching only rows that differ from `old`."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 
 from newsgen.config import Config
@@ -27,8 +28,14 @@ def select_published(
     return tuple(a for a in articles if (drafts or not a.draft) and (future or a.date <= now))
 
 
+RelatedFinder = Callable[[Sequence[Article], Sequence[Taxonomy], int], tuple[tuple[int, ...], ...]]
+
+
 def build_index(
-    articles: tuple[Article, ...], config: Config, vocabularies: Mapping[str, Vocabulary]
+    articles: tuple[Article, ...],
+    config: Config,
+    vocabularies: Mapping[str, Vocabulary],
+    find_related: RelatedFinder | None = None,
 ) -> tuple[SiteIndex, list[Diagnostic]]:
     """Group sorted articles into every taxonomy and date archive."""
     diagnostics: list[Diagnostic] = []
@@ -52,7 +59,7 @@ def build_index(
             )
         )
     years, months, days = group_dates(articles)
-    related = compute_related(articles, taxonomies, config.related_items)
+    related = (find_related or compute_related)(articles, taxonomies, config.related_items)
     index = SiteIndex(articles, tuple(taxonomies), years, months, days, related, term_slugs)
     return index, diagnostics
 
@@ -136,6 +143,12 @@ def group_dates(articles: Sequence[Article]) -> tuple[Taxonomy, Taxonomy, Taxono
         Taxonomy("month", "", "Months", "Month", tuple(months), feeds=False),
         Taxonomy("day", "", "Days", "Day", tuple(days), feeds=False),
     )
+
+
+def related_key(taxonomies: Sequence[Taxonomy], limit: int) -> str:
+    """Everything related articles depend on: who shares which unit or speaker, in order."""
+    lists = [t.article_ids for tax in taxonomies if tax.key in RELATED_KEYS for t in tax.terms]
+    return hashlib.blake2b(repr((limit, lists)).encode(), digest_size=16).hexdigest()
 
 
 def compute_related(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,9 +20,16 @@ from newsgen.diagnostics import (
     sort_diagnostics,
     warning,
 )
-from newsgen.index import build_index, select_published, sort_articles
+from newsgen.index import (
+    RelatedFinder,
+    build_index,
+    compute_related,
+    related_key,
+    select_published,
+    sort_articles,
+)
 from newsgen.load import list_static_files, read_source, scan_sources
-from newsgen.model import Article, PageSpec, SiteIndex
+from newsgen.model import Article, PageSpec, SiteIndex, Taxonomy
 from newsgen.parse import parse_source
 from newsgen.plan import plan_pages
 from newsgen.templating import THEME_STATIC
@@ -174,6 +181,22 @@ def next_change_time(articles: list[Article], now: datetime, future: bool) -> fl
     return min(due, default=float("inf"))
 
 
+def related_finder(cache: BuildCache | None) -> RelatedFinder | None:
+    """Reuse the last build's related articles when nobody's units or speakers changed."""
+    if cache is None:
+        return None
+
+    def find(articles: Sequence[Article], taxonomies: Sequence[Taxonomy], limit: int) -> Any:
+        key = related_key(taxonomies, limit)
+        related = cache.related(key)
+        if related is None or len(related) != len(articles):
+            related = compute_related(articles, taxonomies, limit)
+            cache.remember_related(key, related)
+        return related
+
+    return find
+
+
 def read_site(
     options: BuildOptions,
     config: Config,
@@ -196,7 +219,7 @@ def read_site(
     timer.lap("parse")
     now = options.now or datetime.now(timezone.utc)
     published = sort_articles(select_published(articles, options.drafts, options.future, now))
-    index, problems = build_index(published, config, vocabularies)
+    index, problems = build_index(published, config, vocabularies, related_finder(cache))
     diagnostics += problems
     timer.lap("index")
     pages, problems = plan_pages(index, config)
