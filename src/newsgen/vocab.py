@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -132,8 +131,3 @@ def read_vocabulary(
                 message = f"'{spelling}' names both '{other.name}' and '{entry.name}'"
                 diagnostics.append(error(rel, line, "aliases", message))
     return Vocabulary(key, rel, tuple(entries), lookup), diagnostics
-
-
-def vocabulary_sources(config: Config) -> tuple[Path, ...]:
-    """Vocabulary files, for dependency tracking."""
-    return tuple(config.site_root / rel for _, rel in sorted(vocabulary_files(config).items()))
