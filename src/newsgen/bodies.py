@@ -6,10 +6,19 @@ from collections import OrderedDict
 from pathlib import Path
 
 from newsgen.cache import read_body_html, store_bodies
+from newsgen.diagnostics import Diagnostic, error
 from newsgen.model import Article
 from newsgen.parse import read_body
 
 MEMORY_ITEMS = 64
+
+
+class BodyProblem(Exception):
+    """An article body could not be converted; the build goes on to find the others."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.format())
+        self.diagnostic = diagnostic
 
 
 def body_key(article: Article, sanitize: bool) -> str:
@@ -20,9 +29,12 @@ def body_key(article: Article, sanitize: bool) -> str:
 class BodyStore:
     """Finds or makes body HTML; remembers what it had to convert so the cache can keep it."""
 
-    def __init__(self, site_root: Path, sanitize: bool, cache_file: Path | None) -> None:
+    def __init__(
+        self, site_root: Path, sanitize: bool, cache_file: Path | None, seconds: float = 0
+    ) -> None:
         self.site_root = site_root
         self.sanitize = sanitize
+        self.seconds = seconds
         self.cache_file = cache_file if cache_file and cache_file.exists() else None
         self.recent: OrderedDict[str, str] = OrderedDict()
         self.new: dict[str, str] = {}
@@ -34,15 +46,25 @@ class BodyStore:
         if found is None and self.cache_file:
             found = read_body_html(self.cache_file, key)
         if found is None:
-            from newsgen.markup import render_markdown  # only when a body must be converted
-
-            found = render_markdown(read_body(self.site_root, article.source_path), self.sanitize)
+            found = self.convert(article)
             self.new[key] = found
         self.recent[key] = found
         self.recent.move_to_end(key)
         if len(self.recent) > MEMORY_ITEMS:
             self.recent.popitem(last=False)
         return found
+
+    def convert(self, article: Article) -> str:
+        """Markdown to HTML; a body that cannot be converted is a BodyProblem naming its file."""
+        from newsgen.markup import MarkdownProblem, render_markdown  # only when needed
+
+        markdown_text = read_body(self.site_root, article.source_path)
+        try:
+            return render_markdown(markdown_text, self.sanitize, self.seconds)
+        except MarkdownProblem as exc:
+            raise BodyProblem(
+                error(article.source_path, article.body_line, "body", str(exc))
+            ) from None
 
     def flush(self) -> None:
         """Put bodies converted since the last flush into the cache, forgetting them here."""

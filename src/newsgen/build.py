@@ -94,8 +94,8 @@ def write_site(
     try:
         outcome = render_pages(renderer, site.pages, todo, staging, options.jobs, progress)
         timer.lap("render")
-        if outcome.problem:
-            raise TemplateProblem(outcome.problem)
+        if outcome.problems:
+            raise BuildFailed(sort_diagnostics([*site.diagnostics, *outcome.problems]))
         static_data = {rel: path.read_bytes() for rel, path in site.static_files}
         staged = outcome.staged + [
             rel for rel, data in static_data.items() if staging.put(rel, data)

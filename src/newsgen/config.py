@@ -52,6 +52,8 @@ class Config:
     feed_items: int = 20
     related_items: int = 5
     sanitize_html: bool = True
+    max_article_mb: int = 8
+    markdown_time_limit: int = 10
     pretty_urls: bool = False
     logo: str = ""
     favicon: str = ""
@@ -112,7 +114,14 @@ def load_config(site_root: Path) -> tuple[Config, list[Diagnostic]]:
     problems = check_config(config, {f.key: f.line for f in mapping.fields})
     diagnostics.extend(problems)
     # Fall back to defaults for bad values so the content is still checked in the same run.
-    bad = {p.field for p in problems} & {"timezone", "page_size", "feed_items", "language"}
+    bad = {p.field for p in problems} & {
+        "timezone",
+        "page_size",
+        "feed_items",
+        "language",
+        "max_article_mb",
+        "markdown_time_limit",
+    }
     return replace(config, **{name: getattr(Config, name) for name in bad}), diagnostics
 
 
@@ -206,7 +215,7 @@ def check_config(config: Config, lines: dict[str, int]) -> list[Diagnostic]:
     except (ZoneInfoNotFoundError, ValueError):
         message = f"unknown time zone '{config.timezone}' (use an IANA name such as Asia/Shanghai)"
         problems.append(error(CONFIG_FILE, lines.get("timezone", 0), "timezone", message))
-    for name in ("page_size", "feed_items"):
+    for name in ("page_size", "feed_items", "max_article_mb", "markdown_time_limit"):
         if getattr(config, name) < 1:
             problems.append(error(CONFIG_FILE, lines.get(name, 0), name, "must be at least 1"))
     if config.base_url and not re.match(r"^https?://[^/\s]+", config.base_url):

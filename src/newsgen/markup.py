@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import markdown
 import nh3
 from markdown.extensions.toc import slugify_unicode
@@ -60,11 +65,52 @@ def sanitize_html(html: str) -> str:
     )
 
 
-def render_markdown(text: str, sanitize: bool = True) -> str:
+class MarkdownProblem(Exception):
+    """A body could not be converted: too deeply nested, or over the time limit."""
+
+
+class _OverTime(BaseException):
+    """Raised by the alarm inside a conversion that takes too long."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after `seconds` (only in a main thread, where signals arrive)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise _OverTime
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def render_markdown(text: str, sanitize: bool = True, seconds: float = 0) -> str:
     """Convert an article body; its {{ }} and {% %} are plain text, never template code."""
+    global _converter
     md = converter()
     try:
-        html = md.reset().convert(text)
-    finally:
+        with time_limit(seconds):
+            html = md.reset().convert(text)
         md.reset()
+    except _OverTime:
+        _converter = None
+        raise MarkdownProblem(
+            f"Markdown took over {seconds:g} s to convert (pathological input, such as "
+            "thousands of unclosed '[' or nested lists?); simplify it, or raise "
+            "markdown_time_limit in newsgen.yaml"
+        ) from None
+    except RecursionError:
+        _converter = None
+        raise MarkdownProblem(
+            "Markdown is nested too deeply to convert (lists or quotes hundreds of levels "
+            "deep?); flatten it"
+        ) from None
     return sanitize_html(html) if sanitize else html

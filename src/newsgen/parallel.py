@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from newsgen.bodies import BodyProblem
 from newsgen.cache import reset_connections
 from newsgen.diagnostics import Diagnostic
 from newsgen.model import PageSpec
@@ -32,7 +33,7 @@ class RenderOutcome:
 
     staged: list[str] = field(default_factory=list)
     unchanged: int = 0
-    problem: Diagnostic | None = None
+    problems: list[Diagnostic] = field(default_factory=list)
 
 
 def default_jobs() -> int:
@@ -83,15 +84,19 @@ def render_batch(indices: Sequence[int]) -> RenderOutcome:
     pages: Sequence[PageSpec] = _job["pages"]
     staging: Staging = _job["staging"]
     outcome = RenderOutcome()
-    try:
-        for index in indices:
+    for index in indices:
+        try:
             page = renderer.render(pages[index])
-            if staging.put(page.output_path, page.data):
-                outcome.staged.append(page.output_path)
-            else:
-                outcome.unchanged += 1
-    except TemplateProblem as problem:
-        outcome.problem = problem.diagnostic
+        except BodyProblem as problem:
+            outcome.problems.append(problem.diagnostic)
+            continue
+        except TemplateProblem as problem:
+            outcome.problems.append(problem.diagnostic)
+            break
+        if staging.put(page.output_path, page.data):
+            outcome.staged.append(page.output_path)
+        else:
+            outcome.unchanged += 1
     renderer.bodies.flush()
     return outcome
 
@@ -104,15 +109,14 @@ def render_pages(
     jobs: int,
     progress: Progress | None,
 ) -> RenderOutcome:
-    """Render the pages that need it; the first template problem stops the build."""
+    """Render the pages that need it; a template problem stops a batch, a bad body only its page."""
     _job.update(renderer=renderer, pages=pages, staging=staging)
     total = RenderOutcome()
     try:
         for outcome in run_batches(render_batch, chunks(todo, CHUNK), jobs, "render", progress):
             total.staged.extend(outcome.staged)
             total.unchanged += outcome.unchanged
-            if outcome.problem and not total.problem:
-                total.problem = outcome.problem
+            total.problems.extend(outcome.problems)
     finally:
         _job.clear()
     total.staged.sort()

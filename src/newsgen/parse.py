@@ -22,6 +22,19 @@ from newsgen.urls import article_url, is_valid_slug, make_slug
 from newsgen.vocab import Vocabulary
 from newsgen.yamlsource import NULL_TAG, YamlMapping, construct_field, parse_mapping
 
+RESERVED_SLUGS = {
+    "page": "used for pagination",
+    **{
+        name: "a device name on Windows"
+        for name in (
+            "con",
+            "prn",
+            "aux",
+            "nul",
+            *(f"{d}{i}" for d in ("com", "lpt") for i in range(1, 10)),
+        )
+    },
+}
 TEXT_KEYS = ("title", "summary", "slug", "lang", "translation_key", "district", "event_type")
 SINGLE_TERM_KEYS = ("district", "event_type")
 SUMMARY_MAX = 220
@@ -53,6 +66,13 @@ def parse_source(
 ) -> tuple[Article | None, list[Diagnostic]]:
     """Decode, split, read and validate one article file; every problem is reported."""
     path = source.source_path
+    if len(source.data) > config.max_article_mb * 1_000_000:
+        size = len(source.data) / 1_000_000
+        message = (
+            f"file is {size:.1f} MB, over the {config.max_article_mb} MB limit for an article "
+            "(split it, or raise max_article_mb in newsgen.yaml)"
+        )
+        return None, [error(path, 1, "", message)]
     text, problems = decode_text(source.data, path)
     if text is None:
         return None, problems
@@ -202,6 +222,9 @@ def store_terms(key: str, names: tuple[str, ...], values: Values) -> None:
 def choose_slug(values: Values, path: str, line: int) -> tuple[str, list[Diagnostic]]:
     """The slug from front matter, else from the title; anything path-like is refused."""
     given = values.text.get("slug", "")
+    if "slug" in values.text and not given.strip():
+        message = "slug is empty (give one, or remove the key to derive it from the title)"
+        return "", [error(path, line, "slug", message)]
     if given and is_valid_slug(given):
         return given, []
     if given:
@@ -226,8 +249,9 @@ def make_article(
     slug, problems = choose_slug(values, source.source_path, line)
     if not slug or values.date is None:
         return None, problems
-    if slug == "page":
-        return None, [error(source.source_path, line, "slug", "'page' is reserved for pagination")]
+    if slug in RESERVED_SLUGS:
+        message = f"'{slug}' is reserved ({RESERVED_SLUGS[slug]}); add another 'slug: ...'"
+        return None, [error(source.source_path, line, "slug", message)]
     body = split.body
     terms = {t.key: term_values(t.key, values) for t in config.taxonomies}
     return Article(

@@ -48,7 +48,9 @@ class Renderer:
         self.config = config
         self.index = index
         self.env = make_environment(config)
-        self.bodies = BodyStore(config.site_root, config.sanitize_html, cache_file)
+        self.bodies = BodyStore(
+            config.site_root, config.sanitize_html, cache_file, config.markdown_time_limit
+        )
         self.contexts = ContextBuilder(config, index, self.bodies.html)
         self.dynamic = {"archive_tree": archive_tree(index), "article_count": len(index.articles)}
         self.env.globals.update(self.shared_globals())

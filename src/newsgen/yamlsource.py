@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,8 @@ SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 NULL_TAG = "tag:yaml.org,2002:null"
 STR_TAG = "tag:yaml.org,2002:str"
 MAX_NODES = 100_000
+MAX_DEPTH = 100
+OPENERS = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 @dataclass(frozen=True)
@@ -51,9 +54,13 @@ def compose_node(
     text: str, path: str, line_offset: int
 ) -> tuple[yaml.Node | None, list[Diagnostic]]:
     """Compose YAML text into a node tree, turning syntax errors into diagnostics."""
-    loader = SafeLoader(text)
+    loader = SafeLoader(text) if nesting_bound(text) <= MAX_DEPTH else yaml.SafeLoader(text)
     try:
         return loader.get_single_node(), []
+    except RecursionError:
+        line, key = find_deep_line(text)
+        message = f"YAML is nested too deeply (more than {MAX_DEPTH} levels)"
+        return None, [error(path, line + line_offset, key, message)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + line_offset if mark else line_offset
@@ -70,29 +77,57 @@ def compose_node(
         loader.dispose()
 
 
-def count_nodes(node: yaml.Node, limit: int = MAX_NODES) -> int:
-    """Count nodes, following aliases as the constructor would; stops past `limit` (alias bombs)."""
-    count = 0
-    stack = [node]
+def nesting_bound(text: str) -> int:
+    """An upper bound of the YAML's nesting depth, cheap to find (libyaml crashes past ~50,000)."""
+    flow = text.count("[") + text.count("{")
+    block = max((len(line) - len(line.lstrip(" -?:")) for line in text.split("\n")), default=0)
+    return flow + block
+
+
+def find_deep_line(text: str) -> tuple[int, str]:
+    """The 0-based line where nesting first passes the limit, and the top-level key above it."""
+    flow, key = 0, ""
+    for number, line in enumerate(text.split("\n")):
+        top = re.match(r"^([^\s#:\-?][^:]*):", line)
+        key = top.group(1).strip() if top else key
+        block = len(line) - len(line.lstrip(" -?:"))
+        for char in line:
+            flow += OPENERS.get(char, 0)
+            if flow + block > MAX_DEPTH:
+                return number, key
+    return 0, ""
+
+
+def measure_nodes(node: yaml.Node, limit: int = MAX_NODES) -> tuple[int, int]:
+    """Count nodes and depth, following aliases as the constructor would; stops past `limit`."""
+    count = depth = 0
+    stack = [(node, 1)]
     while stack and count <= limit:
-        current = stack.pop()
+        current, level = stack.pop()
         count += 1
+        depth = max(depth, level)
+        if level > MAX_DEPTH:
+            break
         if isinstance(current, yaml.SequenceNode):
-            stack.extend(current.value)
+            stack.extend((item, level + 1) for item in current.value)
         elif isinstance(current, yaml.MappingNode):
             for key, value in current.value:
-                stack.append(key)
-                stack.append(value)
-    return count
+                stack.append((key, level + 1))
+                stack.append((value, level + 1))
+    return count, depth
 
 
 def construct_value(node: yaml.Node, path: str, line_offset: int) -> tuple[Any, list[Diagnostic]]:
     """Build the Python value of a node with the safe constructor; object tags are errors."""
-    if count_nodes(node) > MAX_NODES:
+    count, depth = measure_nodes(node)
+    if count > MAX_NODES or depth > MAX_DEPTH:
         line, column = node_line(node, line_offset)
-        return None, [
-            error(path, line, "", "YAML value is too large or nested (alias bomb?)", column)
-        ]
+        problem = (
+            f"YAML value is nested too deeply (more than {MAX_DEPTH} levels)"
+            if depth > MAX_DEPTH
+            else f"YAML value is too large (more than {MAX_NODES:,} values; an alias bomb?)"
+        )
+        return None, [error(path, line, "", problem, column)]
     loader = SafeLoader("")
     try:
         return loader.construct_document(node), []
