@@ -13,6 +13,7 @@ from newsgen.diagnostics import Diagnostic, error, warning
 from newsgen.yamlsource import construct_field, parse_mapping
 
 CONFIG_FILE = "newsgen.yaml"
+RESERVED_PATHS = ("archive", "search", "page", "assets", "pagefind")
 ALWAYS_REQUIRED = ("title", "date")
 LANG_PATTERN = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
@@ -234,6 +235,9 @@ def check_config(config: Config, lines: dict[str, int]) -> list[Diagnostic]:
     for taxonomy in config.taxonomies:
         if not re.match(r"^[a-z0-9][a-z0-9-]*$", taxonomy.path) or paths.count(taxonomy.path) > 1:
             message = f"path '{taxonomy.path}' must be unique lowercase letters, digits, hyphens"
+            problems.append(error(CONFIG_FILE, lines.get("taxonomies", 0), "taxonomies", message))
+        elif taxonomy.path in RESERVED_PATHS or taxonomy.path.isdigit():
+            message = f"path '{taxonomy.path}' is used by newsgen's own pages (choose another)"
             problems.append(error(CONFIG_FILE, lines.get("taxonomies", 0), "taxonomies", message))
     return problems
 

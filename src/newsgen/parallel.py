@@ -6,8 +6,10 @@ writes its pages straight into the staging folder. Output never depends on the w
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +24,7 @@ from newsgen.templating import TemplateProblem
 
 CHUNK = 64
 MIN_PARALLEL = 200
+PR_SET_PDEATHSIG = 1
 Progress = Callable[[str, int, int], None]
 
 _job: dict[str, Any] = {}
@@ -50,7 +53,21 @@ def fork_pool(jobs: int) -> Any:
     """A pool of forked workers (None where fork is not available)."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
-    return multiprocessing.get_context("fork").Pool(jobs, initializer=reset_connections)
+    context = multiprocessing.get_context("fork")
+    return context.Pool(jobs, initializer=start_worker, initargs=(os.getpid(),))
+
+
+def start_worker(parent: int) -> None:
+    """Ctrl-C is the parent's to handle (no worker tracebacks), and a worker dies with its
+    parent, so none outlives a killed build to write into the next build's staging folder."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    reset_connections()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return  # not Linux: the worker notices the parent is gone when it next reports
+    if os.getppid() != parent:
+        os._exit(1)  # the parent died before prctl took effect
 
 
 def run_batches(

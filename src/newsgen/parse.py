@@ -278,6 +278,7 @@ def make_article(
     ), problems
 
 
+HIDDEN_ELEMENTS = re.compile(r"<(script|style|template)\b.*?(</\1\s*>|$)", re.I | re.S)
 MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|<[^>]+>|\{[:#.][^}]*\}|[*_`>#|]+")
 LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 
@@ -300,7 +301,8 @@ def derive_summary(body: str) -> str:
         stripped = block.strip()
         if not stripped or stripped.startswith(("#", "|", "```", "~~~", "<!--", "---", "{{")):
             continue
-        text = " ".join(MARKUP.sub("", LINK.sub(r"\1", stripped)).split())
+        visible = HIDDEN_ELEMENTS.sub(" ", stripped)
+        text = " ".join(MARKUP.sub("", LINK.sub(r"\1", visible)).split())
         if text:
             return shorten(text)
     return ""

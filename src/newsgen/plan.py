@@ -251,5 +251,9 @@ def collision(page: PageSpec, other: PageSpec) -> Diagnostic:
         if page.kind == "article"
         else (other.sources[0] if other.kind == "article" else "newsgen.yaml")
     )
-    message = f"{who(page)} and {who(other)} would both write {page.output_path} (change a slug)"
+    first, second = sorted((who(page), who(other)))
+    hint = (
+        "change a slug" if "article" in (page.kind, other.kind) else "change a path in newsgen.yaml"
+    )
+    message = f"{first} and {second} would both write {page.output_path} ({hint})"
     return error(blame, 0, "slug", message)

@@ -169,7 +169,12 @@ def static_collisions(
     """A static file may not take the path of a generated page."""
     generated = {p.output_path for p in pages}
     return [
-        error(f"{config.static_dir}/{rel}", 0, "", f"would overwrite the generated page {rel}")
+        error(
+            f"{config.static_dir}/{rel}",
+            0,
+            "",
+            f"would overwrite the generated page {rel} (rename or remove the static file)",
+        )
         for rel, path in static_files
         if rel in generated and config.static_dir in path.parts
     ]

@@ -60,6 +60,18 @@ def template_files(config: Config) -> list[tuple[str, Path]]:
     return sorted(found)
 
 
+def compile_templates(config: Config) -> list[Diagnostic]:
+    """Compile every site template (and the theme), so `check` finds syntax errors too."""
+    env = make_environment(config)
+    problems = []
+    for name, _ in template_files(config):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateError as exc:
+            problems.append(template_diagnostic(exc, config, name))
+    return problems
+
+
 def templates_digest(config: Config) -> str:
     """Hash of all template sources: any template change re-renders every page."""
     hasher = hashlib.blake2b(digest_size=16)

@@ -54,9 +54,14 @@ def compose_node(
     text: str, path: str, line_offset: int
 ) -> tuple[yaml.Node | None, list[Diagnostic]]:
     """Compose YAML text into a node tree, turning syntax errors into diagnostics."""
-    loader = SafeLoader(text) if nesting_bound(text) <= MAX_DEPTH else yaml.SafeLoader(text)
+    try:
+        loader = SafeLoader(text) if nesting_bound(text) <= MAX_DEPTH else yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:  # the pure-Python reader checks characters at once
+        return None, [character_problem(exc, text, path, line_offset)]
     try:
         return loader.get_single_node(), []
+    except yaml.reader.ReaderError as exc:
+        return None, [character_problem(exc, text, path, line_offset)]
     except RecursionError:
         line, key = find_deep_line(text)
         message = f"YAML is nested too deeply (more than {MAX_DEPTH} levels)"
@@ -70,11 +75,29 @@ def compose_node(
         started = exc.context_mark
         if started and mark and started.line != mark.line:
             context += f" (started on line {started.line + line_offset})"
+        if (
+            mark
+            and "\t" in "".join(text.split("\n")[mark.line : mark.line + 1])
+            and "token" in problem
+        ):
+            context += " (a tab: indent YAML with spaces)"
         return None, [error(path, line, "", f"YAML syntax error: {problem}{context}", column)]
     except yaml.YAMLError as exc:
         return None, [error(path, line_offset, "", f"YAML error: {exc}")]
     finally:
         loader.dispose()
+
+
+def character_problem(
+    exc: yaml.reader.ReaderError, text: str, path: str, line_offset: int
+) -> Diagnostic:
+    """A character YAML refuses (a control character), at its own line and column."""
+    code = exc.character if isinstance(exc.character, int) else 0
+    index = max(text.find(chr(code)), 0)
+    line = text.count("\n", 0, index) + line_offset
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    message = f"YAML cannot contain the character U+{code:04X} (remove it)"
+    return error(path, line, "", message, column)
 
 
 def nesting_bound(text: str) -> int:
