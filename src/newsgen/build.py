@@ -19,6 +19,7 @@ from newsgen.incremental import (
     save_cache,
 )
 from newsgen.reading import RACY_NS, BuildOptions, Progress, Site, Timer, read_site, scan_content
+from newsgen.search import update_search
 from newsgen.templating import TemplateProblem
 
 __all__ = ["BuildOptions", "BuildResult", "build", "check"]
@@ -158,12 +159,16 @@ def build_locked(
             cache.discard()
         no_cache = BuildOptions(**{**options.__dict__, "use_cache": False})
         return build_locked(no_cache, progress, config, diagnostics, out)
+    searched = update_search(
+        config, site.pages, out, result.stats.changed_paths, result.stats.removed
+    )
+    timer.lap("search")
     if cache:
         # Inputs changed moments before the scan may change again unseen: no shortcut then.
-        trusted = newest_ns < site.scanned_ns - RACY_NS
+        trusted = newest_ns < site.scanned_ns - RACY_NS and not searched
         cache.save_meta(
             {"inputs": digest if trusted else "", "articles": str(len(site.index.articles))}
         )
-    result.diagnostics, result.output_dir = site.diagnostics, out
+    result.diagnostics, result.output_dir = (*site.diagnostics, *searched), out
     result.articles, result.pages = len(site.index.articles), len(site.pages)
     return result

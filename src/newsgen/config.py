@@ -53,6 +53,7 @@ class Config:
     feed_items: int = 20
     related_items: int = 5
     sanitize_html: bool = True
+    search: bool = True
     max_article_mb: int = 8
     markdown_time_limit: int = 10
     pretty_urls: bool = False

@@ -171,6 +171,9 @@ def plan_site_files(index: SiteIndex, config: Config, html_urls: list[str]) -> I
         yield from plan_sitemaps(html_urls)
     yield PageSpec("robots", urls.ROBOTS_URL, urls.ROBOTS_URL, "robots.txt", "robots")
     yield PageSpec("notfound", urls.NOT_FOUND_URL, urls.NOT_FOUND_URL, "404.html", "Not found")
+    if config.search:
+        search_path = urls.output_path(urls.SEARCH_URL)
+        yield PageSpec("search", urls.SEARCH_URL, search_path, "search.html", "Search")
 
 
 def plan_sitemaps(html_urls: list[str]) -> Iterator[PageSpec]:

@@ -72,6 +72,7 @@ class Renderer:
             config.logo,
             config.favicon,
             f"newsgen {__version__}",
+            config.search,
         )
         return {
             "site": site,

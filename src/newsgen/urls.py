@@ -68,6 +68,8 @@ def page_url(listing_url: str, number: int) -> str:
 
 HOME_URL = ""
 ARCHIVE_URL = "archive/"
+SEARCH_URL = "search/"
+SEARCH_BUNDLE = "pagefind"
 FEED_URL = "feed.xml"
 SITEMAP_URL = "sitemap.xml"
 ROBOTS_URL = "robots.txt"

@@ -32,6 +32,7 @@ class SiteView:
     logo: str
     favicon: str
     generator: str
+    search: bool = False
 
 
 @dataclass(frozen=True)
