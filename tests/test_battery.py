@@ -334,6 +334,16 @@ CASES: dict[str, Case] = {
         seconds=15,
         found_by_check=False,
     ),
+    "pathological-summary": Case(
+        {BAD: ok(body="![" * 200_000)},
+        (
+            f"{BAD}:6: error: body: Markdown took over 1 s to convert (pathological input, "
+            "such as thousands of unclosed '[' or nested lists?); simplify it, or raise "
+            "markdown_time_limit in newsgen.yaml",
+        ),
+        seconds=15,
+        found_by_check=False,
+    ),
     "pathological-nested-lists": Case(
         {BAD: ok(body="".join("  " * i + "- item\n" for i in range(1000)))},
         (
@@ -655,6 +665,7 @@ def test_sanitiser_removes_scripts_handlers_and_javascript_links(
         '<meta http-equiv="refresh" content="0;url=https://evil.example/">',
         '<base href="https://evil.example/">',
         '<div style="background:url(javascript:alert(1))">styled</div>',
+        '<img src="x.png" srcset="javascript:alert(1) 1x, x2.png 2x">',
         "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
     ]
     kept = 'Kept <b>bold</b> and <a href="https://ok.example/">ok</a>.\n\n'

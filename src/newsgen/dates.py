@@ -53,4 +53,7 @@ def parse_date(text: str, zone: ZoneInfo) -> tuple[datetime, bool]:
         raise ValueError(f"'{text}' is not a date: {exc} ({EXPECTED})") from None
     if offset is None:
         return moment.replace(tzinfo=zone), has_time
-    return moment.replace(tzinfo=offset).astimezone(zone), has_time
+    try:
+        return moment.replace(tzinfo=offset).astimezone(zone), has_time
+    except OverflowError:  # 0001-01-01 00:00 +01:00 is in year 0 in UTC
+        raise ValueError(f"'{text}' is out of range in the site's time zone") from None

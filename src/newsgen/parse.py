@@ -298,7 +298,8 @@ def read_body(site_root: Path, source_path: str) -> str:
 def derive_summary(body: str) -> str:
     """The first paragraph as plain text, for lists and feeds when no summary is given."""
     for block in re.split(r"\n\s*\n", body):
-        stripped = block.strip()
+        # Only the start of a paragraph can reach the summary; cutting it keeps the regexes linear.
+        stripped = block.strip()[: SUMMARY_MAX * 20]
         if not stripped or stripped.startswith(("#", "|", "```", "~~~", "<!--", "---", "{{")):
             continue
         visible = HIDDEN_ELEMENTS.sub(" ", stripped)

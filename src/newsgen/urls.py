@@ -10,7 +10,7 @@ from functools import lru_cache
 from slugify import slugify
 
 SLUG_MAX = 200
-SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Top-level names the generator itself uses; an article or term may not take them.
 RESERVED_TOP = frozenset({"page", "archive", "search", "feed.xml", "sitemap.xml", "robots.txt"})
 
