@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urlencode, urljoin
 
 import pytest
 from conftest import REPO_ROOT, build_site
@@ -246,6 +246,116 @@ def test_full_page_screenshots(browser: Browser, built: Built, http_base: str, w
             png_height = int.from_bytes(data[20:24], "big")
             assert png_width == width, f"{path}: {png_width}px wide"
             assert png_height >= 812, f"{path}: {png_height}px high, not a full page"
+    finally:
+        page.close()
+    assert not problems.found, "\n".join(problems.found)
+
+
+def search(page: Page, http_base: str, **params: str) -> list[str]:
+    """Open the search page with a query and return the titles of the results shown."""
+    page.goto(urljoin(http_base, "search/index.html?" + urlencode(params)), wait_until="load")
+    page.wait_for_function(
+        "/found|Type words/.test(document.querySelector('.search-status').textContent)"
+    )
+    return [" ".join(t.split()) for t in page.locator(".search-results h2 a").all_inner_texts()]
+
+
+def articles_containing(built: Built, phrase: str) -> set[str]:
+    """Titles of the article pages whose title or body contains `phrase` (the expected hits)."""
+    found = set()
+    for path in built.out.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/[0-9][0-9]/*/index.html"):
+        html = path.read_text("utf-8")
+        title_match = re.search(r"<h1>(.*?)</h1>", html, re.S)
+        assert title_match
+        title = " ".join(title_match.group(1).split())
+        body = html.split('class="article-body"', 1)[1].split('<nav class="prev-next"', 1)[0]
+        if phrase in re.sub(r"<[^>]+>|\s", "", title + body):
+            found.add(title)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("query", "phrase"),
+    [
+        ("课后服务", "课后服务"),
+        ("課後服務", "课后服务"),
+        ("金台区", "金台区"),
+        ("食品安全", "食品安全"),
+    ],
+)
+def test_chinese_search_finds_every_article_with_the_phrase(
+    browser: Browser, built: Built, http_base: str, query: str, phrase: str
+) -> None:
+    expected = articles_containing(built, phrase)
+    assert expected, f"the example archive has no article with {phrase}"
+    problems = Problems()
+    page = problems.watch(new_page(browser))
+    try:
+        titles = search(page, http_base, q=query)
+    finally:
+        page.close()
+    assert set(titles) == expected
+    assert not problems.found, "\n".join(problems.found)
+
+
+def test_english_search_and_a_filter_narrow_the_results(
+    browser: Browser, built: Built, http_base: str
+) -> None:
+    problems = Problems()
+    page = problems.watch(new_page(browser))
+    try:
+        everywhere = search(page, http_base, q="safety")
+        chencang = search(page, http_base, q="safety", district="chencang-district")
+        newest = search(page, http_base, q="canteen", sort="desc")
+    finally:
+        page.close()
+    assert "Chencang District inspects food safety in school canteens" in everywhere
+    assert chencang and all(t.startswith("Chencang District") for t in chencang)
+    assert any(not t.startswith("Chencang District") for t in everywhere)
+    assert "Chencang District inspects food safety in school canteens" in newest
+    assert not problems.found, "\n".join(problems.found)
+
+
+def test_keyboard_reaches_search_results_and_an_article(
+    browser: Browser, built: Built, http_base: str
+) -> None:
+    problems = Problems()
+    page = problems.watch(new_page(browser))
+    try:
+        page.goto(urljoin(http_base, "index.html"), wait_until="load")
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.id") == "site-search":
+                break
+        assert page.evaluate("document.activeElement.id") == "site-search"
+        page.keyboard.type("canteens")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"/search/"))
+        page.wait_for_function("/found/.test(document.querySelector('.search-status').textContent)")
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            if page.evaluate("!!document.activeElement.closest('.search-results')"):
+                break
+        href = page.evaluate("document.activeElement.href")
+        page.keyboard.press("Enter")
+        page.wait_for_url(href)
+        assert re.search(r"/\d{4}/\d{2}/\d{2}/[^/]+/index\.html$", page.url), page.url
+    finally:
+        page.close()
+    assert not problems.found, "\n".join(problems.found)
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_search_page_screenshots(browser: Browser, http_base: str, width: int) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    problems = Problems()
+    page = problems.watch(new_page(browser, width, 812))
+    try:
+        titles = search(page, http_base, q="金台区")
+        assert titles
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.evaluate("document.fonts.ready")
+        page.screenshot(path=str(SCREENSHOTS / f"search-zh-{width}.png"), full_page=True)
     finally:
         page.close()
     assert not problems.found, "\n".join(problems.found)

@@ -42,6 +42,15 @@ def archive_tree(index: SiteIndex) -> tuple[tuple[TermView, tuple[TermView, ...]
     return tuple((term_view(y), tuple(months.get(y.name, []))) for y in index.years.terms)
 
 
+def search_filters(index: SiteIndex) -> tuple[tuple[TaxonomyInfo, tuple[TermView, ...]], ...]:
+    """Every taxonomy's terms by name, for the search page's filters: built once."""
+    return tuple(
+        (taxonomy_info(t), tuple(sorted((term_view(x) for x in t.terms), key=lambda v: v.name)))
+        for t in index.taxonomies
+        if t.terms
+    )
+
+
 class LazyBody:
     """An article body that is converted from Markdown only when a template prints it."""
 

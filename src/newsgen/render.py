@@ -10,10 +10,10 @@ from typing import Any
 
 import jinja2
 
-from newsgen import __version__, urls
+from newsgen import __version__, cjk, urls
 from newsgen.bodies import BodyStore
 from newsgen.config import Config
-from newsgen.context import ContextBuilder, archive_tree, taxonomy_info
+from newsgen.context import ContextBuilder, archive_tree, search_filters, taxonomy_info
 from newsgen.model import PageSpec, RenderedPage, SiteIndex
 from newsgen.plan import date_title
 from newsgen.templating import (
@@ -25,7 +25,7 @@ from newsgen.templating import (
 )
 from newsgen.views import SiteView, format_date, iso_date
 
-DYNAMIC_GLOBALS = ("archive_tree", "article_count")
+DYNAMIC_GLOBALS = ("archive_tree", "article_count", "search_filters")
 
 
 def digest(*parts: str) -> str:
@@ -52,7 +52,11 @@ class Renderer:
             config.site_root, config.sanitize_html, cache_file, config.markdown_time_limit
         )
         self.contexts = ContextBuilder(config, index, self.bodies.html)
-        self.dynamic = {"archive_tree": archive_tree(index), "article_count": len(index.articles)}
+        self.dynamic = {
+            "archive_tree": archive_tree(index),
+            "article_count": len(index.articles),
+            "search_filters": search_filters(index),
+        }
         self.env.globals.update(self.shared_globals())
         settings = repr(replace(config, site_root=Path(".")))
         self.base_digest = digest(__version__, settings, inputs_key, templates_digest(config))
@@ -79,11 +83,17 @@ class Renderer:
             "taxonomies": tuple(taxonomy_info(t) for t in self.index.taxonomies),
             **self.dynamic,
             "term_url": self.term_url,
+            "term_slugs": self.term_slugs,
+            "cjk_search_text": cjk.search_text,
             "format_date": format_date,
             "iso_date": iso_date,
             "date_title": date_title,
             "day_url": lambda moment: urls.day_url(moment.year, moment.month, moment.day),
         }
+
+    def term_slugs(self, key: str, names: tuple[str, ...]) -> list[str]:
+        """Slugs of the terms an article names (what the search page filters on)."""
+        return [self.index.term_slugs[(key, name)] for name in names]
 
     def term_url(self, key: str, name: str) -> str:
         """Site URL of the term page a name in an article links to."""

@@ -8,6 +8,7 @@ the old one and renamed into place, so readers never see half an index.
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import shutil
 import subprocess
@@ -59,8 +60,15 @@ def build_search_index(output_dir: Path) -> list[Diagnostic]:
         shutil.rmtree(fresh, ignore_errors=True)
         detail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
         return [error("newsgen.yaml", 0, "search", f"Pagefind failed: {detail[0]}")]
+    sort_entry(fresh / "pagefind-entry.json")
     swap_in(fresh, output_dir / urls.SEARCH_BUNDLE)
     return []
+
+
+def sort_entry(entry_path: Path) -> None:
+    """Pagefind lists languages in hash-map order: sort them so equal input gives equal bytes."""
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    entry_path.write_text(json.dumps(entry, sort_keys=True, separators=(",", ":")), "utf-8")
 
 
 def swap_in(fresh: Path, bundle: Path) -> None:

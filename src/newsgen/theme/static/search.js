@@ -1,4 +1,8 @@
-// newsgen search page: Pagefind's JavaScript API with filters, date order and every language.
+// newsgen search page: Pagefind's JavaScript API, every language of the archive, filters by
+// taxonomy and year, date order, and exact Chinese phrases in simplified or traditional script.
+//
+// Filters are checked here on each result's metadata rather than by Pagefind's filter index,
+// whose files differ from build to build for the same input (newsgen's output must not).
 const page = document.querySelector(".search-page");
 const form = page.querySelector("form");
 const query = page.querySelector("#search-query");
@@ -9,45 +13,63 @@ const more = page.querySelector(".search-more");
 const selects = [...page.querySelectorAll("select[data-filter]")];
 const PAGE_SIZE = 10;
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
-let found = [];
-let shown = 0;
-
-const rootUrl = new URL(page.dataset.root, location.href);
+const CJK_ALL = /[\u3400-\u9fff\uf900-\ufaff]/g;
+const CJK_RUNS = /[\u3400-\u9fff\uf900-\ufaff]{2,}/g;
+const rootUrl = new URL("./", new URL(page.dataset.root, location.href));
 const bundleUrl = new URL("pagefind/", rootUrl);
+let candidates = [];
+let checked = 0;
+let shown = 0;
+let wanted = [];
+let chosen = {};
+let simplified = null;
 
 async function loadPagefind() {
   const pagefind = await import(new URL("pagefind.js", bundleUrl).href);
   await pagefind.options({ baseUrl: rootUrl.pathname, excerptLength: 40 });
   await pagefind.init();
   const entry = await (await fetch(new URL("pagefind-entry.json", bundleUrl))).json();
-  const own = page.dataset.lang;
+  const own = page.dataset.lang.split("-")[0];
   for (const language of Object.keys(entry.languages || {})) {
-    if (language.split("-")[0] !== own.split("-")[0]) {
-      await pagefind.mergeIndex(bundleUrl.href, { language });
-    }
+    if (language.split("-")[0] !== own) await pagefind.mergeIndex(bundleUrl.href, { language });
   }
   return pagefind;
 }
 
-function chineseTerms(text) {
-  // Pagefind splits Chinese into words at index time; a query typed as one run may not split
-  // the same way, so each run of Chinese characters is also tried as overlapping pairs.
-  return text.replace(/[\u3400-\u9fff\uf900-\ufaff]{3,}/g, (run) => {
-    const pairs = [];
-    for (let i = 0; i + 2 <= run.length; i += 1) pairs.push(run.slice(i, i + 2));
-    return `${run} ${pairs.join(" ")}`;
-  });
+async function toSimplified(text) {
+  // The same table newsgen indexed with (OpenCC's traditional to simplified characters).
+  if (!simplified) {
+    const table = await (await fetch(new URL("assets/t2s.txt", rootUrl))).text();
+    const [from, to] = table.split("\n").map((line) => Array.from(line));
+    simplified = new Map(from.map((char, i) => [char, to[i]]));
+  }
+  return Array.from(text, (char) => simplified.get(char) || char).join("");
 }
 
-async function fillFilters(pagefind, params) {
-  const available = await pagefind.filters();
-  for (const select of selects) {
-    const values = Object.keys(available[select.dataset.filter] || {}).sort();
-    if (select.dataset.filter === "year") values.reverse();
-    for (const value of values) select.add(new Option(`${value} (${available[select.dataset.filter][value]})`, value));
-    select.value = params.get(select.name) || "";
-    select.closest("label").hidden = values.length === 0;
-  }
+const spaced = (text) => text.replace(CJK_ALL, (c) => ` ${c} `).replace(/\s+/g, " ").trim();
+const squeeze = (text) => text.replace(/[\s\u200b]+/g, "");
+
+function tidyExcerpt(excerpt) {
+  // Chinese is indexed one character per word: join the characters again for reading, and
+  // mark the phrases asked for rather than each of their characters wherever it occurs.
+  if (!wanted.length) return excerpt;
+  const wide = "\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef\u201c\u201d";
+  const gap = new RegExp(`([${wide}])[\\s\u200b]+(?=[${wide}])`, "g");
+  let text = excerpt.replace(/<\/?mark>/g, "").replace(gap, "$1");
+  for (const phrase of wanted) text = text.split(phrase).join(`<mark>${phrase}</mark>`);
+  return text; // phrases are Chinese characters only: nothing in them needs escaping
+}
+
+function matches(item) {
+  const text = squeeze(item.content);
+  if (!wanted.every((phrase) => text.includes(phrase))) return false;
+  return Object.entries(chosen).every(([key, slug]) => {
+    try {
+      return JSON.parse(item.meta[`f_${key}`] || "[]").includes(slug);
+    } catch {
+      return false;
+    }
+  });
 }
 
 function render(result) {
@@ -63,18 +85,38 @@ function render(result) {
   meta.textContent = [result.meta.date, result.meta.units].filter(Boolean).join(" · ");
   const excerpt = document.createElement("p");
   excerpt.className = "excerpt";
-  excerpt.innerHTML = result.excerpt; // Pagefind escapes page text; only <mark> is markup
+  excerpt.innerHTML = tidyExcerpt(result.excerpt); // Pagefind escapes page text; only <mark>
   item.append(heading, meta, excerpt);
-  if (result.language && CJK.test(result.meta.title || "")) item.lang = "zh";
+  if (CJK.test(result.meta.title || "")) item.lang = "zh";
   return item;
 }
 
 async function showMore() {
-  const batch = found.slice(shown, shown + PAGE_SIZE);
+  const batch = [];
+  while (batch.length < PAGE_SIZE && checked < candidates.length) {
+    const slice = candidates.slice(checked, checked + PAGE_SIZE);
+    checked += slice.length;
+    for (const item of await Promise.all(slice.map((r) => r.data()))) {
+      if (matches(item)) batch.push(item);
+    }
+  }
   shown += batch.length;
-  const data = await Promise.all(batch.map((r) => r.data()));
-  list.append(...data.map(render));
-  more.hidden = shown >= found.length;
+  list.append(...batch.map(render));
+  const done = checked >= candidates.length;
+  more.hidden = done;
+  const count = done ? `${shown}` : `${shown}+`;
+  statusLine.textContent = shown === 1 && done ? "1 article found" : `${count} articles found`;
+}
+
+function browseInstead() {
+  // Without words there is nothing to search: the chosen term's own page lists its articles.
+  const select = selects.find((s) => s.value);
+  const option = select.selectedOptions[0];
+  statusLine.textContent = "Type words to search within ";
+  const link = document.createElement("a");
+  link.href = option.dataset.url;
+  link.textContent = `${option.textContent}, or browse all of them`;
+  statusLine.append(link);
 }
 
 async function run(pagefind) {
@@ -82,36 +124,35 @@ async function run(pagefind) {
   const text = (params.get("q") || "").trim();
   query.value = text;
   sortSelect.value = params.get("sort") || "";
-  const filters = {};
-  for (const select of selects) if (params.get(select.name)) filters[select.dataset.filter] = params.get(select.name);
-  if (!text && Object.keys(filters).length === 0) {
-    statusLine.textContent = "Type words to search the archive.";
+  chosen = {};
+  for (const select of selects) {
+    select.value = params.get(select.name) || "";
+    if (select.value) chosen[select.dataset.filter] = select.value;
+  }
+  if (!text) {
+    if (Object.keys(chosen).length) browseInstead();
+    else statusLine.textContent = "Type words to search the archive.";
     return;
   }
-  const options = { filters };
-  if (sortSelect.value) options.sort = { date: sortSelect.value };
-  const search = await pagefind.search(text || null, options);
-  found = search.results;
-  statusLine.textContent = found.length === 1 ? "1 article found" : `${found.length} articles found`;
+  const normal = CJK.test(text) ? await toSimplified(text) : text;
+  wanted = normal.match(CJK_RUNS) || [];
+  const options = sortSelect.value ? { sort: { date: sortSelect.value } } : {};
+  candidates = (await pagefind.search(spaced(normal), options)).results;
   await showMore();
 }
 
-function submitOnChange() {
-  for (const select of [...selects, sortSelect]) select.addEventListener("change", () => form.requestSubmit());
-  more.querySelector("button").addEventListener("click", showMore);
-}
-
 (async () => {
-  const params = new URLSearchParams(location.search);
-  submitOnChange();
+  for (const select of [...selects, sortSelect]) {
+    select.addEventListener("change", () => form.requestSubmit());
+  }
+  more.querySelector("button").addEventListener("click", showMore);
   if (location.protocol === "file:") {
-    statusLine.textContent = "Search works when the archive is served over http(s), not opened from a folder.";
+    statusLine.textContent =
+      "Search works when the archive is served over http(s), not opened from a folder.";
     return;
   }
   try {
-    const pagefind = await loadPagefind();
-    await fillFilters(pagefind, params);
-    await run(pagefind);
+    await run(await loadPagefind());
   } catch (error) {
     statusLine.textContent = "The search index could not be loaded.";
     console.warn(error);
