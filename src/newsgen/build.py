@@ -101,6 +101,8 @@ def write_site(
             rel for rel, data in static_data.items() if staging.put(rel, data)
         ]
         made = {p.output_path for p in site.pages} | set(static_data)
+        if cache:
+            cache.forget_pages(staged)
         output.publish(staging, made, staged, result.stats)
         timer.lap("publish")
     except BaseException:
@@ -110,6 +112,7 @@ def write_site(
     result.stats.unchanged = len(made) - len(staged)
     result.stats.changed_paths = staged
     if cache:
+        output.stop_for_test("cache")
         save_cache(cache, site, fingerprints, output.manifest_signature(out))
         timer.lap("cache")
     return fingerprints
@@ -135,6 +138,7 @@ def build_locked(
     """The build proper, while holding the output folder's lock."""
     result = BuildResult()
     timer = Timer(result.timings)
+    output.stop_for_test("locked")
     output.recover(out)
     cache = open_cache(options, config)
     scan = scan_content(config)
@@ -152,6 +156,9 @@ def build_locked(
         return result
     except TemplateProblem as problem:
         result.diagnostics = (*sort_diagnostics(diagnostics), problem.diagnostic)
+        return result
+    except OSError as failure:
+        result.diagnostics = (*sort_diagnostics(diagnostics), output.write_failure(failure))
         return result
     except CacheUnusable:
         if cache:
