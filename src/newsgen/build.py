@@ -19,7 +19,7 @@ from newsgen.incremental import (
     save_cache,
 )
 from newsgen.reading import RACY_NS, BuildOptions, Progress, Site, Timer, read_site, scan_content
-from newsgen.templating import TemplateProblem
+from newsgen.templating import TemplateProblem, compile_templates
 
 __all__ = ["BuildOptions", "BuildResult", "build", "check"]
 
@@ -47,6 +47,7 @@ def check(options: BuildOptions) -> BuildResult:
     """The build pipeline without render and write: validate everything."""
     result = BuildResult()
     config, diagnostics = load_config(options.site_root)
+    diagnostics.extend(compile_templates(config))
     try:
         site = read_site(options, config, diagnostics, None, Timer(result.timings))
     except BuildFailed as failed:
