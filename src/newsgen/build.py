@@ -20,7 +20,7 @@ from newsgen.incremental import (
 )
 from newsgen.reading import RACY_NS, BuildOptions, Progress, Site, Timer, read_site, scan_content
 from newsgen.search import update_search
-from newsgen.templating import TemplateProblem
+from newsgen.templating import TemplateProblem, compile_templates
 
 __all__ = ["BuildOptions", "BuildResult", "build", "check"]
 
@@ -48,6 +48,7 @@ def check(options: BuildOptions) -> BuildResult:
     """The build pipeline without render and write: validate everything."""
     result = BuildResult()
     config, diagnostics = load_config(options.site_root)
+    diagnostics.extend(compile_templates(config))
     try:
         site = read_site(options, config, diagnostics, None, Timer(result.timings))
     except BuildFailed as failed:
@@ -102,6 +103,8 @@ def write_site(
             rel for rel, data in static_data.items() if staging.put(rel, data)
         ]
         made = {p.output_path for p in site.pages} | set(static_data)
+        if cache:
+            cache.forget_pages(staged)
         output.publish(staging, made, staged, result.stats)
         timer.lap("publish")
     except BaseException:
@@ -111,6 +114,7 @@ def write_site(
     result.stats.unchanged = len(made) - len(staged)
     result.stats.changed_paths = staged
     if cache:
+        output.stop_for_test("cache")
         save_cache(cache, site, fingerprints, output.manifest_signature(out))
         timer.lap("cache")
     return fingerprints
@@ -136,6 +140,7 @@ def build_locked(
     """The build proper, while holding the output folder's lock."""
     result = BuildResult()
     timer = Timer(result.timings)
+    output.stop_for_test("locked")
     output.recover(out)
     cache = open_cache(options, config)
     scan = scan_content(config)
@@ -153,6 +158,9 @@ def build_locked(
         return result
     except TemplateProblem as problem:
         result.diagnostics = (*sort_diagnostics(diagnostics), problem.diagnostic)
+        return result
+    except OSError as failure:
+        result.diagnostics = (*sort_diagnostics(diagnostics), output.write_failure(failure))
         return result
     except CacheUnusable:
         if cache:

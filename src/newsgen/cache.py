@@ -10,7 +10,8 @@ import copyreg
 import io
 import pickle
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -189,10 +190,33 @@ class BuildCache:
         self.loaded_pages = {str(p): str(f) for p, f in rows}
         return dict(self.loaded_pages)
 
+    def forget_pages(self, paths: Iterable[str]) -> None:
+        """Before publishing, drop the no-change shortcut and the fingerprints of the pages about
+        to change: a build killed after publishing must not leave the cache vouching for them."""
+        gone = list(paths)
+        with self.writing() as connection:
+            connection.execute("DELETE FROM meta WHERE name = 'inputs'")
+            connection.executemany("DELETE FROM pages WHERE path = ?", [(p,) for p in gone])
+        for path in gone:
+            self.loaded_pages.pop(path, None)
+
     def save_meta(self, values: Mapping[str, str]) -> None:
         """Set meta values."""
-        with self.connection:
-            self.connection.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", values.items())
+        with self.writing() as connection:
+            connection.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", values.items())
+
+    @contextmanager
+    def writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; when it fails (a full disk) the cache is deleted rather than
+        left half-written, and the build goes on without it."""
+        try:
+            with self.connection:
+                yield self.connection
+        except sqlite3.Error:
+            self.connection.close()
+            self.discard()
+            self.connection = sqlite3.connect(":memory:")
+            self.connection.executescript(TABLES)
 
     def save(
         self,
@@ -203,8 +227,7 @@ class BuildCache:
         meta: Mapping[str, str],
     ) -> None:
         """Record this build in one transaction, writing only what changed since the last."""
-        connection = self.connection
-        with connection:
+        with self.writing() as connection:
             connection.execute("DELETE FROM meta WHERE name = 'inputs'")
             self.update_table("sources", self.loaded_sources, sources)
             self.update_table("pages", self.loaded_pages, pages)

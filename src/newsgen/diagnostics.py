@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+# Line breaks and terminal controls in a file name or a quoted value would split a diagnostic
+# over lines or drive the terminal: they are shown escaped (\n, \x1b, \u2028).
+ESCAPES = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0)) if c != 0x09}
+ESCAPES.update({0x0A: "\\n", 0x0D: "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029"})
+
 
 class Severity(StrEnum):
     """How bad a diagnostic is; errors fail the build."""
@@ -32,7 +37,7 @@ class Diagnostic:
             if self.column:
                 where += f":{self.column}"
         text = f"{self.field}: {self.message}" if self.field else self.message
-        return f"{where}: {self.severity.value}: {text}"
+        return f"{where}: {self.severity.value}: {text}".translate(ESCAPES)
 
     @property
     def is_error(self) -> bool:

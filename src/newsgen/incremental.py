@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -67,7 +68,7 @@ def open_cache(options: BuildOptions, config: Config) -> BuildCache | None:
         return None
     try:
         return BuildCache(config.site_root, cache_key(config))
-    except (OSError, CacheUnusable):
+    except (OSError, sqlite3.Error, CacheUnusable):  # e.g. no room left on the disk
         return None
 
 

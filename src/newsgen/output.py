@@ -9,20 +9,23 @@ rolls back on the next run. Either way a failed or interrupted build leaves the 
 from __future__ import annotations
 
 import ctypes
+import errno
 import fcntl
 import json
 import os
 import shutil
+import signal
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsgen.diagnostics import UnsafeSetup
+from newsgen.diagnostics import Diagnostic, UnsafeSetup, error
 
 MANIFEST = ".newsgen-manifest.json"
 KEEP_ALWAYS = frozenset({".git", ".hg", ".svn", MANIFEST})
 FULL_SWAP_SHARE = 0.3
+TEST_STOP = "NEWSGEN_TEST_STOP"
 
 
 @dataclass
@@ -35,6 +38,20 @@ class WriteStats:
     changed_paths: list[str] = field(default_factory=list)
 
 
+def stop_for_test(point: str) -> None:
+    """Test hook: with NEWSGEN_TEST_STOP=<point> set, stop (SIGSTOP) here so a test can kill us
+    at this exact step; does nothing when the variable is unset."""
+    if os.environ.get(TEST_STOP) == point:
+        os.kill(os.getpid(), signal.SIGSTOP)
+
+
+def write_failure(failure: OSError) -> Diagnostic:
+    """A file the build could not write (a full disk, a size limit...) as one error line."""
+    code = errno.errorcode.get(failure.errno or 0, "")
+    reason = f"{failure.strerror} [{code}]" if failure.strerror else str(failure)
+    return error(str(failure.filename or "output"), 0, "", reason)
+
+
 def check_output_safety(output_dir: Path, site_root: Path, source_dirs: Iterable[Path]) -> None:
     """Refuse an output folder that is, contains or lies in the sources, the site, / or home."""
     output = output_dir.resolve()
@@ -44,6 +61,10 @@ def check_output_safety(output_dir: Path, site_root: Path, source_dirs: Iterable
         raise UnsafeSetup(
             f"refusing to use {output_dir} as the output folder: it is or holds "
             "the site, / or your home folder (choose e.g. SITE/public)"
+        )
+    if output.exists() and not output.is_dir():
+        raise UnsafeSetup(
+            f"refusing to use {output_dir} as the output folder: it is a file, not a folder"
         )
     for source in source_dirs:
         real = source.resolve()
@@ -148,8 +169,12 @@ class Staging:
         if target.parent not in self.folders:
             target.parent.mkdir(parents=True, exist_ok=True)
             self.folders.update(target.parents)
-        with open(target, "wb") as handle:
-            handle.write(data)
+        try:
+            with open(target, "wb") as handle:
+                handle.write(data)
+        except OSError as failure:
+            failure.filename = failure.filename or str(target)  # write() does not name it
+            raise
         return True
 
     def discard(self) -> None:
@@ -159,6 +184,7 @@ class Staging:
 
 def publish(staging: Staging, made_now: set[str], changed: list[str], stats: WriteStats) -> None:
     """Write the manifest and put every change in place, all or nothing."""
+    stop_for_test("publish")
     output_dir = staging.output_dir
     made_before = read_manifest(output_dir)
     removed = sorted(made_before - made_now)
@@ -183,12 +209,11 @@ def swap_tree(
     for rel in sorted((made_now | {MANIFEST}) - changed):
         target = staging.dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(output_dir / rel, target)
-        except OSError:
-            shutil.copy2(output_dir / rel, target)
+        link_or_copy(output_dir / rel, target)
     carry_foreign(output_dir, staging.dir, made_before, made_now | changed)
+    stop_for_test("swap")
     exchange(staging.dir, output_dir)
+    stop_for_test("swapped")
     shutil.rmtree(staging.dir, ignore_errors=True)
 
 
@@ -219,7 +244,8 @@ def rename_exchange(first: Path, second: Path) -> bool:
 def carry_foreign(
     output_dir: Path, staging_dir: Path, made_before: frozenset[str], made_now: set[str]
 ) -> None:
-    """Move files newsgen did not make (a CNAME, a .git folder...) into the new tree."""
+    """Link files newsgen did not make (a CNAME, a .git folder...) into the new tree; the old
+    tree keeps them until the exchange, so no kill or failure in between can lose them."""
     prefixes = {
         p.rsplit("/", i)[0] for p in made_before | made_now for i in range(1, p.count("/") + 1)
     }
@@ -239,7 +265,18 @@ def carry_foreign(
                 continue
             target = staging_dir / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.rename(entry.path, target)
+            if entry.is_dir(follow_symlinks=False):
+                shutil.copytree(entry.path, target, symlinks=True, copy_function=link_or_copy)
+            else:
+                link_or_copy(entry.path, target)
+
+
+def link_or_copy(source: str | Path, target: str | Path) -> None:
+    """A hard link (no data copied, same bytes and mtime), or a copy where links fail."""
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(source, target, follow_symlinks=False)
 
 
 def replace_files(staging: Staging, changed: list[str], removed: list[str]) -> None:
@@ -247,13 +284,15 @@ def replace_files(staging: Staging, changed: list[str], removed: list[str]) -> N
     output_dir = staging.output_dir
     journal = sibling(output_dir, "journal")
     backup = sibling(output_dir, "backup")
+    existed = [rel for rel in changed if os.path.lexists(output_dir / rel)]
     with open(journal, "w", encoding="utf-8") as handle:
-        json.dump({"replace": changed, "remove": removed}, handle)
+        json.dump({"replace": changed, "remove": removed, "existed": existed}, handle)
     try:
         for rel in changed:
             move_aside(output_dir / rel, backup / rel)
             (output_dir / rel).parent.mkdir(parents=True, exist_ok=True)
             os.rename(staging.dir / rel, output_dir / rel)
+            stop_for_test("journal")
         for rel in removed:
             move_aside(output_dir / rel, backup / rel)
     except BaseException:
@@ -273,17 +312,20 @@ def move_aside(path: Path, backup: Path) -> None:
 
 
 def roll_back(output_dir: Path, journal: Path) -> None:
-    """Put every file of an unfinished journaled commit back as it was."""
+    """Put every file of an unfinished journaled commit back as it was; safe to run again
+    after being killed itself (a restored file is never taken for a newly added one)."""
     staging, backup = sibling(output_dir, "staging"), sibling(output_dir, "backup")
     try:
         plan = json.loads(journal.read_text("utf-8"))
     except (OSError, ValueError):
         plan = {"replace": [], "remove": []}
+    replace, existed = set(plan.get("replace", [])), set(plan.get("existed", []))
     for rel in [*plan.get("replace", []), *plan.get("remove", [])]:
-        moved_in = rel in plan.get("replace", []) and not (staging / rel).exists()
+        added = rel in replace and rel not in existed and not (staging / rel).exists()
         if (backup / rel).exists():
             os.replace(backup / rel, output_dir / rel)
-        elif moved_in and (output_dir / rel).exists():
+            stop_for_test("rollback")
+        elif added and (output_dir / rel).exists():
             (output_dir / rel).unlink()
     journal.unlink(missing_ok=True)
     shutil.rmtree(backup, ignore_errors=True)
