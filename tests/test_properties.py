@@ -11,7 +11,7 @@ import subprocess
 import sys
 import unicodedata
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -335,11 +335,6 @@ def feed_content_links(tree: dict[str, bytes], base_url: str) -> list[tuple[str,
     return found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: feed entry content keeps page-relative links (../../../../...) and "
-    "feed.xml sets no xml:base, so feed readers resolve them outside the site",
-)
 def test_feed_content_links_resolve(tmp_path: Path) -> None:
     """A link between articles still works when the article is read in a feed reader."""
     link = "../../../../2023/01/02/b/index.html"
@@ -724,11 +719,6 @@ LINE_SHIFTERS = st.text(
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: PyYAML counts U+0085/U+2028/U+2029 as line breaks, so every later "
-    "diagnostic names a line too far (yamlsource.node_line uses mark.line)",
-)
 @examples(50)
 @given(values=st.lists(LINE_SHIFTERS, min_size=1, max_size=4))
 def test_diagnostic_lines_are_file_lines_whatever_came_before(values: list[str]) -> None:
@@ -749,22 +739,12 @@ def assert_check_is_clean(root: Path, files: dict[str, bytes]) -> None:
         if diagnostic.path == "newsgen.yaml":
             continue
         assert diagnostic.path in files, diagnostic.format()
-        if diagnostic.line == 0 and diagnostic.message.endswith(LINELESS_BUGS):
-            diagnostic = replace(diagnostic, line=1)  # see LINELESS_BUGS
         assert_good_diagnostics(diagnostic.path, files[diagnostic.path], [diagnostic])
 
 
-# Known bug: problems found after parsing (a term whose slug is empty, two articles writing one
-# file) carry line 0; see test_post_parse_problems_name_their_line. Only these may lack a line.
-LINELESS_BUGS = ("gives an empty URL slug; use letters or digits", "(change a slug)")
 CLASHING = "---\ntitle: Same\ndate: 2023-01-01\n---\nBody.\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: the index and plan stages report problems without the line of the key "
-    "(index.group_terms and plan.collision pass line 0)",
-)
 @pytest.mark.parametrize(
     ("files", "expected"),
     [
