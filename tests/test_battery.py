@@ -224,7 +224,7 @@ CASES: dict[str, Case] = {
     "duplicate-slug": Case(
         {BAD: fm("title: Good", "date: 2023-02-10")},
         (
-            "content/2023/02/good.md: error: slug: content/2023/02/bad.md and "
+            "content/2023/02/good.md:2: error: slug: content/2023/02/bad.md and "
             "content/2023/02/good.md would both write 2023/02/10/good/index.html (change a slug)",
         ),
     ),
@@ -234,7 +234,7 @@ CASES: dict[str, Case] = {
             "content/b.md": fm("title: 时长讲话", "date: 2023-02-10"),
         },
         (
-            "content/b.md: error: slug: content/a.md and content/b.md would both write "
+            "content/b.md:2: error: slug: content/a.md and content/b.md would both write "
             "2023/02/10/shi-chang-jiang-hua/index.html (change a slug)",
         ),
     ),
@@ -244,7 +244,7 @@ CASES: dict[str, Case] = {
             "content/b.md": fm("title: BUDGET report", "date: 2023-02-10"),
         },
         (
-            "content/b.md: error: slug: content/a.md and content/b.md would both write "
+            "content/b.md:2: error: slug: content/a.md and content/b.md would both write "
             "2023/02/10/budget-report/index.html (change a slug)",
         ),
     ),
@@ -258,7 +258,7 @@ CASES: dict[str, Case] = {
             ),
         },
         (
-            "content/b.md: error: slug: content/a.md and content/b.md would both write "
+            "content/b.md:2: error: slug: content/a.md and content/b.md would both write "
             "2023/02/10/cafe-opens/index.html (change a slug)",
         ),
     ),

@@ -427,11 +427,10 @@ def test_no_space_left_on_the_output_disk_fails_cleanly(
 
 def fill(disk: Path) -> None:
     """Use up every free byte of a disk."""
-    with open(disk / "filler", "ab") as handle:
+    with open(disk / "filler", "ab", buffering=0) as handle:  # unbuffered: close cannot fail
         try:
             while True:
                 handle.write(b"\0" * 65536)
-                handle.flush()
         except OSError:
             pass
 

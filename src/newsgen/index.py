@@ -77,7 +77,7 @@ def group_terms(
             slug = slugs.get(name) or term_slug(name, vocabulary)
             if not slug:
                 message = f"'{name}' gives an empty URL slug; use letters or digits"
-                problems.append(error(article.source_path, 0, key, message))
+                problems.append(error(article.source_path, article.line_of(key), key, message))
                 continue
             slugs[name] = slug
             if not members[slug] or members[slug][-1] != article_id:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -47,10 +47,15 @@ class Article:
     body_hash: str
     body_line: int
     extra: dict[str, Any]
+    key_lines: dict[str, int] = field(default_factory=dict)
 
     def term_names(self, key: str) -> tuple[str, ...]:
         """Names this article gives for one taxonomy."""
         return self.terms.get(key, ())
+
+    def line_of(self, *keys: str) -> int:
+        """File line of the first of these front-matter keys that is given (0 if none)."""
+        return next((self.key_lines[k] for k in keys if k in self.key_lines), 0)
 
 
 @dataclass(frozen=True)

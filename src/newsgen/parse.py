@@ -275,6 +275,7 @@ def make_article(
         body_hash=digest_text(body),
         body_line=split.body_line,
         extra=values.extra,
+        key_lines=lines,
     ), problems
 
 

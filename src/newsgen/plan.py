@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Protocol
 
 from newsgen import urls
@@ -218,11 +218,15 @@ def plan_pages(index: SiteIndex, config: Config) -> tuple[tuple[PageSpec, ...], 
         pages.extend(plan_taxonomy(index, config, taxonomy))
     html_urls = [p.url for p in pages if p.kind != "feed"]
     pages.extend(plan_site_files(index, config, html_urls))
-    return tuple(pages), find_collisions(pages)
+    lines = {a.source_path: a.line_of("slug", "title") for a in index.articles}
+    return tuple(pages), find_collisions(pages, lines)
 
 
-def find_collisions(pages: Sequence[PageSpec]) -> list[Diagnostic]:
+def find_collisions(
+    pages: Sequence[PageSpec], lines: Mapping[str, int] | None = None
+) -> list[Diagnostic]:
     """Two pages writing one file, or a path leaving the output folder, are errors."""
+    lines = lines or {}
     owners: dict[str, PageSpec] = {}
     problems: list[Diagnostic] = []
     for page in pages:
@@ -231,7 +235,7 @@ def find_collisions(pages: Sequence[PageSpec]) -> list[Diagnostic]:
             problems.append(
                 error(
                     blame,
-                    0,
+                    lines.get(blame, 0),
                     "slug",
                     f"output path '{page.output_path}' would leave the output folder",
                 )
@@ -239,11 +243,11 @@ def find_collisions(pages: Sequence[PageSpec]) -> list[Diagnostic]:
             continue
         other = owners.setdefault(page.output_path.casefold(), page)
         if other is not page:
-            problems.append(collision(page, other))
+            problems.append(collision(page, other, lines))
     return problems
 
 
-def collision(page: PageSpec, other: PageSpec) -> Diagnostic:
+def collision(page: PageSpec, other: PageSpec, lines: Mapping[str, int]) -> Diagnostic:
     """Name both files (or generated pages) that want the same output path."""
 
     def who(p: PageSpec) -> str:
@@ -259,4 +263,4 @@ def collision(page: PageSpec, other: PageSpec) -> Diagnostic:
         "change a slug" if "article" in (page.kind, other.kind) else "change a path in newsgen.yaml"
     )
     message = f"{first} and {second} would both write {page.output_path} ({hint})"
-    return error(blame, 0, "slug", message)
+    return error(blame, lines.get(blame, 0), "slug", message)

@@ -16,6 +16,7 @@ NULL_TAG = "tag:yaml.org,2002:null"
 STR_TAG = "tag:yaml.org,2002:str"
 MAX_NODES = 100_000
 MAX_DEPTH = 100
+YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
 OPENERS = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
@@ -59,7 +60,10 @@ def compose_node(
     except yaml.reader.ReaderError as exc:  # the pure-Python reader checks characters at once
         return None, [character_problem(exc, text, path, line_offset)]
     try:
-        return loader.get_single_node(), []
+        node = loader.get_single_node()
+        if node is not None and YAML_ONLY_BREAKS.search(text):
+            relocate_marks(node, text)
+        return node, []
     except yaml.reader.ReaderError as exc:
         return None, [character_problem(exc, text, path, line_offset)]
     except RecursionError:
@@ -67,6 +71,9 @@ def compose_node(
         message = f"YAML is nested too deeply (more than {MAX_DEPTH} levels)"
         return None, [error(path, line + line_offset, key, message)]
     except yaml.MarkedYAMLError as exc:
+        if YAML_ONLY_BREAKS.search(text):
+            exc.problem_mark = exc.problem_mark and relocate(exc.problem_mark, text)
+            exc.context_mark = exc.context_mark and relocate(exc.context_mark, text)
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + line_offset if mark else line_offset
         column = mark.column + 1 if mark else 0
@@ -86,6 +93,30 @@ def compose_node(
         return None, [error(path, line_offset, "", f"YAML error: {exc}")]
     finally:
         loader.dispose()
+
+
+def relocate(mark: yaml.Mark, text: str) -> yaml.Mark:
+    """Count lines as a file does: YAML also breaks lines at NEL, U+2028 and U+2029."""
+    line = text.count("\n", 0, mark.index)
+    column = mark.index - (text.rfind("\n", 0, mark.index) + 1)
+    return yaml.Mark(mark.name, mark.index, line, column, None, 0)
+
+
+def relocate_marks(node: yaml.Node, text: str) -> None:
+    """Put every node of a tree at its file line (only needed when YAML-only breaks occur)."""
+    stack = [node]
+    seen: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        current.start_mark = relocate(current.start_mark, text)
+        current.end_mark = relocate(current.end_mark, text)
+        if isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            stack.extend(item for pair in current.value for item in pair)
 
 
 def character_problem(
