@@ -152,7 +152,7 @@ def build_locked(
         return result
     try:
         site = read_site(options, config, diagnostics, cache, timer, progress, scan)
-        write_site(site, options, out, cache, result, timer, progress)
+        fingerprints = write_site(site, options, out, cache, result, timer, progress)
     except BuildFailed as failed:
         result.diagnostics = failed.diagnostics
         return result
@@ -167,9 +167,7 @@ def build_locked(
             cache.discard()
         no_cache = BuildOptions(**{**options.__dict__, "use_cache": False})
         return build_locked(no_cache, progress, config, diagnostics, out)
-    searched = update_search(
-        config, site.pages, out, result.stats.changed_paths, result.stats.removed
-    )
+    searched = update_search(config, site.pages, out, fingerprints, cache)
     timer.lap("search")
     if cache:
         # Inputs changed moments before the scan may change again unseen: no shortcut then.

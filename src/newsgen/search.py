@@ -1,26 +1,33 @@
-"""Full-text search: run Pagefind (from PyPI) over the published pages, then swap its bundle in.
+"""Full-text search: index the article pages with Pagefind (from PyPI), then swap its bundle in.
 
 Only article pages carry `data-pagefind-body`, so only titles, summaries and bodies are
 indexed; each page goes into the index of its own `<html lang>`. The bundle is written beside
-the old one and renamed into place, so readers never see half an index.
+the old one and renamed into place, so readers never see half an index. Pages are sent to
+Pagefind's service in sorted order: its CLI indexes them in the order the file system lists
+them, so its output would differ between machines.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import importlib
 import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from newsgen import urls
+from newsgen.cache import BuildCache
 from newsgen.config import Config
 from newsgen.diagnostics import Diagnostic, error
 from newsgen.model import PageSpec
 
 BINARY_PACKAGES = ("pagefind_bin_extended", "pagefind_bin")
+INDEX_CONFIG = {"keep_index_url": True}
 
 
 def find_pagefind() -> Path | None:
@@ -38,28 +45,90 @@ def find_pagefind() -> Path | None:
     return Path(found) if found else None
 
 
-def needs_index(output_dir: Path, changed_paths: Iterable[str], article_paths: set[str]) -> bool:
-    """Index again only when an article page changed or there is no bundle yet."""
-    if not (output_dir / urls.SEARCH_BUNDLE / "pagefind.js").is_file():
-        return True
-    return any(path in article_paths for path in changed_paths)
+def search_digest(pages: Sequence[PageSpec], fingerprints: Mapping[str, str]) -> str:
+    """What the index was made from: every article page and its fingerprint."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for path in sorted(p.output_path for p in pages if p.kind == "article"):
+        hasher.update(f"{path}\0{fingerprints.get(path, '')}\n".encode())
+    return hasher.hexdigest()
 
 
-def build_search_index(output_dir: Path) -> list[Diagnostic]:
-    """Index the output folder with Pagefind and publish the bundle atomically."""
+class PagefindFailed(Exception):
+    """Pagefind's service reported an error or stopped before writing the bundle."""
+
+
+def encode_message(message_id: int, payload: dict[str, object]) -> bytes:
+    """One request of Pagefind's service protocol: base64 JSON, then a comma."""
+    data = json.dumps({"message_id": message_id, "payload": payload}).encode("utf-8")
+    return base64.b64encode(data) + b","
+
+
+def send_requests(
+    service: subprocess.Popen[bytes], output_dir: Path, paths: Sequence[str], bundle: Path
+) -> None:
+    """Feed the service every article page in sorted order (its index follows that order)."""
+    assert service.stdin is not None
+    try:
+        service.stdin.write(encode_message(1, {"type": "NewIndex", "config": INDEX_CONFIG}))
+        for number, rel in enumerate(paths, start=2):
+            html = (output_dir / rel).read_text(encoding="utf-8")
+            add = {"type": "AddFile", "index_id": 0, "url": "/" + rel, "file_contents": html}
+            service.stdin.write(encode_message(number, add))
+        done = {"type": "WriteFiles", "index_id": 0, "output_path": str(bundle)}
+        service.stdin.write(encode_message(len(paths) + 2, done))
+        service.stdin.flush()
+    except (BrokenPipeError, OSError):
+        pass  # the reader sees the service stop and reports it
+
+
+def read_responses(service: subprocess.Popen[bytes], last_id: int) -> None:
+    """Wait for the response to the last request; any error response fails the index."""
+    assert service.stdout is not None
+    pending = b""
+    while chunk := os.read(service.stdout.fileno(), 1 << 20):
+        pending += chunk
+        *messages, pending = pending.split(b",")
+        for message in messages:
+            response = json.loads(base64.b64decode(message)) or {}
+            payload = response.get("payload") or {}
+            if payload.get("type") == "Error":
+                raise PagefindFailed(str(payload.get("message", payload))[:300])
+            if response.get("message_id") == last_id:
+                return
+    raise PagefindFailed("the Pagefind service stopped before writing the index")
+
+
+def run_pagefind(binary: Path, output_dir: Path, paths: Sequence[str], bundle: Path) -> None:
+    """Index pages through Pagefind's service; a writer thread keeps both pipes moving."""
+    command = [str(binary), "--service"]
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE) as service:
+        writer = threading.Thread(
+            target=send_requests, args=(service, output_dir, paths, bundle), daemon=True
+        )
+        writer.start()
+        try:
+            read_responses(service, len(paths) + 2)
+        finally:
+            if service.stdin:
+                service.stdin.close()
+            writer.join()
+
+
+def build_search_index(output_dir: Path, article_paths: Sequence[str]) -> list[Diagnostic]:
+    """Index the article pages with Pagefind and publish the bundle atomically."""
     binary = find_pagefind()
     if binary is None:
         hint = "install it with: pip install 'pagefind[extended]', or set search: false"
         return [error("newsgen.yaml", 0, "search", f"Pagefind is not installed ({hint})")]
     fresh = output_dir / f".{urls.SEARCH_BUNDLE}-new"
     shutil.rmtree(fresh, ignore_errors=True)
-    command = [str(binary), "--site", str(output_dir), "--output-path", str(fresh)]
-    command += ["--keep-index-url", "--silent"]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0 or not (fresh / "pagefind.js").is_file():
+    try:
+        run_pagefind(binary, output_dir, sorted(article_paths), fresh)
+        if not (fresh / "pagefind.js").is_file():
+            raise PagefindFailed("no pagefind.js was written")
+    except (PagefindFailed, OSError, ValueError) as exc:
         shutil.rmtree(fresh, ignore_errors=True)
-        detail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
-        return [error("newsgen.yaml", 0, "search", f"Pagefind failed: {detail[0]}")]
+        return [error("newsgen.yaml", 0, "search", f"Pagefind failed: {exc}")]
     sort_entry(fresh / "pagefind-entry.json")
     swap_in(fresh, output_dir / urls.SEARCH_BUNDLE)
     return []
@@ -85,13 +154,21 @@ def update_search(
     config: Config,
     pages: Sequence[PageSpec],
     output_dir: Path,
-    changed_paths: Iterable[str],
-    removed: int = 0,
+    fingerprints: Mapping[str, str],
+    cache: BuildCache | None,
 ) -> list[Diagnostic]:
-    """The build's last stage: keep the search index in step with the article pages."""
+    """The build's last stage: index again when the article pages differ from the last index.
+
+    The digest is saved only after the new bundle is in place, so a build killed while
+    Pagefind runs leaves a mismatch and the next build indexes again.
+    """
     if not config.search:
         return []
-    article_paths = {page.output_path for page in pages if page.kind == "article"}
-    if not removed and not needs_index(output_dir, changed_paths, article_paths):
+    digest = search_digest(pages, fingerprints)
+    bundle_ok = (output_dir / urls.SEARCH_BUNDLE / "pagefind.js").is_file()
+    if cache and bundle_ok and cache.meta("search") == digest:
         return []
-    return build_search_index(output_dir)
+    problems = build_search_index(output_dir, [p.output_path for p in pages if p.kind == "article"])
+    if cache and not problems:
+        cache.save_meta({"search": digest})
+    return problems
