@@ -205,6 +205,7 @@ def test_sitemap_lists_every_html_page_absolutely(built: Path) -> None:
     root = ET.parse(built / "sitemap.xml").getroot()
     locs = {u.findtext(f"{SITEMAP}loc") for u in root.findall(f"{SITEMAP}url")}
     pages = {p.relative_to(built).as_posix() for p in built.rglob("index.html")}
+    pages.discard("search/index.html")  # noindex: the search page is not for search engines
     expected = {"https://news.example.org/sub/" + p.removesuffix("index.html") for p in pages}
     assert locs == expected
     robots = (built / "robots.txt").read_text("utf-8")
@@ -225,7 +226,7 @@ def test_sitemap_becomes_an_index_past_the_limit(
         len(ET.parse(root / "public" / f"sitemap-{n}.xml").getroot())
         for n in range(1, len(parts) + 1)
     )
-    assert total == len(list((root / "public").rglob("index.html")))
+    assert total == len(list((root / "public").rglob("index.html"))) - 1  # not search/
 
 
 def test_without_base_url_feeds_and_sitemap_are_skipped_with_one_warning(tmp_path: Path) -> None:

@@ -63,9 +63,7 @@ def encode_message(message_id: int, payload: dict[str, object]) -> bytes:
     return base64.b64encode(data) + b","
 
 
-def send_requests(
-    service: subprocess.Popen[bytes], output_dir: Path, paths: Sequence[str], bundle: Path
-) -> None:
+def send_requests(service: subprocess.Popen[bytes], output_dir: Path, paths: Sequence[str]) -> None:
     """Feed the service every article page in sorted order (its index follows that order)."""
     assert service.stdin is not None
     try:
@@ -74,15 +72,16 @@ def send_requests(
             html = (output_dir / rel).read_text(encoding="utf-8")
             add = {"type": "AddFile", "index_id": 0, "url": "/" + rel, "file_contents": html}
             service.stdin.write(encode_message(number, add))
-        done = {"type": "WriteFiles", "index_id": 0, "output_path": str(bundle)}
-        service.stdin.write(encode_message(len(paths) + 2, done))
+        # GetFiles, not WriteFiles: the service answers WriteFiles before its last files are
+        # on disk, and stops when its input closes, which left truncated files under load.
+        service.stdin.write(encode_message(len(paths) + 2, {"type": "GetFiles", "index_id": 0}))
         service.stdin.flush()
     except (BrokenPipeError, OSError):
         pass  # the reader sees the service stop and reports it
 
 
-def read_responses(service: subprocess.Popen[bytes], last_id: int) -> None:
-    """Wait for the response to the last request; any error response fails the index."""
+def read_responses(service: subprocess.Popen[bytes], last_id: int) -> list[dict[str, str]]:
+    """Wait for the bundle's files (the last response); any error response fails the index."""
     assert service.stdout is not None
     pending = b""
     while chunk := os.read(service.stdout.fileno(), 1 << 20):
@@ -94,7 +93,8 @@ def read_responses(service: subprocess.Popen[bytes], last_id: int) -> None:
             if payload.get("type") == "Error":
                 raise PagefindFailed(str(payload.get("message", payload))[:300])
             if response.get("message_id") == last_id:
-                return
+                files: list[dict[str, str]] = payload.get("files", [])
+                return files
     raise PagefindFailed("the Pagefind service stopped before writing the index")
 
 
@@ -103,15 +103,21 @@ def run_pagefind(binary: Path, output_dir: Path, paths: Sequence[str], bundle: P
     command = [str(binary), "--service"]
     with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE) as service:
         writer = threading.Thread(
-            target=send_requests, args=(service, output_dir, paths, bundle), daemon=True
+            target=send_requests, args=(service, output_dir, paths), daemon=True
         )
         writer.start()
         try:
-            read_responses(service, len(paths) + 2)
+            files = read_responses(service, len(paths) + 2)
         finally:
             if service.stdin:
                 service.stdin.close()
             writer.join()
+    for item in sorted(files, key=lambda f: f["path"]):
+        target = bundle / item["path"]
+        if not target.resolve().is_relative_to(bundle.resolve()):
+            raise PagefindFailed(f"unexpected file path {item['path']!r}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(base64.b64decode(item["content"]))
 
 
 def build_search_index(output_dir: Path, article_paths: Sequence[str]) -> list[Diagnostic]:
@@ -140,8 +146,21 @@ def sort_entry(entry_path: Path) -> None:
     entry_path.write_text(json.dumps(entry, sort_keys=True, separators=(",", ":")), "utf-8")
 
 
+def same_tree(first: Path, second: Path) -> bool:
+    """Whether two folders hold the same files with the same bytes."""
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    others = sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    return files == others and all(
+        (first / f).read_bytes() == (second / f).read_bytes() for f in files
+    )
+
+
 def swap_in(fresh: Path, bundle: Path) -> None:
-    """Replace the old bundle with the new one (each rename is atomic)."""
+    """Replace the old bundle with the new one (each rename is atomic); an identical bundle
+    is left alone, so its files keep their times and a deploy sees no change."""
+    if bundle.is_dir() and same_tree(fresh, bundle):
+        shutil.rmtree(fresh)
+        return
     old = bundle.with_name(f".{bundle.name}-old")
     shutil.rmtree(old, ignore_errors=True)
     if bundle.exists():
@@ -164,6 +183,8 @@ def update_search(
     """
     if not config.search:
         return []
+    for work in (f".{urls.SEARCH_BUNDLE}-new", f".{urls.SEARCH_BUNDLE}-old"):
+        shutil.rmtree(output_dir / work, ignore_errors=True)  # left by a killed build
     digest = search_digest(pages, fingerprints)
     bundle_ok = (output_dir / urls.SEARCH_BUNDLE / "pagefind.js").is_file()
     if cache and bundle_ok and cache.meta("search") == digest:
