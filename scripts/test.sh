@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || need_apt+=(fonts-wqy-microhei fontconfig)
 if [ ${#need_apt[@]} -gt 0 ]; then
   sudo_cmd=""
@@ -14,6 +15,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 python -m pip install -q --disable-pip-version-check -e '.[test]'
+
+# axe-core (from npm) is injected into pages by the accessibility tests in tests/test_browser.py.
+axe=.cache/axe/node_modules/axe-core/axe.min.js
+[ -f "$axe" ] || npm install --silent --no-save --no-audit --no-fund --prefix .cache/axe 'axe-core@^4.10'
 
 ruff check src tests benchmarks
 ruff format --check src tests benchmarks

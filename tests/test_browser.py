@@ -359,3 +359,56 @@ def test_search_page_screenshots(browser: Browser, http_base: str, width: int) -
     finally:
         page.close()
     assert not problems.found, "\n".join(problems.found)
+
+
+AXE = REPO_ROOT / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_PAGES = {
+    "home": "index.html",
+    "article": "2023/02/10/jintai-party-building-review/index.html",
+    "chinese article": "2024/10/15/jin-tai-qu-zhao-kai-ji-ceng-zhi-li-gong-zuo-zuo-tan-hui/index.html",
+    "unit": "units/index.html",
+    "term": "districts/jintai-district/index.html",
+    "archive": "archive/index.html",
+    "month": "2023/02/index.html",
+    "search": "search/index.html?q=party+building",
+}
+
+
+@pytest.mark.parametrize("name", list(AXE_PAGES))
+def test_axe_finds_no_serious_accessibility_violation(
+    browser: Browser, built: Built, http_base: str, name: str
+) -> None:
+    assert AXE.is_file(), f"{AXE} missing: scripts/test.sh installs axe-core from npm"
+    rel = AXE_PAGES[name]
+    assert (built.out / rel.split("?")[0]).is_file(), rel
+    problems = Problems()
+    page = problems.watch(new_page(browser))
+    try:
+        page.goto(urljoin(http_base, rel), wait_until="load")
+        if name == "search":
+            page.wait_for_function(
+                "/found/.test(document.querySelector('.search-status').textContent)"
+            )
+        page.add_script_tag(path=str(AXE))
+        results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    finally:
+        page.close()
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, "\n".join(serious)
+    assert not problems.found, "\n".join(problems.found)
+
+
+def test_axe_harness_reports_a_real_violation(browser: Browser) -> None:
+    """The accessibility check can fail: an image without alt text is a critical violation."""
+    page = new_page(browser)
+    try:
+        page.set_content('<html lang="en"><body><main><img src="data:,"></main></body></html>')
+        page.add_script_tag(path=str(AXE))
+        results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    finally:
+        page.close()
+    assert "image-alt" in {v["id"] for v in results["violations"]}

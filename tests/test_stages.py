@@ -142,6 +142,23 @@ def test_related_articles_share_units_or_speakers_and_are_near_in_time() -> None
     assert compute_related(articles, index.taxonomies, 2)[by_title["A"]][0] == by_title["C"]
 
 
+def test_more_from_unit_and_speaker_lists_the_nearest_articles_in_time() -> None:
+    articles = sort_articles(
+        [make_article(f"{n}", f"T{n}", n, units=("U",), speakers=("Zhang",)) for n in range(1, 9)]
+        + [make_article("x", "X", 9, units=("Other", "U"))]
+    )
+    config = Config(site_root=Path("."), related_items=3)
+    index, _ = build_index(articles, config, {})
+    by_title = {a.title: n for n, a in enumerate(articles)}
+    groups = {key: [articles[i].title for i in ids] for key, _, ids in index.more[by_title["T5"]]}
+    assert groups == {"units": ["T6", "T4", "T7"], "speaker": ["T6", "T4", "T7"]}
+    first_unit_only = index.more[by_title["X"]]
+    assert [(key, slug) for key, slug, _ in first_unit_only] == [("units", "u")]
+    pages, _ = plan_pages(index, config)
+    t5 = next(p for p in pages if p.kind == "article" and p.title == "T5")
+    assert {"6", "4", "7"} <= set(t5.sources)  # their titles are on the page: inputs of it
+
+
 def test_plan_finds_collisions_and_names_both_files() -> None:
     articles = sort_articles(
         [make_article("content/a.md", "Same", 1), make_article("content/b.md", "same", 1)]

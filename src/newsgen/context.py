@@ -141,7 +141,22 @@ class ContextBuilder:
             "newer": articles[article_id - 1] if article_id > 0 else None,
             "older": articles[article_id + 1] if article_id + 1 < len(articles) else None,
             "related": [articles[i] for i in self.index.related[article_id]],
+            "more": self.more_of(article_id),
         }
+
+    def more_of(self, article_id: int) -> list[dict[str, Any]]:
+        """ "More from this unit / speaker": the term, its taxonomy and the nearest articles."""
+        found = []
+        for key, slug, ids in self.index.more[article_id] if self.index.more else ():
+            term = self.terms[(key, slug)]
+            found.append(
+                {
+                    "taxonomy": self.taxonomies[key],
+                    "term": term_view(term),
+                    "articles": [self.index.articles[i] for i in ids],
+                }
+            )
+        return found
 
     def feed_context(self, spec: PageSpec) -> dict[str, Any]:
         """Atom feed: articles (the site feed carries full content), absolute URLs."""

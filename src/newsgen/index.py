@@ -60,7 +60,8 @@ def build_index(
         )
     years, months, days = group_dates(articles)
     related = (find_related or compute_related)(articles, taxonomies, config.related_items)
-    index = SiteIndex(articles, tuple(taxonomies), years, months, days, related, term_slugs)
+    more = compute_more(articles, taxonomies, term_slugs, config.related_items)
+    index = SiteIndex(articles, tuple(taxonomies), years, months, days, related, term_slugs, more)
     return index, diagnostics
 
 
@@ -143,6 +144,50 @@ def group_dates(articles: Sequence[Article]) -> tuple[Taxonomy, Taxonomy, Taxono
         Taxonomy("month", "", "Months", "Month", tuple(months), feeds=False),
         Taxonomy("day", "", "Days", "Day", tuple(days), feeds=False),
     )
+
+
+def nearest(ids: Sequence[int], position: int, limit: int) -> tuple[int, ...]:
+    """Up to `limit` other entries of a newest-first list, the closest in time first."""
+    found: list[int] = []
+    for step in range(1, len(ids)):
+        for index in (position - step, position + step):
+            if 0 <= index < len(ids) and len(found) < limit:
+                found.append(ids[index])
+        if len(found) >= limit or (position - step < 0 and position + step >= len(ids)):
+            break
+    return tuple(found)
+
+
+def compute_more(
+    articles: Sequence[Article],
+    taxonomies: Sequence[Taxonomy],
+    term_slugs: Mapping[tuple[str, str], str],
+    limit: int,
+) -> tuple[tuple[tuple[str, str, tuple[int, ...]], ...], ...]:
+    """For each article, other articles of its first unit and first speaker (the first that
+    has others), nearest in time.
+
+    Each term's position list is built once, so this is linear in the memberships."""
+    terms = {(t.key, term.slug): term for t in taxonomies for term in t.terms}
+    positions = {
+        key: {article_id: n for n, article_id in enumerate(term.article_ids)}
+        for key, term in terms.items()
+        if key[0] in RELATED_KEYS
+    }
+    result = []
+    for article_id, article in enumerate(articles):
+        lists = []
+        for key in RELATED_KEYS:
+            for name in article.term_names(key):  # the first of its terms with other articles
+                slug = term_slugs.get((key, name), "")
+                ids = terms[(key, slug)].article_ids if (key, slug) in terms else ()
+                if len(ids) > 1:
+                    lists.append(
+                        (key, slug, nearest(ids, positions[(key, slug)][article_id], limit))
+                    )
+                    break
+        result.append(tuple(lists))
+    return tuple(result)
 
 
 def related_key(taxonomies: Sequence[Taxonomy], limit: int) -> str:

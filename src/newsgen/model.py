@@ -114,6 +114,9 @@ class SiteIndex:
     days: Taxonomy
     related: tuple[tuple[int, ...], ...]
     term_slugs: dict[tuple[str, str], str]
+    # Per article: (taxonomy key, term slug, nearest other articles) for its first unit and
+    # its first speaker (that have other articles), for "more from this unit / speaker".
+    more: tuple[tuple[tuple[str, str, tuple[int, ...]], ...], ...] = ()
 
 
 class PageSpec(NamedTuple):

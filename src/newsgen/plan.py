@@ -98,7 +98,8 @@ def plan_articles(index: SiteIndex) -> Iterator[PageSpec]:
     count = len(index.articles)
     for article_id, article in enumerate(index.articles):
         neighbours = [i for i in (article_id - 1, article_id + 1) if 0 <= i < count]
-        shown = (article_id, *neighbours, *index.related[article_id])
+        more = [i for _, _, ids in (index.more[article_id] if index.more else ()) for i in ids]
+        shown = (article_id, *neighbours, *index.related[article_id], *more)
         yield PageSpec(
             "article",
             article.url,
