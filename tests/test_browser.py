@@ -412,3 +412,25 @@ def test_axe_harness_reports_a_real_violation(browser: Browser) -> None:
     finally:
         page.close()
     assert "image-alt" in {v["id"] for v in results["violations"]}
+
+
+def test_language_switcher_reaches_the_counterpart(
+    browser: Browser, built: Built, http_base: str
+) -> None:
+    english = "2022/06/01/jintai-district-forum-hears-parents-and-teachers-on-after-school-services/index.html"
+    assert (built.out / english).is_file()
+    problems = Problems()
+    page = problems.watch(new_page(browser))
+    try:
+        page.goto(urljoin(http_base, english), wait_until="load")
+        follow(page, page.locator("nav.translations a[hreflang=zh]"))
+        assert page.evaluate("document.documentElement.lang") == "zh"
+        assert "课后服务" in page.locator("main h1").inner_text()
+        follow(page, page.locator("nav.language-nav a[hreflang=en]"))
+        assert page.url.endswith(f"/{SUB_PATH}/index.html"), page.url
+        follow(page, page.locator("nav.language-nav a[hreflang=zh]"))
+        assert page.url.endswith(f"/{SUB_PATH}/zh/index.html"), page.url
+        assert page.locator("main h1").inner_text().strip() == "最新消息"
+    finally:
+        page.close()
+    assert not problems.found, "\n".join(problems.found)

@@ -21,6 +21,7 @@ from newsgen.incremental import (
 from newsgen.reading import RACY_NS, BuildOptions, Progress, Site, Timer, read_site, scan_content
 from newsgen.search import update_search
 from newsgen.templating import TemplateProblem, compile_templates
+from newsgen.translations import missing_translations
 
 __all__ = ["BuildOptions", "BuildResult", "build", "check"]
 
@@ -54,8 +55,9 @@ def check(options: BuildOptions) -> BuildResult:
     except BuildFailed as failed:
         result.diagnostics = failed.diagnostics
         return result
-    result.diagnostics, result.articles = site.diagnostics, len(site.index.articles)
-    result.pages = len(site.pages)
+    untranslated = missing_translations(site.index, config)
+    result.diagnostics = sort_diagnostics([*site.diagnostics, *untranslated])
+    result.articles, result.pages = len(site.index.articles), len(site.pages)
     return result
 
 

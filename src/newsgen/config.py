@@ -47,6 +47,7 @@ class Config:
     description: str = ""
     base_url: str = ""
     language: str = "en"
+    languages: tuple[str, ...] = ()
     timezone: str = "UTC"
     required: tuple[str, ...] = ALWAYS_REQUIRED
     page_size: int = 20
@@ -77,6 +78,12 @@ class Config:
         """Absolute path of one of the site's folders."""
         return self.site_root / name
 
+    @property
+    def site_languages(self) -> tuple[str, ...]:
+        """The site's languages, the default (`language`) first."""
+        others = tuple(lang for lang in self.languages if lang != self.language)
+        return (self.language, *others)
+
     def taxonomy(self, key: str) -> TaxonomyConfig:
         """Look up a taxonomy by its front-matter key."""
         for taxonomy in self.taxonomies:
@@ -88,7 +95,7 @@ class Config:
 SIMPLE_KEYS = {
     f.name: f.type
     for f in fields(Config)
-    if f.name not in {"site_root", "taxonomies", "vocabularies", "required", "extra"}
+    if f.name not in {"site_root", "taxonomies", "vocabularies", "required", "extra", "languages"}
 }
 
 
@@ -112,6 +119,8 @@ def load_config(site_root: Path) -> tuple[Config, list[Diagnostic]]:
         if problems:
             continue
         diagnostics.extend(read_setting(item.key, value, item.line, changes))
+    if changes.get("languages") and "language" not in changes:
+        changes["language"] = changes["languages"][0]  # the first listed is the default
     config = replace(config, **changes)
     problems = check_config(config, {f.key: f.line for f in mapping.fields})
     diagnostics.extend(problems)
@@ -133,6 +142,7 @@ def read_setting(key: str, value: Any, line: int, changes: dict[str, Any]) -> li
         "taxonomies": read_taxonomies,
         "vocabularies": read_vocabularies,
         "required": read_required,
+        "languages": read_languages,
     }
     if key in readers:
         result, problems = readers[key](value, line)
@@ -200,6 +210,18 @@ def read_vocabularies(
     return tuple(sorted((str(k), str(v)) for k, v in value.items())), []
 
 
+def read_languages(value: Any, line: int) -> tuple[tuple[str, ...], list[Diagnostic]]:
+    """`languages:` lists the site's languages (e.g. [en, zh]); `language` is the default."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+        return (), [error(CONFIG_FILE, line, "languages", "expected a list such as [en, zh]")]
+    bad = [v for v in items if not LANG_PATTERN.match(v)]
+    if bad:
+        message = f"'{bad[0]}' is not a language tag (expected e.g. en, zh, zh-Hant)"
+        return (), [error(CONFIG_FILE, line, "languages", message)]
+    return tuple(dict.fromkeys(items)), []
+
+
 def read_required(value: Any, line: int) -> tuple[tuple[str, ...], list[Diagnostic]]:
     """`required:` lists front-matter keys every article must have (title and date always)."""
     items = [value] if isinstance(value, str) else value
@@ -237,10 +259,14 @@ def check_config(config: Config, lines: dict[str, int]) -> list[Diagnostic]:
         if not re.match(r"^[a-z0-9][a-z0-9-]*$", taxonomy.path) or paths.count(taxonomy.path) > 1:
             message = f"path '{taxonomy.path}' must be unique lowercase letters, digits, hyphens"
             problems.append(error(CONFIG_FILE, lines.get("taxonomies", 0), "taxonomies", message))
-        elif taxonomy.path in RESERVED_PATHS or taxonomy.path.isdigit():
+        elif (
+            taxonomy.path in RESERVED_PATHS
+            or taxonomy.path.isdigit()
+            or taxonomy.path in config.site_languages
+        ):
             message = f"path '{taxonomy.path}' is used by newsgen's own pages (choose another)"
             problems.append(error(CONFIG_FILE, lines.get("taxonomies", 0), "taxonomies", message))
     return problems
 
 
-ALL_KEYS = [*SIMPLE_KEYS, "taxonomies", "vocabularies", "required"]
+ALL_KEYS = [*SIMPLE_KEYS, "taxonomies", "vocabularies", "required", "languages"]

@@ -142,7 +142,17 @@ class ContextBuilder:
             "older": articles[article_id + 1] if article_id + 1 < len(articles) else None,
             "related": [articles[i] for i in self.index.related[article_id]],
             "more": self.more_of(article_id),
+            "translations": self.translations_of(article_id),
         }
+
+    def translations_of(self, article_id: int) -> list[Article]:
+        """The article's other language versions, in the order of the site's languages."""
+        article = self.index.articles[article_id]
+        key = article.translation_key
+        ids = self.index.translations.get(key, ()) if key else ()
+        order = {lang: n for n, lang in enumerate(self.config.site_languages)}
+        others = [self.index.articles[i] for i in ids if i != article_id]
+        return sorted(others, key=lambda a: (order.get(a.lang, len(order)), a.lang, a.url))
 
     def more_of(self, article_id: int) -> list[dict[str, Any]]:
         """ "More from this unit / speaker": the term, its taxonomy and the nearest articles."""
@@ -206,26 +216,34 @@ class ContextBuilder:
             spec.title,
             context["lang"],
             canonical,
-            breadcrumbs(spec, context, self.taxonomies),
+            breadcrumbs(spec, context, self.taxonomies, self.home_of(context["lang"])),
             pagination(spec),
-            self.page_feed(spec),
+            self.page_feed(spec, context["lang"]),
         )
 
-    def page_feed(self, spec: PageSpec) -> str:
-        """Site URL of the feed that belongs with a page, if feeds are made."""
+    def home_of(self, lang: str) -> str:
+        """The home page for readers of a language (the site root unless it has its own)."""
+        for site_lang in self.config.site_languages:
+            if site_lang.split("-")[0].lower() == lang.split("-")[0].lower():
+                return urls.language_home_url(site_lang, self.config.language)
+        return urls.HOME_URL
+
+    def page_feed(self, spec: PageSpec, lang: str) -> str:
+        """Site URL of the feed that belongs with a page (its language's), if feeds are made."""
         if not self.config.base_url:
             return ""
         taxonomy = self.taxonomies.get(spec.taxonomy)
         if spec.kind == "term" and taxonomy and taxonomy.feeds:
             return urls.term_feed_url(taxonomy.path, spec.term_slug)
-        return urls.FEED_URL
+        home = self.home_of(lang)
+        return f"{home}{urls.FEED_URL}"
 
 
 def breadcrumbs(
-    spec: PageSpec, context: dict[str, Any], taxonomies: dict[str, Taxonomy]
+    spec: PageSpec, context: dict[str, Any], taxonomies: dict[str, Taxonomy], home_url: str
 ) -> tuple[Crumb, ...]:
-    """Home > ... > this page, for every page kind."""
-    home = Crumb("Home", urls.HOME_URL)
+    """Home (of the page's language) > ... > this page, for every page kind."""
+    home = Crumb("Home", home_url)
     if spec.kind == "article":
         article: Article = context["article"]
         date = article.date

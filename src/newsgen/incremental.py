@@ -28,7 +28,10 @@ def code_digest() -> str:
     package = Path(__file__).parent
     hasher = hashlib.blake2b(digest_size=16)
     for path in sorted(package.rglob("*")):
-        if path.suffix in {".py", ".html", ".xml", ".txt", ".css"} and path.is_file():
+        if (
+            path.suffix in {".py", ".html", ".xml", ".txt", ".css", ".js", ".yaml"}
+            and path.is_file()
+        ):
             hasher.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
     return hasher.hexdigest()
 

@@ -61,7 +61,14 @@ def build_index(
     years, months, days = group_dates(articles)
     related = (find_related or compute_related)(articles, taxonomies, config.related_items)
     more = compute_more(articles, taxonomies, term_slugs, config.related_items)
-    index = SiteIndex(articles, tuple(taxonomies), years, months, days, related, term_slugs, more)
+    translations: dict[str, list[int]] = defaultdict(list)
+    for article_id, article in enumerate(articles):
+        if article.translation_key:
+            translations[article.translation_key].append(article_id)
+    versions = {key: tuple(ids) for key, ids in translations.items()}
+    index = SiteIndex(
+        articles, tuple(taxonomies), years, months, days, related, term_slugs, more, versions
+    )
     return index, diagnostics
 
 

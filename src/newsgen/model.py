@@ -117,6 +117,8 @@ class SiteIndex:
     # Per article: (taxonomy key, term slug, nearest other articles) for its first unit and
     # its first speaker (that have other articles), for "more from this unit / speaker".
     more: tuple[tuple[tuple[str, str, tuple[int, ...]], ...], ...] = ()
+    # translation_key -> the articles that share it (the language versions of one release)
+    translations: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 class PageSpec(NamedTuple):

@@ -56,6 +56,7 @@ def listing_pages(
     taxonomy: str = "",
     term_slug: str = "",
     template: str = "list.html",
+    lang: str = "",
 ) -> Iterator[PageSpec]:
     """A paginated listing: page 1 at the listing's URL, then page/2/, page/3/..."""
     pages = paginate(ids, config.page_size)
@@ -73,6 +74,32 @@ def listing_pages(
             page_number=number,
             page_count=len(pages),
             item_ids=page_ids,
+            lang=lang,
+        )
+
+
+def same_language(first: str, second: str) -> bool:
+    """Whether two language tags share their primary language (zh and zh-CN do)."""
+    return first.split("-")[0].lower() == second.split("-")[0].lower()
+
+
+def language_ids(index: SiteIndex, config: Config) -> dict[str, tuple[int, ...]]:
+    """Each site language's articles, newest first; one language: every article."""
+    languages = config.site_languages
+    if len(languages) == 1:
+        return {languages[0]: tuple(range(len(index.articles)))}
+    return {
+        lang: tuple(n for n, a in enumerate(index.articles) if same_language(a.lang, lang))
+        for lang in languages
+    }
+
+
+def plan_homes(index: SiteIndex, config: Config) -> Iterator[PageSpec]:
+    """The home page of each site language (the default language's at the site root)."""
+    for lang, ids in language_ids(index, config).items():
+        home = urls.language_home_url(lang, config.language)
+        yield from listing_pages(
+            index, config, "home", home, config.title, ids, template="home.html", lang=lang
         )
 
 
@@ -99,7 +126,10 @@ def plan_articles(index: SiteIndex) -> Iterator[PageSpec]:
     for article_id, article in enumerate(index.articles):
         neighbours = [i for i in (article_id - 1, article_id + 1) if 0 <= i < count]
         more = [i for _, _, ids in (index.more[article_id] if index.more else ()) for i in ids]
-        shown = (article_id, *neighbours, *index.related[article_id], *more)
+        versions = (
+            index.translations.get(article.translation_key, ()) if article.translation_key else ()
+        )
+        shown = (article_id, *neighbours, *index.related[article_id], *more, *versions)
         yield PageSpec(
             "article",
             article.url,
@@ -160,15 +190,19 @@ def plan_taxonomy(index: SiteIndex, config: Config, taxonomy: Taxonomy) -> Itera
 def plan_site_files(index: SiteIndex, config: Config, html_urls: list[str]) -> Iterator[PageSpec]:
     """Feed, sitemap(s), robots.txt and the not-found page."""
     if config.base_url:
-        ids = tuple(range(min(config.feed_items, len(index.articles))))
-        yield PageSpec(
-            "feed",
-            urls.FEED_URL,
-            urls.FEED_URL,
-            "feed.xml",
-            config.title,
-            item_ids=ids,
-        )
+        for lang, ids in language_ids(index, config).items():
+            feed_url = urls.language_feed_url(lang, config.language)
+            home = urls.language_home_url(lang, config.language)
+            yield PageSpec(
+                "feed",
+                feed_url,
+                feed_url,
+                "feed.xml",
+                config.title,
+                listing_url=home,
+                item_ids=ids[: config.feed_items],
+                lang=lang,
+            )
         yield from plan_sitemaps(html_urls)
     yield PageSpec("robots", urls.ROBOTS_URL, urls.ROBOTS_URL, "robots.txt", "robots")
     yield PageSpec("notfound", urls.NOT_FOUND_URL, urls.NOT_FOUND_URL, "404.html", "Not found")
@@ -207,12 +241,7 @@ def plan_sitemaps(html_urls: list[str]) -> Iterator[PageSpec]:
 
 def plan_pages(index: SiteIndex, config: Config) -> tuple[tuple[PageSpec, ...], list[Diagnostic]]:
     """Every page of the site, in a fixed order; two pages on one path is an error."""
-    all_ids = tuple(range(len(index.articles)))
-    pages = list(
-        listing_pages(
-            index, config, "home", urls.HOME_URL, config.title, all_ids, template="home.html"
-        )
-    )
+    pages = list(plan_homes(index, config))
     pages.extend(plan_articles(index))
     pages.extend(plan_dates(index, config))
     for taxonomy in index.taxonomies:

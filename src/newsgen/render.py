@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from newsgen import __version__, cjk, urls
 from newsgen.bodies import BodyStore
 from newsgen.config import Config
 from newsgen.context import ContextBuilder, archive_tree, search_filters, taxonomy_info
+from newsgen.i18n import translate_for_page
 from newsgen.model import PageSpec, RenderedPage, SiteIndex
 from newsgen.plan import date_title
 from newsgen.templating import (
@@ -25,6 +27,18 @@ from newsgen.templating import (
 )
 from newsgen.views import SiteView, format_date, iso_date
 
+LANGUAGE_NAMES = {
+    "en": "English",
+    "zh": "中文",
+    "fr": "Français",
+    "de": "Deutsch",
+    "es": "Español",
+    "ja": "日本語",
+    "ko": "한국어",
+    "ru": "Русский",
+    "ar": "العربية",
+    "pt": "Português",
+}
 DYNAMIC_GLOBALS = ("archive_tree", "article_count", "search_filters")
 
 
@@ -84,12 +98,40 @@ class Renderer:
             **self.dynamic,
             "term_url": self.term_url,
             "term_slugs": self.term_slugs,
+            "t": translate_for_page,
+            "absolute_url": partial(urls.absolute_url, self.config.base_url),
+            "home_url": self.make_home_url(),
+            "languages": self.language_links(),
             "cjk_search_text": cjk.search_text,
             "format_date": format_date,
             "iso_date": iso_date,
             "date_title": date_title,
             "day_url": lambda moment: urls.day_url(moment.year, moment.month, moment.day),
         }
+
+    def make_home_url(self) -> Any:
+        """Template function home_url(): the home page of the current page's language."""
+        contexts = self.contexts
+
+        @jinja2.pass_context
+        def home_url(context: Any) -> str:
+            return contexts.home_of(str(context.get("lang", "")))
+
+        return home_url
+
+    def language_links(self) -> tuple[tuple[str, str, str], ...]:
+        """(code, name, home URL) of each site language, for the header's switcher."""
+        languages = self.config.site_languages
+        if len(languages) < 2:
+            return ()
+        return tuple(
+            (
+                lang,
+                LANGUAGE_NAMES.get(lang.split("-")[0].lower(), lang),
+                urls.language_home_url(lang, self.config.language),
+            )
+            for lang in languages
+        )
 
     def term_slugs(self, key: str, names: tuple[str, ...]) -> list[str]:
         """Slugs of the terms an article names (what the search page filters on)."""

@@ -61,6 +61,16 @@ def term_feed_url(taxonomy_path: str, term_slug: str) -> str:
     return f"{taxonomy_path}/{term_slug}/feed.xml"
 
 
+def language_home_url(lang: str, default: str) -> str:
+    """Site URL of a language's home: the site root for the default language, else /<lang>/."""
+    return HOME_URL if lang == default else f"{lang.lower()}/"
+
+
+def language_feed_url(lang: str, default: str) -> str:
+    """Site URL of a language's Atom feed."""
+    return FEED_URL if lang == default else f"{lang.lower()}/{FEED_URL}"
+
+
 def page_url(listing_url: str, number: int) -> str:
     """Site URL of page `number` of a listing; page 1 is the listing itself."""
     return listing_url if number == 1 else f"{listing_url}page/{number}/"
