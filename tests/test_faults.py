@@ -79,14 +79,22 @@ SEARCH_WORK = (".pagefind-new", ".pagefind-old")
 
 def whole(tree: Tree, previous: Tree, current: Tree) -> bool:
     """A tree seen after a kill is whole: its pages are the previous or the current ones, and
-    so is its search bundle (indexed after publishing, so it may lag the pages by one build);
-    Pagefind's working folders may be left for the next build to remove."""
+    so is each year's search bundle (indexed after publishing, a year at a time, so it may
+    lag the pages by one build); Pagefind's working folders may be left for the next build."""
 
-    def part(t: Tree, bundle: bool) -> Tree:
-        kept = {k: v for k, v in t.items() if k.split("/")[0] not in SEARCH_WORK}
-        return {k: v for k, v in kept.items() if k.startswith("pagefind") == bundle}
+    def part(t: Tree, name: str) -> Tree:
+        kept = {k: v for k, v in t.items() if k.split("/")[0] not in SEARCH_WORK and "/." not in k}
+        if name == "pages":
+            return {k: v for k, v in kept.items() if not k.startswith("pagefind")}
+        return {k: v for k, v in kept.items() if k.startswith(f"pagefind/{name}/")}
 
-    return all(part(tree, b) in (part(previous, b), part(current, b)) for b in (False, True))
+    years = {
+        k.split("/")[1]
+        for t in (tree, previous, current)
+        for k in t
+        if k.startswith("pagefind/") and k.count("/") > 1
+    }
+    return all(part(tree, n) in (part(previous, n), part(current, n)) for n in ("pages", *years))
 
 
 def snapshot(root: Path) -> Tree:

@@ -45,12 +45,22 @@ def find_pagefind() -> Path | None:
     return Path(found) if found else None
 
 
-def search_digest(pages: Sequence[PageSpec], fingerprints: Mapping[str, str]) -> str:
-    """What the index was made from: every article page and its fingerprint."""
+def search_digest(paths: Sequence[str], fingerprints: Mapping[str, str]) -> str:
+    """What an index was made from: its article pages and their fingerprints."""
     hasher = hashlib.blake2b(digest_size=16)
-    for path in sorted(p.output_path for p in pages if p.kind == "article"):
+    for path in sorted(paths):
         hasher.update(f"{path}\0{fingerprints.get(path, '')}\n".encode())
     return hasher.hexdigest()
+
+
+def pages_by_year(pages: Sequence[PageSpec]) -> dict[str, list[str]]:
+    """Article pages grouped by year (their URLs start with it): one index per year keeps
+    Pagefind's memory bounded by the largest year, and a new article re-indexes one year."""
+    years: dict[str, list[str]] = {}
+    for page in pages:
+        if page.kind == "article":
+            years.setdefault(page.output_path.split("/", 1)[0], []).append(page.output_path)
+    return years
 
 
 class PagefindFailed(Exception):
@@ -120,13 +130,15 @@ def run_pagefind(binary: Path, output_dir: Path, paths: Sequence[str], bundle: P
         target.write_bytes(base64.b64decode(item["content"]))
 
 
-def build_search_index(output_dir: Path, article_paths: Sequence[str]) -> list[Diagnostic]:
-    """Index the article pages with Pagefind and publish the bundle atomically."""
+def build_search_index(
+    output_dir: Path, article_paths: Sequence[str], bundle: Path
+) -> list[Diagnostic]:
+    """Index some article pages with Pagefind into `bundle`, published atomically."""
     binary = find_pagefind()
     if binary is None:
         hint = "install it with: pip install 'pagefind[extended]', or set search: false"
         return [error("newsgen.yaml", 0, "search", f"Pagefind is not installed ({hint})")]
-    fresh = output_dir / f".{urls.SEARCH_BUNDLE}-new"
+    fresh = output_dir / f".{urls.SEARCH_BUNDLE}-new" / bundle.name
     shutil.rmtree(fresh, ignore_errors=True)
     try:
         run_pagefind(binary, output_dir, sorted(article_paths), fresh)
@@ -136,7 +148,8 @@ def build_search_index(output_dir: Path, article_paths: Sequence[str]) -> list[D
         shutil.rmtree(fresh, ignore_errors=True)
         return [error("newsgen.yaml", 0, "search", f"Pagefind failed: {exc}")]
     sort_entry(fresh / "pagefind-entry.json")
-    swap_in(fresh, output_dir / urls.SEARCH_BUNDLE)
+    bundle.parent.mkdir(exist_ok=True)
+    swap_in(fresh, bundle)
     return []
 
 
@@ -176,20 +189,47 @@ def update_search(
     fingerprints: Mapping[str, str],
     cache: BuildCache | None,
 ) -> list[Diagnostic]:
-    """The build's last stage: index again when the article pages differ from the last index.
+    """The build's last stage: index again each year whose article pages changed.
 
-    The digest is saved only after the new bundle is in place, so a build killed while
-    Pagefind runs leaves a mismatch and the next build indexes again.
+    A year's digest is saved only after its new bundle is in place, so a build killed while
+    Pagefind runs leaves a mismatch and the next build indexes that year again.
     """
     if not config.search:
         return []
-    for work in (f".{urls.SEARCH_BUNDLE}-new", f".{urls.SEARCH_BUNDLE}-old"):
-        shutil.rmtree(output_dir / work, ignore_errors=True)  # left by a killed build
-    digest = search_digest(pages, fingerprints)
-    bundle_ok = (output_dir / urls.SEARCH_BUNDLE / "pagefind.js").is_file()
-    if cache and bundle_ok and cache.meta("search") == digest:
-        return []
-    problems = build_search_index(output_dir, [p.output_path for p in pages if p.kind == "article"])
-    if cache and not problems:
-        cache.save_meta({"search": digest})
+    root = output_dir / urls.SEARCH_BUNDLE
+    clear_leftovers(output_dir, root)
+    years = pages_by_year(pages)
+    problems: list[Diagnostic] = []
+    for year, paths in sorted(years.items()):
+        digest = search_digest(paths, fingerprints)
+        bundle_ok = (root / year / "pagefind.js").is_file()
+        if cache and bundle_ok and cache.meta(f"search:{year}") == digest:
+            continue
+        found = build_search_index(output_dir, paths, root / year)
+        problems.extend(found)
+        if cache and not found:
+            cache.save_meta({f"search:{year}": digest})
+    for stale in sorted(p for p in root.iterdir() if p.is_dir() and p.name not in years):
+        shutil.rmtree(stale)
+    write_if_changed(root / "years.json", json.dumps(sorted(years, reverse=True)) + "\n")
+    shutil.rmtree(output_dir / f".{urls.SEARCH_BUNDLE}-new", ignore_errors=True)
     return problems
+
+
+def clear_leftovers(output_dir: Path, root: Path) -> None:
+    """Working folders of a killed build, and a bundle of the one-index layout, go."""
+    shutil.rmtree(output_dir / f".{urls.SEARCH_BUNDLE}-new", ignore_errors=True)
+    if (root / "pagefind.js").is_file():
+        shutil.rmtree(root)
+    root.mkdir(exist_ok=True)
+    for old in root.glob(".*-old"):
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def write_if_changed(path: Path, text: str) -> None:
+    """Write a small file atomically, and only when its bytes change."""
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return
+    temporary = path.with_name(f".{path.name}.new")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)

@@ -25,13 +25,21 @@ let chosen = {};
 let simplified = null;
 
 async function loadPagefind() {
-  const pagefind = await import(new URL("pagefind.js", bundleUrl).href);
+  // One bundle per year (newest first in years.json): the newest is Pagefind's own index,
+  // every other year and language is merged into it, so one search covers the archive.
+  const years = await (await fetch(new URL("years.json", bundleUrl))).json();
+  const bundles = years.map((year) => new URL(`${year}/`, bundleUrl));
+  const pagefind = await import(new URL("pagefind.js", bundles[0]).href);
   await pagefind.options({ baseUrl: rootUrl.pathname, excerptLength: 40 });
   await pagefind.init();
-  const entry = await (await fetch(new URL("pagefind-entry.json", bundleUrl))).json();
   const own = page.dataset.lang.split("-")[0];
-  for (const language of Object.keys(entry.languages || {})) {
-    if (language.split("-")[0] !== own) await pagefind.mergeIndex(bundleUrl.href, { language });
+  for (const [n, bundle] of bundles.entries()) {
+    const entry = await (await fetch(new URL("pagefind-entry.json", bundle))).json();
+    for (const language of Object.keys(entry.languages || {})) {
+      if (n > 0 || language.split("-")[0] !== own) {
+        await pagefind.mergeIndex(bundle.href, { language });
+      }
+    }
   }
   return pagefind;
 }
