@@ -169,7 +169,7 @@ def build_locked(
             cache.discard()
         no_cache = BuildOptions(**{**options.__dict__, "use_cache": False})
         return build_locked(no_cache, progress, config, diagnostics, out)
-    searched = update_search(config, site.pages, out, fingerprints, cache)
+    searched = update_search(config, site.pages, out, fingerprints, cache, options.jobs)
     timer.lap("search")
     if cache:
         # Inputs changed moments before the scan may change again unseen: no shortcut then.

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from newsgen import urls
@@ -188,6 +189,7 @@ def update_search(
     output_dir: Path,
     fingerprints: Mapping[str, str],
     cache: BuildCache | None,
+    jobs: int = 1,
 ) -> list[Diagnostic]:
     """The build's last stage: index again each year whose article pages changed.
 
@@ -199,16 +201,22 @@ def update_search(
     root = output_dir / urls.SEARCH_BUNDLE
     clear_leftovers(output_dir, root)
     years = pages_by_year(pages)
-    problems: list[Diagnostic] = []
+    todo = {}
     for year, paths in sorted(years.items()):
         digest = search_digest(paths, fingerprints)
         bundle_ok = (root / year / "pagefind.js").is_file()
-        if cache and bundle_ok and cache.meta(f"search:{year}") == digest:
-            continue
-        found = build_search_index(output_dir, paths, root / year)
-        problems.extend(found)
-        if cache and not found:
-            cache.save_meta({f"search:{year}": digest})
+        if not (cache and bundle_ok and cache.meta(f"search:{year}") == digest):
+            todo[year] = (paths, digest)
+    problems: list[Diagnostic] = []
+    # Each year is its own Pagefind process: run as many at once as there are jobs.
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        results = pool.map(
+            lambda year: build_search_index(output_dir, todo[year][0], root / year), todo
+        )
+        for year, found in zip(todo, results, strict=True):
+            problems.extend(found)
+            if cache and not found:
+                cache.save_meta({f"search:{year}": todo[year][1]})
     for stale in sorted(p for p in root.iterdir() if p.is_dir() and p.name not in years):
         shutil.rmtree(stale)
     write_if_changed(root / "years.json", json.dumps(sorted(years, reverse=True)) + "\n")
