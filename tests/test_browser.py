@@ -434,3 +434,22 @@ def test_language_switcher_reaches_the_counterpart(
     finally:
         page.close()
     assert not problems.found, "\n".join(problems.found)
+
+
+def test_keyboard_reaches_the_next_page_of_a_listing(
+    browser: Browser, built: Built, http_base: str
+) -> None:
+    page = new_page(browser)
+    try:
+        page.goto(urljoin(http_base, "index.html"), wait_until="load")
+        for _ in range(200):
+            page.keyboard.press("Tab")
+            if page.evaluate("!!document.activeElement.closest('.pagination')"):
+                break
+        href = page.evaluate("document.activeElement.href")
+        assert "/page/" in href, href
+        page.keyboard.press("Enter")
+        page.wait_for_url(href)
+        assert page.locator(".pagination [aria-current=page]").inner_text().startswith("Page")
+    finally:
+        page.close()
