@@ -109,3 +109,29 @@ def test_a_single_language_site_is_unchanged(tmp_path: Path) -> None:
     assert "Budget notice" in home and "陈仓区首批社区老年食堂启用" in home
     assert not (root / "public/zh").exists() and 'class="language-nav"' not in home
     assert not [d for d in check(BuildOptions(site_root=root)).diagnostics if d.field]
+
+
+def test_terms_show_the_vocabulary_label_in_the_article_language(tmp_path: Path) -> None:
+    root = bilingual_site(tmp_path / "site")
+    write_files(
+        root,
+        {
+            "data/units.yaml": "- name: District Education and Sports Bureau\n"
+            "  labels: {zh: 区教育体育局}\n  aliases: [区教体局]\n",
+            "content/forum-zh.md": article_text(
+                title="金台区召开课后服务座谈会",
+                date="2022-06-01",
+                lang="zh",
+                slug="forum-zh",
+                units=["区教体局"],
+                translation_key="forum",
+            ),
+        },
+    )
+    result = build_site(root)
+    assert result.ok, [d.format() for d in result.diagnostics]
+    zh = (root / "public/2022/06/01/forum-zh/index.html").read_text()
+    en = (root / "public/2022/06/01/forum-on-after-school-services/index.html").read_text()
+    link = 'units/district-education-and-sports-bureau/index.html">{}</a>'
+    assert link.format("区教育体育局") in zh
+    assert link.format("District Education and Sports Bureau") in en

@@ -98,6 +98,7 @@ class Renderer:
             **self.dynamic,
             "term_url": self.term_url,
             "term_slugs": self.term_slugs,
+            "term_label": self.term_label,
             "t": translate_for_page,
             "absolute_url": partial(urls.absolute_url, self.config.base_url),
             "home_url": self.make_home_url(),
@@ -132,6 +133,11 @@ class Renderer:
             )
             for lang in languages
         )
+
+    def term_label(self, key: str, name: str, lang: str) -> str:
+        """A term's name in a language: its vocabulary label, else its canonical name."""
+        term = self.contexts.terms.get((key, self.index.term_slugs.get((key, name), "")))
+        return term.label(lang) if term else name
 
     def term_slugs(self, key: str, names: tuple[str, ...]) -> list[str]:
         """Slugs of the terms an article names (what the search page filters on)."""
