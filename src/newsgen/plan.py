@@ -206,9 +206,10 @@ def plan_site_files(index: SiteIndex, config: Config, html_urls: list[str]) -> I
         yield from plan_sitemaps(html_urls)
     yield PageSpec("robots", urls.ROBOTS_URL, urls.ROBOTS_URL, "robots.txt", "robots")
     yield PageSpec("notfound", urls.NOT_FOUND_URL, urls.NOT_FOUND_URL, "404.html", "Not found")
-    if config.search:
-        search_path = urls.output_path(urls.SEARCH_URL)
-        yield PageSpec("search", urls.SEARCH_URL, search_path, "search.html", "Search")
+    if config.search:  # a search page per language: the same index, the reader's words
+        for lang in config.site_languages:
+            url = urls.language_home_url(lang, config.language) + urls.SEARCH_URL
+            yield PageSpec("search", url, urls.output_path(url), "search.html", "Search", lang=lang)
 
 
 def plan_sitemaps(html_urls: list[str]) -> Iterator[PageSpec]:
