@@ -257,7 +257,7 @@ def search(page: Page, http_base: str, **params: str) -> list[str]:
     """Open the search page with a query and return the titles of the results shown."""
     page.goto(urljoin(http_base, "search/index.html?" + urlencode(params)), wait_until="load")
     page.wait_for_function(
-        "/found|Type words/.test(document.querySelector('.search-status').textContent)"
+        "/found|shown|Type words/.test(document.querySelector('.search-status').textContent)"
     )
     return [" ".join(t.split()) for t in page.locator(".search-results h2 a").all_inner_texts()]
 
@@ -455,3 +455,20 @@ def test_keyboard_reaches_the_next_page_of_a_listing(
         assert page.locator(".pagination [aria-current=page]").inner_text().startswith("Page")
     finally:
         page.close()
+
+
+def test_a_filter_without_words_lists_that_terms_newest_articles(
+    browser: Browser, built: Built, http_base: str
+) -> None:
+    problems = Problems()
+    page = problems.watch(new_page(browser))
+    try:
+        titles = search(page, http_base, district="chencang-district")
+        browse = page.locator(".search-status a")
+        assert "browse all" in browse.inner_text()
+        follow(page, browse)
+        assert page.url.endswith("/districts/chencang-district/index.html"), page.url
+    finally:
+        page.close()
+    assert titles and all(t.startswith(("Chencang District", "陈仓区")) for t in titles), titles
+    assert not problems.found, "\n".join(problems.found)

@@ -116,14 +116,30 @@ async function showMore() {
   statusLine.textContent = shown === 1 && done ? "1 article found" : `${count} articles found`;
 }
 
-function browseInstead() {
-  // Without words there is nothing to search: the chosen term's own page lists its articles.
+async function browseInstead() {
+  // No words, only a filter: show the first page of that term's own listing (its newest
+  // articles) and link to the whole listing; more filters narrow it further.
   const select = selects.find((s) => s.value);
   const option = select.selectedOptions[0];
-  statusLine.textContent = "Type words to search within ";
+  const listing = new URL(option.dataset.url, location.href);
+  const html = await (await fetch(listing)).text();
+  const doc = new DOMParser().parseFromString(html, "text/html");
+  const name = (s) => s.selectedOptions[0].textContent.replace(/ \(\d+\)$/, "");
+  const keeps = (card, other) =>
+    other.dataset.filter === "year"
+      ? (card.querySelector("time")?.getAttribute("datetime") || "").startsWith(other.value)
+      : card.textContent.includes(name(other));
+  const items = [...doc.querySelectorAll("li.card")].filter((card) =>
+    selects.every((other) => !other.value || other === select || keeps(card, other))
+  );
+  for (const card of items) {
+    for (const link of card.querySelectorAll("a[href]")) link.href = new URL(link.getAttribute("href"), listing).href;
+    list.append(document.importNode(card, true));
+  }
+  statusLine.textContent = `${items.length} of the newest articles shown · `;
   const link = document.createElement("a");
-  link.href = option.dataset.url;
-  link.textContent = `${option.textContent}, or browse all of them`;
+  link.href = listing.href;
+  link.textContent = `${option.textContent}: browse all`;
   statusLine.append(link);
 }
 
@@ -138,7 +154,7 @@ async function run(pagefind) {
     if (select.value) chosen[select.dataset.filter] = select.value;
   }
   if (!text) {
-    if (Object.keys(chosen).length) browseInstead();
+    if (Object.keys(chosen).length) await browseInstead();
     else statusLine.textContent = "Type words to search the archive.";
     return;
   }
