@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -12,7 +13,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from newsgen import __version__
 from newsgen.build import BuildOptions, BuildResult, build, check
-from newsgen.diagnostics import Severity, UnsafeSetup
+from newsgen.config import load_config
+from newsgen.diagnostics import Diagnostic, Severity, UnsafeSetup
+from newsgen.scaffold import NewArticle, ScaffoldRefused, create_article
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -153,25 +156,100 @@ def build_command(
 @site_argument
 @click.option("--drafts", is_flag=True, help="Also check articles marked draft: true.")
 @click.option("--future", is_flag=True, help="Also check articles dated in the future.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="text: one line per problem on stderr; json: a list of objects on stdout (for editors).",
+)
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, e.g. in CI.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def check_command(site: Path, drafts: bool, future: bool, quiet: bool) -> None:
-    """Validate the site without writing anything; exit 1 on errors.
+def check_command(
+    site: Path, drafts: bool, future: bool, output_format: str, strict: bool, quiet: bool
+) -> None:
+    """Validate the site without writing anything; exit 1 on errors (or warnings, --strict).
 
     \b
-    Example:
+    Examples:
       newsgen check && echo "all good"
+      newsgen check --strict            # in CI: warnings fail too
+      newsgen check --format json | jq '.[] | select(.severity == "error")'
     """
     console = Console(stderr=True)
     if not site.is_dir():
         raise click.UsageError(f"site folder {site} does not exist")
     result = check(BuildOptions(site.resolve(), drafts=drafts, future=future))
-    print_diagnostics(result, console, quiet)
-    if not result.ok:
+    failed = not result.ok or (strict and bool(result.diagnostics))
+    if output_format == "json":
+        click.echo(json.dumps([diagnostic_record(d) for d in result.diagnostics], indent=1))
+        sys.exit(EXIT_CONTENT if failed else EXIT_OK)
+    print_diagnostics(result, console, quiet and not strict)
+    if failed:
+        if result.ok:
+            console.print("warnings fail the check (--strict)", style="bold red", highlight=False)
         sys.exit(EXIT_CONTENT)
     if not quiet:
         console.print(
             f"{result.articles} articles, {result.pages} pages: no errors", highlight=False
         )
+
+
+@cli.command("new")
+@click.argument("title")
+@click.option(
+    "--site",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    help="Site folder (default: this folder).",
+)
+@click.option("--district", default="", help="District the article belongs to.")
+@click.option("--event-type", default="", help="Event type: meeting, inspection, training, ...")
+@click.option("--speaker", multiple=True, help="A speaker (repeat for several).")
+@click.option("--unit", multiple=True, help="An organisational unit (repeat for several).")
+@click.option("--lang", default="", help="Language of the article (default: the site's).")
+def new_command(
+    title: str,
+    site: Path,
+    district: str,
+    event_type: str,
+    speaker: tuple[str, ...],
+    unit: tuple[str, ...],
+    lang: str,
+) -> None:
+    """Start an article: content/YYYY/MM/<slug>.md, dated now in the site's time zone.
+
+    Required fields not given are written empty, marked "required: fill in". An existing
+    file is never overwritten.
+
+    \b
+    Example:
+      newsgen new "Jintai District reviews party-building work" \\
+        --district "Jintai District" --event-type meeting \\
+        --speaker "Zhang Wei" --unit "Organization Department of the District Committee"
+    """
+    if not site.is_dir():
+        raise click.UsageError(f"site folder {site} does not exist")
+    config, _ = load_config(site.resolve())
+    article = NewArticle(title, district, event_type, speaker, unit, lang)
+    try:
+        path = create_article(article, config)
+    except ScaffoldRefused as refused:
+        raise click.UsageError(str(refused)) from None
+    click.echo(path.relative_to(config.site_root).as_posix())
+
+
+def diagnostic_record(diagnostic: Diagnostic) -> dict[str, object]:
+    """One diagnostic as JSON for editors and CI tools."""
+    return {
+        "path": diagnostic.path,
+        "line": diagnostic.line,
+        "column": diagnostic.column,
+        "severity": diagnostic.severity.value,
+        "field": diagnostic.field,
+        "message": diagnostic.message,
+        "text": diagnostic.format(),
+    }
 
 
 def exit_fast(code: int) -> None:

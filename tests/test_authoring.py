@@ -1,0 +1,78 @@
+"""Authoring commands: `newsgen new` and `newsgen check --format json --strict`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from conftest import build_site, run_cli, write_files
+
+from newsgen.config import load_config
+from newsgen.scaffold import NewArticle, create_article
+
+CONFIG = "title: T\nbase_url: https://x.org/\ntimezone: Asia/Shanghai\nrequired: [district, event_type]\n"
+
+
+def test_new_writes_a_dated_article_with_every_required_field(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "site", {"newsgen.yaml": CONFIG})
+    config, _ = load_config(root)
+    late_evening_utc = datetime(2023, 2, 9, 20, 30, tzinfo=UTC)  # already 10 Feb in Shanghai
+    article = NewArticle("Budget review meeting", district="Jintai District", units=("A", "B"))
+    path = create_article(article, config, late_evening_utc)
+    assert path == root / "content/2023/02/budget-review-meeting.md"
+    text = path.read_text(encoding="utf-8")
+    assert "date: '2023-02-10T04:30:00+08:00'" in text
+    assert "district: Jintai District" in text and "units:\n- A\n- B\n" in text
+    assert "event_type:  # required: fill in" in text
+    done = run_cli("check", str(root))
+    assert done.returncode == 1
+    assert (
+        "content/2023/02/budget-review-meeting.md:8: error: event_type: required field is empty"
+        in done.stderr
+    )
+    path.write_text(text.replace("event_type:  # required: fill in", "event_type: meeting"))
+    assert build_site(root).ok
+
+
+def test_new_never_overwrites_and_reports_usage_errors(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "site", {"newsgen.yaml": CONFIG})
+    first = run_cli(
+        "new", "Same title", "--site", str(root), "--district", "D", "--event-type", "e"
+    )
+    assert first.returncode == 0, first.stderr
+    written = root / first.stdout.strip()
+    written.write_text(written.read_text() + "\nMy edits.\n")
+    again = run_cli("new", "Same title", "--site", str(root))
+    assert again.returncode == 2 and "exists already; nothing was written" in again.stderr
+    assert written.read_text().endswith("My edits.\n")
+    empty = run_cli("new", "!!!", "--site", str(root))
+    assert empty.returncode == 2 and "gives an empty slug" in empty.stderr
+
+
+def test_check_json_and_strict(tmp_path: Path) -> None:
+    root = write_files(
+        tmp_path / "site",
+        {
+            "newsgen.yaml": "title: T\nbase_url: https://x.org/\n",
+            "content/a.md": "---\ntitle: A\ndate: 2023-02-10\nevnet_type: x\n---\nBody\n",
+        },
+    )
+    plain = run_cli("check", str(root))
+    assert plain.returncode == 0 and "did you mean 'event_type'" in plain.stderr
+    strict = run_cli("check", str(root), "--strict")
+    assert strict.returncode == 1 and "warnings fail the check (--strict)" in strict.stderr
+    report = run_cli("check", str(root), "--format", "json")
+    assert report.returncode == 0
+    assert json.loads(report.stdout) == [
+        {
+            "path": "content/a.md",
+            "line": 4,
+            "column": 0,
+            "severity": "warning",
+            "field": "",
+            "message": "unknown key 'evnet_type' (did you mean 'event_type'?)",
+            "text": "content/a.md:4: warning: unknown key 'evnet_type' (did you mean 'event_type'?)",
+        }
+    ]
+    assert run_cli("check", str(root), "--format", "json", "--strict").returncode == 1
