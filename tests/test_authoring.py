@@ -76,3 +76,72 @@ def test_check_json_and_strict(tmp_path: Path) -> None:
         }
     ]
     assert run_cli("check", str(root), "--format", "json", "--strict").returncode == 1
+
+
+def test_aliases_get_relative_redirect_pages_outside_the_sitemap(tmp_path: Path) -> None:
+    article = (
+        "---\ntitle: Budget meeting\ndate: 2023-02-10\n"
+        "aliases: [/news/2019/123.html, old-budget/, 'https://old.example.gov/a/b']\n---\nBody\n"
+    )
+    root = write_files(
+        tmp_path / "site",
+        {"newsgen.yaml": "title: T\nbase_url: https://x.org/sub/\n", "content/a.md": article},
+    )
+    assert build_site(root).ok
+    out = root / "public"
+    page = (out / "news/2019/123.html").read_text()
+    target = "../../2023/02/10/budget-meeting/index.html"
+    assert f'<meta http-equiv="refresh" content="0; url={target}">' in page
+    assert '<link rel="canonical" href="https://x.org/sub/2023/02/10/budget-meeting/">' in page
+    assert (out / "old-budget/index.html").is_file() and (out / "a/b/index.html").is_file()
+    sitemap = (out / "sitemap.xml").read_text()
+    assert "123.html" not in sitemap and "old-budget" not in sitemap
+    assert "old-budget" not in (out / "index.html").read_text()
+
+
+def test_bad_or_colliding_aliases_are_errors(tmp_path: Path) -> None:
+    article = "---\ntitle: A\ndate: 2023-02-10\naliases: [{}]\n---\nBody\n"
+    root = write_files(
+        tmp_path / "site",
+        {
+            "newsgen.yaml": "title: T\n",
+            "content/a.md": article.format("'/x.php?id=5'"),
+            "content/b.md": article.format("archive/").replace("title: A", "title: B"),
+        },
+    )
+    done = run_cli("build", str(root))
+    assert done.returncode == 1
+    assert (
+        "content/a.md:4: error: aliases: '/x.php?id=5' cannot be a page of a static site "
+        "(a query, '..' or an escape)"
+    ) in done.stderr
+    assert (
+        "content/b.md:2: error: slug: content/b.md (aliases) and the archive page 'Archive' "
+        "would both write archive/index.html (change an alias)"
+    ) in done.stderr
+
+
+def test_a_changed_url_warns_until_an_alias_keeps_it(tmp_path: Path) -> None:
+    root = write_files(
+        tmp_path / "site",
+        {
+            "newsgen.yaml": "title: T\n",
+            "content/a.md": "---\ntitle: Budget\ndate: 2023-02-10\n---\nB\n",
+        },
+    )
+    assert run_cli("build", str(root)).returncode == 0
+    source = root / "content/a.md"
+    source.write_text(source.read_text().replace("title: Budget", "title: Budget talks"))
+    expected = (
+        "content/a.md:2: warning: aliases: its URL changed from /2023/02/10/budget/ to "
+        "/2023/02/10/budget-talks/; add 'aliases: [/2023/02/10/budget/]' so old links keep working"
+    )
+    assert expected in run_cli("build", str(root)).stderr
+    source.write_text(source.read_text() + "More.\n")
+    assert expected in run_cli("build", str(root)).stderr  # still, until the alias is added
+    source.write_text(
+        source.read_text().replace("---\nB", "aliases: [/2023/02/10/budget/]\n---\nB")
+    )
+    done = run_cli("build", str(root))
+    assert done.returncode == 0 and "URL changed" not in done.stderr
+    assert (root / "public/2023/02/10/budget/index.html").read_text().count("budget-talks") >= 2

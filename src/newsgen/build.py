@@ -18,6 +18,7 @@ from newsgen.incremental import (
     pages_to_render,
     save_cache,
 )
+from newsgen.moved import moved_articles, read_url_map, url_map
 from newsgen.reading import RACY_NS, BuildOptions, Progress, Site, Timer, read_site, scan_content
 from newsgen.search import update_search
 from newsgen.templating import TemplateProblem, compile_templates
@@ -152,6 +153,7 @@ def build_locked(
         result.output_dir, result.up_to_date = out, True
         result.articles = int(cache.meta("articles") or 0)
         return result
+    previous_urls = read_url_map(cache.meta("urls") if cache else None)
     try:
         site = read_site(options, config, diagnostics, cache, timer, progress, scan)
         fingerprints = write_site(site, options, out, cache, result, timer, progress)
@@ -175,8 +177,14 @@ def build_locked(
         # Inputs changed moments before the scan may change again unseen: no shortcut then.
         trusted = newest_ns < site.scanned_ns - RACY_NS and not searched
         cache.save_meta(
-            {"inputs": digest if trusted else "", "articles": str(len(site.index.articles))}
+            {
+                "inputs": digest if trusted else "",
+                "articles": str(len(site.index.articles)),
+                "urls": url_map(site.index.articles, previous_urls),
+            }
         )
-    result.diagnostics, result.output_dir = (*site.diagnostics, *searched), out
+    moved = moved_articles(site.index.articles, previous_urls)
+    result.diagnostics = sort_diagnostics([*site.diagnostics, *searched, *moved])
+    result.output_dir = out
     result.articles, result.pages = len(site.index.articles), len(site.pages)
     return result

@@ -94,6 +94,7 @@ class ContextBuilder:
             "sitemap": self.sitemap_context,
             "sitemap-index": self.sitemap_index_context,
             "terms": self.terms_context,
+            "alias": self.alias_context,
         }
         context.update(builders.get(spec.kind, self.listing_context)(spec))
         context["page"] = self.page_view(spec, context)
@@ -144,6 +145,11 @@ class ContextBuilder:
             "more": self.more_of(article_id),
             "translations": self.translations_of(article_id),
         }
+
+    def alias_context(self, spec: PageSpec) -> dict[str, Any]:
+        """An old address: the article it now lives at."""
+        assert spec.article_id is not None
+        return {"article": self.index.articles[spec.article_id]}
 
     def translations_of(self, article_id: int) -> list[Article]:
         """The article's other language versions, in the order of the site's languages."""

@@ -48,6 +48,7 @@ class Article:
     body_line: int
     extra: dict[str, Any]
     key_lines: dict[str, int] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()  # old site URLs of this article (redirect pages)
 
     def term_names(self, key: str) -> tuple[str, ...]:
         """Names this article gives for one taxonomy."""

@@ -18,7 +18,7 @@ from newsgen.diagnostics import Diagnostic, error, warning
 from newsgen.fields import Place, read_bool, read_speakers, read_text, read_text_list
 from newsgen.frontmatter import SplitFile, decode_text, split_front_matter
 from newsgen.model import Article, Source, Speaker
-from newsgen.urls import article_url, is_valid_slug, make_slug
+from newsgen.urls import alias_url, article_url, is_valid_slug, make_slug
 from newsgen.vocab import Vocabulary
 from newsgen.yamlsource import NULL_TAG, YamlMapping, construct_field, parse_mapping
 
@@ -254,6 +254,7 @@ def make_article(
         return None, [error(source.source_path, line, "slug", message)]
     body = split.body
     terms = {t.key: term_values(t.key, values) for t in config.taxonomies}
+    aliases, alias_problems = read_aliases(values, source.source_path, lines.get("aliases", 0))
     return Article(
         source_path=source.source_path,
         title=values.text["title"],
@@ -276,7 +277,8 @@ def make_article(
         body_line=split.body_line,
         extra=values.extra,
         key_lines=lines,
-    ), problems
+        aliases=aliases,
+    ), problems + alias_problems
 
 
 HIDDEN_ELEMENTS = re.compile(r"<(script|style|template)\b.*?(</\1\s*>|$)", re.I | re.S)
@@ -294,6 +296,20 @@ def read_body(site_root: Path, source_path: str) -> str:
     text, _ = decode_text((site_root / source_path).read_bytes(), source_path)
     split, _ = split_front_matter(text or "", source_path)
     return split.body if split else ""
+
+
+def read_aliases(values: Values, path: str, line: int) -> tuple[tuple[str, ...], list[Diagnostic]]:
+    """Old addresses of the article as site URLs; one that no static file can serve is an error."""
+    found: list[str] = []
+    problems: list[Diagnostic] = []
+    for alias in values.lists.get("aliases", ()):
+        url = alias_url(alias)
+        if url is None:
+            message = f"'{alias}' cannot be a page of a static site (a query, '..' or an escape)"
+            problems.append(error(path, line, "aliases", message))
+        elif url not in found:
+            found.append(url)
+    return tuple(found), problems
 
 
 def derive_summary(body: str) -> str:

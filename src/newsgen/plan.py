@@ -142,6 +142,22 @@ def plan_articles(index: SiteIndex) -> Iterator[PageSpec]:
         )
 
 
+def plan_aliases(index: SiteIndex) -> Iterator[PageSpec]:
+    """A small redirect page at each old address of an article (`aliases:`)."""
+    for article_id, article in enumerate(index.articles):
+        for alias in article.aliases:
+            yield PageSpec(
+                "alias",
+                alias,
+                urls.output_path(alias),
+                "alias.html",
+                article.title,
+                article_id=article_id,
+                sources=(article.source_path,),
+                lang=article.lang,
+            )
+
+
 def plan_dates(index: SiteIndex, config: Config) -> Iterator[PageSpec]:
     """Year, month and day archives plus the archive overview."""
     for taxonomy in (index.years, index.months, index.days):
@@ -249,8 +265,12 @@ def plan_pages(index: SiteIndex, config: Config) -> tuple[tuple[PageSpec, ...], 
         pages.extend(plan_taxonomy(index, config, taxonomy))
     html_urls = [p.url for p in pages if p.kind != "feed"]
     pages.extend(plan_site_files(index, config, html_urls))
+    pages.extend(plan_aliases(index))  # after the sitemap's list: redirects are not pages
     lines = {a.source_path: a.line_of("slug", "title") for a in index.articles}
     return tuple(pages), find_collisions(pages, lines)
+
+
+ARTICLE_KINDS = ("article", "alias")  # pages an article's front matter decides
 
 
 def find_collisions(
@@ -261,7 +281,7 @@ def find_collisions(
     owners: dict[str, PageSpec] = {}
     problems: list[Diagnostic] = []
     for page in pages:
-        blame = page.sources[0] if page.kind == "article" and page.sources else "newsgen.yaml"
+        blame = page.sources[0] if page.kind in ARTICLE_KINDS and page.sources else "newsgen.yaml"
         if not urls.is_safe_output_path(page.output_path):
             problems.append(
                 error(
@@ -282,16 +302,23 @@ def collision(page: PageSpec, other: PageSpec, lines: Mapping[str, int]) -> Diag
     """Name both files (or generated pages) that want the same output path."""
 
     def who(p: PageSpec) -> str:
+        if p.kind == "alias":
+            return f"{p.sources[0]} (aliases)"
         return p.sources[0] if p.kind == "article" else f"the {p.kind} page '{p.title}'"
 
     blame = (
         page.sources[0]
-        if page.kind == "article"
-        else (other.sources[0] if other.kind == "article" else "newsgen.yaml")
+        if page.kind in ARTICLE_KINDS
+        else (other.sources[0] if other.kind in ARTICLE_KINDS else "newsgen.yaml")
     )
     first, second = sorted((who(page), who(other)))
+    kinds = {page.kind, other.kind}
     hint = (
-        "change a slug" if "article" in (page.kind, other.kind) else "change a path in newsgen.yaml"
+        "change an alias"
+        if "alias" in kinds
+        else "change a slug"
+        if "article" in kinds
+        else "change a path in newsgen.yaml"
     )
     message = f"{first} and {second} would both write {page.output_path} ({hint})"
     return error(blame, lines.get(blame, 0), "slug", message)

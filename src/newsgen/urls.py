@@ -6,6 +6,7 @@ import posixpath
 import re
 from datetime import datetime
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from slugify import slugify
 
@@ -97,6 +98,24 @@ def is_safe_output_path(path: str) -> bool:
         return False
     normal = posixpath.normpath(path)
     return not (normal == ".." or normal.startswith("../")) and normal == path.rstrip("/")
+
+
+def alias_url(alias: str) -> str | None:
+    """The site URL an old address of an article maps to (a folder or a file), or None when
+    it cannot be a file of a static site (a query string, `..`, an escape)."""
+    path = urlsplit(alias.strip())
+    if path.query or path.fragment:
+        return None
+    text = path.path.lstrip("/")
+    if (
+        not text
+        or "%" in text
+        or "\\" in text
+        or any(p in ("", ".", "..") for p in text.rstrip("/").split("/"))
+    ):
+        return None
+    last = text.rstrip("/").rsplit("/", 1)[-1]
+    return text if text.endswith("/") or "." in last else f"{text}/"
 
 
 def depth(url: str) -> int:
