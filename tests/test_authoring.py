@@ -145,3 +145,30 @@ def test_a_changed_url_warns_until_an_alias_keeps_it(tmp_path: Path) -> None:
     done = run_cli("build", str(root))
     assert done.returncode == 0 and "URL changed" not in done.stderr
     assert (root / "public/2023/02/10/budget/index.html").read_text().count("budget-talks") >= 2
+
+
+def test_check_reports_links_into_the_site_that_reach_nothing(tmp_path: Path) -> None:
+    body = (
+        "See [B](../../11/b/index.html), [gone](../../11/missing/), [file](b.md),\n"
+        '[logo](/logo.png), [ext](https://x.org/), [top](#x), <a href="/archive/">all</a>.\n\n'
+        "[r]: /nope.html\n[^note]: A footnote, not a link.\n"
+    )
+    root = write_files(
+        tmp_path / "site",
+        {
+            "newsgen.yaml": "title: T\n",
+            "static/logo.png": b"png",
+            "content/a.md": f"---\ntitle: A\ndate: 2023-02-10\n---\n{body}",
+            "content/b.md": "---\ntitle: B\ndate: 2023-02-11\n---\nb\n",
+        },
+    )
+    done = run_cli("check", str(root), "--strict")
+    assert done.returncode == 1
+    assert [line for line in done.stderr.splitlines() if ": body: " in line] == [
+        "content/a.md:5: warning: body: link '../../11/missing/' points to "
+        "2023/02/11/missing/index.html, which is not in the site",
+        "content/a.md:5: warning: body: link 'b.md' points to 2023/02/10/a/b.md, which is not "
+        "in the site (link to the article's URL, not its .md file)",
+        "content/a.md:8: warning: body: link '/nope.html' points to nope.html, which is not in "
+        "the site",
+    ]

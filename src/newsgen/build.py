@@ -18,6 +18,7 @@ from newsgen.incremental import (
     pages_to_render,
     save_cache,
 )
+from newsgen.links import broken_links, site_targets
 from newsgen.moved import moved_articles, read_url_map, url_map
 from newsgen.reading import RACY_NS, BuildOptions, Progress, Site, Timer, read_site, scan_content
 from newsgen.search import update_search
@@ -57,7 +58,9 @@ def check(options: BuildOptions) -> BuildResult:
         result.diagnostics = failed.diagnostics
         return result
     untranslated = missing_translations(site.index, config)
-    result.diagnostics = sort_diagnostics([*site.diagnostics, *untranslated])
+    targets = site_targets(site.pages, (rel for rel, _ in site.static_files))
+    broken = broken_links(config.site_root, site.index.articles, targets)
+    result.diagnostics = sort_diagnostics([*site.diagnostics, *untranslated, *broken])
     result.articles, result.pages = len(site.index.articles), len(site.pages)
     return result
 
