@@ -18,6 +18,11 @@ ALWAYS_REQUIRED = ("title", "date")
 LANG_PATTERN = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
 
+def primary_language(lang: str) -> str:
+    """The primary subtag of a language tag (zh-Hant -> zh): what languages are matched by."""
+    return lang.split("-")[0].lower()
+
+
 @dataclass(frozen=True)
 class TaxonomyConfig:
     """A front-matter key that gets index pages: one overview and one page per term."""

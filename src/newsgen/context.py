@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from newsgen import urls
-from newsgen.config import Config
+from newsgen.config import Config, primary_language
 from newsgen.model import Article, PageSpec, SiteIndex, Taxonomy, Term
 from newsgen.plan import date_title
 from newsgen.views import (
@@ -230,7 +230,7 @@ class ContextBuilder:
     def home_of(self, lang: str) -> str:
         """The home page for readers of a language (the site root unless it has its own)."""
         for site_lang in self.config.site_languages:
-            if site_lang.split("-")[0].lower() == lang.split("-")[0].lower():
+            if primary_language(site_lang) == primary_language(lang):
                 return urls.language_home_url(site_lang, self.config.language)
         return urls.HOME_URL
 

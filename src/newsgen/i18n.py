@@ -9,6 +9,8 @@ from typing import Any
 import jinja2
 import yaml
 
+from newsgen.config import primary_language
+
 TABLE_PATH = Path(__file__).parent / "theme" / "i18n.yaml"
 
 
@@ -21,7 +23,7 @@ def translations() -> dict[str, dict[str, str]]:
 
 def translate(text: str, lang: str) -> str:
     """The text in a language, or as it is when the table has no translation."""
-    return translations().get(lang.split("-")[0].lower(), {}).get(text, text)
+    return translations().get(primary_language(lang), {}).get(text, text)
 
 
 @jinja2.pass_context

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Protocol
 
 from newsgen import urls
-from newsgen.config import Config
+from newsgen.config import Config, primary_language
 from newsgen.diagnostics import Diagnostic, error
 from newsgen.model import PageSpec, SiteIndex, Taxonomy
 
@@ -80,7 +80,7 @@ def listing_pages(
 
 def same_language(first: str, second: str) -> bool:
     """Whether two language tags share their primary language (zh and zh-CN do)."""
-    return first.split("-")[0].lower() == second.split("-")[0].lower()
+    return primary_language(first) == primary_language(second)
 
 
 def language_ids(index: SiteIndex, config: Config) -> dict[str, tuple[int, ...]]:

@@ -13,7 +13,7 @@ import jinja2
 
 from newsgen import __version__, cjk, urls
 from newsgen.bodies import BodyStore
-from newsgen.config import Config
+from newsgen.config import Config, primary_language
 from newsgen.context import ContextBuilder, archive_tree, search_filters, taxonomy_info
 from newsgen.i18n import translate_for_page
 from newsgen.model import PageSpec, RenderedPage, SiteIndex
@@ -128,7 +128,7 @@ class Renderer:
         return tuple(
             (
                 lang,
-                LANGUAGE_NAMES.get(lang.split("-")[0].lower(), lang),
+                LANGUAGE_NAMES.get(primary_language(lang), lang),
                 urls.language_home_url(lang, self.config.language),
             )
             for lang in languages

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from newsgen.config import Config
+from newsgen.config import Config, primary_language
 from newsgen.diagnostics import Diagnostic, warning
 from newsgen.model import SiteIndex
-
-
-def primary(lang: str) -> str:
-    """The primary language subtag (zh-Hant -> zh)."""
-    return lang.split("-")[0].lower()
 
 
 def missing_translations(index: SiteIndex, config: Config) -> list[Diagnostic]:
@@ -21,8 +16,10 @@ def missing_translations(index: SiteIndex, config: Config) -> list[Diagnostic]:
     for article in index.articles:
         key = article.translation_key
         ids = index.translations.get(key, ()) if key else ()
-        present = {primary(index.articles[i].lang) for i in ids} | {primary(article.lang)}
-        missing = [lang for lang in languages if primary(lang) not in present]
+        present = {primary_language(index.articles[i].lang) for i in ids} | {
+            primary_language(article.lang)
+        }
+        missing = [lang for lang in languages if primary_language(lang) not in present]
         if not missing:
             continue
         line = article.line_of("translation_key", "title")
