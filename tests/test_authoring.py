@@ -136,6 +136,15 @@ def test_a_changed_url_warns_until_an_alias_keeps_it(tmp_path: Path) -> None:
         "content/a.md:2: warning: aliases: its URL changed from /2023/02/10/budget/ to "
         "/2023/02/10/budget-talks/; add 'aliases: [/2023/02/10/budget/]' so old links keep working"
     )
+
+    def cache_files() -> dict[str, bytes]:  # -shm is SQLite's shared-memory index: readers mark it
+        return {p.name: p.read_bytes() for p in (root / ".newsgen-cache").glob("*[!m]")}
+
+    cache_before = cache_files()
+    checked = run_cli("check", str(root))
+    assert checked.returncode == 0 and expected in checked.stderr
+    assert run_cli("check", "--strict", str(root)).returncode == 1
+    assert cache_files() == cache_before
     assert expected in run_cli("build", str(root)).stderr
     source.write_text(source.read_text() + "More.\n")
     assert expected in run_cli("build", str(root)).stderr  # still, until the alias is added
@@ -144,6 +153,7 @@ def test_a_changed_url_warns_until_an_alias_keeps_it(tmp_path: Path) -> None:
     )
     done = run_cli("build", str(root))
     assert done.returncode == 0 and "URL changed" not in done.stderr
+    assert "URL changed" not in run_cli("check", str(root)).stderr
     assert (root / "public/2023/02/10/budget/index.html").read_text().count("budget-talks") >= 2
 
 

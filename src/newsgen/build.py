@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from newsgen import output
-from newsgen.cache import CACHE_DIR, BuildCache, CacheUnusable
+from newsgen.cache import CACHE_DIR, BuildCache, CacheUnusable, peek_meta
 from newsgen.config import Config, load_config
 from newsgen.diagnostics import BuildFailed, Diagnostic, has_errors, sort_diagnostics
 from newsgen.incremental import (
@@ -60,7 +60,8 @@ def check(options: BuildOptions) -> BuildResult:
     untranslated = missing_translations(site.index, config)
     targets = site_targets(site.pages, (rel for rel, _ in site.static_files))
     broken = broken_links(config.site_root, site.index.articles, targets)
-    result.diagnostics = sort_diagnostics([*site.diagnostics, *untranslated, *broken])
+    moved = moved_articles(site.index.articles, read_url_map(peek_meta(config.site_root, "urls")))
+    result.diagnostics = sort_diagnostics([*site.diagnostics, *untranslated, *broken, *moved])
     result.articles, result.pages = len(site.index.articles), len(site.pages)
     return result
 

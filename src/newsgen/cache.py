@@ -89,6 +89,21 @@ def cache_path(site_root: Path) -> Path:
     return site_root / CACHE_DIR / CACHE_FILE
 
 
+def peek_meta(site_root: Path, name: str) -> str | None:
+    """One meta value read without creating or changing the cache (for `check`)."""
+    path = cache_path(site_root)
+    if not path.is_file():
+        return None
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            return BuildCache.read_meta(connection, name)
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return None
+
+
 class BuildCache:
     """One SQLite file; every read or write failure turns into CacheUnusable."""
 
