@@ -16,6 +16,14 @@ from newsgen.build import BuildOptions, BuildResult, build
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXED_NOW = datetime(2026, 1, 1, tzinfo=UTC)
+# Real headless Chromium (Debian's package; browser downloads fail here).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 
 
 def front_matter(**fields: object) -> str:

@@ -16,16 +16,9 @@ from pathlib import Path
 from urllib.parse import urlencode, urljoin
 
 import pytest
-from conftest import REPO_ROOT, build_site
+from conftest import CHROMIUM, CHROMIUM_ARGS, REPO_ROOT, build_site
 from playwright.sync_api import Browser, Locator, Page, Request, sync_playwright
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 SUB_PATH = "news/archive"
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
 TIMEOUT_MS = 15_000

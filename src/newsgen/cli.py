@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -237,6 +238,117 @@ def new_command(
     except ScaffoldRefused as refused:
         raise click.UsageError(str(refused)) from None
     click.echo(path.relative_to(config.site_root).as_posix())
+
+
+
+
+@cli.command("serve")
+@site_argument
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but loopback is reachable by others.",
+)
+@click.option(
+    "--allow-host",
+    multiple=True,
+    help="Also answer requests for this host name (e.g. a LAN name); repeatable.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="Output folder (default SITE/public)."
+)
+@click.option("--drafts", is_flag=True, help="Also build articles marked draft: true.")
+@click.option("--future", is_flag=True, help="Also build articles dated in the future.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a web browser.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def serve_command(
+    site: Path,
+    port: int,
+    host: str,
+    allow_host: tuple[str, ...],
+    output: Path | None,
+    drafts: bool,
+    future: bool,
+    open_browser: bool,
+    quiet: bool,
+) -> None:
+    """Build, serve the output for preview, and rebuild and reload pages as files change.
+
+    Watches content/, templates/, static/, data/ and newsgen.yaml. A build error shows in
+    the browser with file and line, while the last good pages stay served. The reload
+    script is added only while serving, never to the output. Ctrl-C stops.
+
+    \b
+    Examples:
+      newsgen serve                      # http://127.0.0.1:8000/
+      newsgen serve path/to/archive --port 8080 --drafts
+      newsgen serve --host 0.0.0.0 --allow-host press-pc.local   # visible on the LAN
+    """
+    from newsgen.serve import LiveState, is_loopback, server_url, start_server
+    from newsgen.watching import record_result, start_watching, watch_and_rebuild
+
+    console = Console(stderr=True)
+    if not site.is_dir():
+        raise click.UsageError(f"site folder {site} does not exist")
+    jobs = os.cpu_count() or 1
+    options = BuildOptions(
+        site.resolve(), output.resolve() if output else None, drafts, future, jobs=jobs
+    )
+    state = LiveState()
+
+    def report(result: BuildResult) -> None:
+        print_diagnostics(result, console, quiet)
+        if result.ok and not quiet:
+            print_summary(result, console, False)
+
+    watcher = start_watching(options)
+    try:
+        first = run_with_progress(options, quiet, console)
+    except UnsafeSetup as exc:
+        console.print(f"error: {exc}", style="red", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(EXIT_USAGE)
+    record_result(first, state)
+    report(first)
+    config, _ = load_config(options.site_root)
+    out = options.output_dir or config.site_root / config.output_dir
+    out.mkdir(parents=True, exist_ok=True)
+    if not is_loopback(host):
+        console.print(
+            f"warning: listening on {host}: other machines can reach this preview",
+            style="yellow",
+            highlight=False,
+            markup=False,
+        )
+    try:
+        server = start_server(host, port, out, state, frozenset(h.lower() for h in allow_host))
+    except OSError as exc:
+        console.print(
+            f"error: cannot listen on {host}:{port}: {exc.strerror} (try --port)",
+            style="red",
+            highlight=False,
+            markup=False,
+        )
+        sys.exit(EXIT_USAGE)
+    url = server_url(server)
+    click.echo(f"Serving {out} at {url} (Ctrl-C to stop)")
+    if open_browser:
+        click.launch(url)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop like Ctrl-C
+    try:
+        watch_and_rebuild(watcher, options, state, report)
+    except KeyboardInterrupt:
+        state.stop()
+        server.shutdown()
+        server.server_close()
+        console.print("stopped", highlight=False)
 
 
 def diagnostic_record(diagnostic: Diagnostic) -> dict[str, object]:
