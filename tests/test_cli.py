@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import pty
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 from conftest import article_text, run_cli, write_files
@@ -117,3 +122,56 @@ def test_default_site_is_the_current_folder(tmp_path: Path) -> None:
     result = run_cli("build", cwd=root)
     assert result.returncode == 0, result.stderr
     assert (root / "public/index.html").is_file()
+
+
+def run_on_terminal(args: list[str], env: dict[str, str]) -> str:
+    """Run the CLI with stdout and stderr on a pseudo-terminal, as in an interactive shell."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsgen", *args], stdout=follower, stderr=follower, env=env
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=60)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def colour_codes(text: str) -> list[str]:
+    """The SGR parameters that set a colour (30-38, 40-48, 90-97, 100-107); bold is not colour."""
+    found = []
+    for params in re.findall(r"\x1b\[([0-9;]*)m", text):
+        for param in params.split(";"):
+            if param.isdigit() and (30 <= int(param) <= 48 or 90 <= int(param) <= 107):
+                found.append(param)
+    return found
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> None:
+    root = write_files(
+        tmp_path / "site",
+        {"newsgen.yaml": "title: T\n", "content/a.md": article_text(date="2023-13-45")},
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    env["TERM"] = "xterm-256color"
+    coloured = run_on_terminal(["build", str(root)], env)
+    assert "error: date:" in coloured and colour_codes(coloured)
+    plain = run_on_terminal(["build", str(root)], {**env, "NO_COLOR": "1"})
+    assert "error: date:" in plain and not colour_codes(plain)
+    piped = run_cli("build", str(root), env={"TERM": "xterm-256color"})
+    assert "error: date:" in piped.stderr and "\x1b[" not in piped.stderr
+
+
+def test_every_command_has_help_with_examples() -> None:
+    for command in ("build", "check", "new", "serve"):
+        done = run_cli(command, "--help")
+        assert done.returncode == 0 and "Example" in done.stdout, command
+        assert f"newsgen {command}" in done.stdout.split("Example", 1)[1], command
