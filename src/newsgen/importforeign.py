@@ -1,0 +1,415 @@
+"""`newsgen import hugo|jekyll`: another generator's posts, front matter converted, bodies kept."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import yaml
+
+from newsgen.dates import parse_date
+from newsgen.diagnostics import Diagnostic, has_errors
+from newsgen.fields import TRUE_WORDS
+from newsgen.frontmatter import decode_text
+from newsgen.importwrite import (
+    Draft,
+    ImportReport,
+    Outcome,
+    SiteContent,
+    Status,
+    convert_fields,
+    key_map,
+    map_fields,
+    read_site_content,
+    source_digest,
+    term_names,
+    write_draft,
+)
+from newsgen.load import walk_entries
+from newsgen.reading import Progress
+from newsgen.urls import alias_url, article_url, make_slug
+from newsgen.yamlsource import construct_field, parse_mapping
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+URL_KEYS = {"hugo": ("url",), "jekyll": ("permalink", "published")}
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+JEKYLL_STYLES = {
+    "date": "/:categories/:year/:month/:day/:title:output_ext",
+    "pretty": "/:categories/:year/:month/:day/:title/",
+    "ordinal": "/:categories/:year/:y_day/:title:output_ext",
+    "none": "/:categories/:title:output_ext",
+}
+HUGO_SETTINGS = ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "config.toml", "config.yaml")
+SHORTCODE_FORMS = {"<": "{{{{< {} >}}}}", "%": "{{{{% {} %}}}}"}
+DATE_TIME = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt\s]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+DATE_CODES = {"year": "%Y", "month": "%m", "day": "%d", "short_year": "%y", "y_day": "%j"}
+DATE_CODES |= {"monthname": "%B", "hour": "%H", "minute": "%M", "second": "%S"}
+SPLIT_KEYS = ("tags", "categories", "category")  # Jekyll splits these at spaces
+JEKYLL_NAME = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<name>.+)$")
+MARKUP = {
+    "hugo": re.compile(r"\{\{([<%])\s*/?\s*([\w./-]+)"),
+    "jekyll": re.compile(r"\{%-?\s*(\w+)|\{\{-?\s*([\w.]+)"),
+}
+
+
+@dataclass(frozen=True)
+class ForeignOptions:
+    """What `newsgen import hugo|jekyll` was asked for."""
+
+    kind: str
+    source_dir: Path
+    maps: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ForeignFile:
+    """A post of the other generator, read: where it is, its front matter and its exact body."""
+
+    rel: str
+    data: bytes
+    front: dict[str, Any]
+    body: str
+    name: str
+    name_date: str
+    folders: tuple[str, ...]
+    in_drafts: bool
+    notes: tuple[str, ...]
+
+
+class Split(NamedTuple):
+    """A post cut in two: its front matter (format, text, first file line) and its body."""
+
+    kind: str
+    front: str
+    line: int
+    body: str
+
+
+def split_foreign(text: str) -> Split | str:
+    """The front matter and the body exactly as written (line endings too), or what is wrong."""
+    lines = re.split(r"(?<=\n)", text)
+    start = next((n for n, line in enumerate(lines) if line.strip()), len(lines))
+    first = lines[start].strip() if start < len(lines) else ""
+    if first.startswith("{"):
+        offset = len("".join(lines[:start]))
+        try:
+            _, end = json.JSONDecoder().raw_decode(text, offset)
+        except json.JSONDecodeError as exc:
+            return f"JSON front matter cannot be read: {exc.msg} (line {exc.lineno})"
+        body = re.sub(r"^[ \t]*\r?\n", "", text[end:], count=1)
+        return Split("json", text[offset:end], start + 1, body)
+    fences = {"---": ("yaml", ("---", "...")), "+++": ("toml", ("+++",))}
+    if first not in fences:
+        return Split("none", "", 1, text)
+    kind, closers = fences[first]
+    for end in range(start + 1, len(lines)):
+        if lines[end].strip() in closers:
+            return Split(
+                kind, "".join(lines[start + 1 : end]), start + 2, "".join(lines[end + 1 :])
+            )
+    return f"front matter is not closed (no '{closers[0]}' line after the opening one)"
+
+
+def read_yaml_front(text: str, rel: str, line: int) -> tuple[dict[str, Any], list[Diagnostic]]:
+    """YAML with newsgen's safe reader; timestamps stay as they were written."""
+    mapping, problems = parse_mapping(text, rel, line)
+    front: dict[str, Any] = {}
+    for item in mapping.fields if mapping else ():
+        if isinstance(item.node, yaml.ScalarNode) and item.node.tag == TIMESTAMP_TAG:
+            front[item.key] = item.node.value
+            continue
+        front[item.key], errors = construct_field(item, rel, line)
+        problems += errors
+    return front, problems
+
+
+def read_front(kind: str, text: str, rel: str, line: int) -> tuple[dict[str, Any], str]:
+    """YAML, TOML or JSON front matter (or settings) as a mapping, or what is wrong with it."""
+    try:
+        if kind == "toml":
+            return tomllib.loads(text), ""
+        if kind == "json":
+            value = json.loads(text)
+            return (
+                (value, "") if isinstance(value, dict) else ({}, "JSON front matter is no object")
+            )
+    except (tomllib.TOMLDecodeError, ValueError) as exc:
+        return {}, f"{rel}: {kind.upper()} cannot be read: {exc}"
+    front, problems = read_yaml_front(text, rel, line) if kind != "none" else ({}, [])
+    return front, next((p.format() for p in problems if p.is_error), "")
+
+
+def read_settings(folder: Path, names: tuple[str, ...]) -> dict[str, Any]:
+    """The other generator's settings file (TOML, YAML or JSON), when there is one."""
+    for name in names:
+        path = folder / name
+        if path.is_file():
+            kind = name.rsplit(".", 1)[-1].replace("yml", "yaml")
+            text = path.read_bytes().decode("utf-8-sig", "replace")
+            return read_front(kind, text, name, 1)[0]
+    return {}
+
+
+def find_posts(options: ForeignOptions) -> tuple[list[tuple[str, Path]], dict[str, Any]]:
+    """The posts' Markdown files (sorted, relative to the folder read) and the settings."""
+    top = options.source_dir
+    if options.kind == "jekyll":
+        settings = read_settings(top, ("_config.yml", "_config.yaml", "_config.toml"))
+    else:
+        settings = read_settings(top, HUGO_SETTINGS) or read_settings(top.parent, HUGO_SETTINGS)
+        top = top / "content" if (top / "content").is_dir() else top
+    files = []
+    for rel, entry in walk_entries(top, top, []):
+        parts = rel.split("/")
+        if not rel.lower().endswith(MARKDOWN_SUFFIXES) or "_site" in parts:
+            continue
+        if options.kind == "jekyll" and not {"_posts", "_drafts"} & set(parts[:-1]):
+            continue
+        files.append((rel, Path(entry.path)))
+    return sorted(files), settings
+
+
+def read_post(kind: str, rel: str, path: Path) -> ForeignFile | str:
+    """Read one post: front matter, body and what its path says (name, date, folders)."""
+    data = path.read_bytes()
+    checked, problems = decode_text(data, rel)
+    if checked is None:
+        return problems[0].message
+    split = split_foreign(data.decode("utf-8-sig"))  # line endings kept, unlike newsgen's reader
+    if isinstance(split, str):
+        return split
+    front, problem = read_front(split.kind, split.front, rel, split.line)
+    if problem:
+        return problem
+    parts, notes = rel.split("/"), []
+    stem = parts[-1].rsplit(".", 1)[0]
+    if stem == "index" and len(parts) > 1:  # a Hugo page bundle: named by its folder
+        stem, parts = parts[-2], parts[:-1]
+        others = sorted(p.name for p in path.parent.iterdir() if p.is_file() and p != path)
+        notes += [f"page bundle files not copied: {', '.join(others)}"] if others else []
+    folders = tuple(parts[:-1])
+    in_drafts = kind == "jekyll" and "_drafts" in folders
+    if kind == "jekyll":
+        folders = folders[: folders.index("_drafts" if in_drafts else "_posts")]
+        front.update(
+            {k: v.split() for k, v in front.items() if k in SPLIT_KEYS and isinstance(v, str)}
+        )
+    named = JEKYLL_NAME.match(stem) if kind == "jekyll" else None
+    name, name_date = (named["name"], named["date"]) if named else (stem, "")
+    if in_drafts and not name_date:  # Jekyll dates a draft by its file's time
+        name_date = datetime.fromtimestamp(path.stat().st_mtime, UTC).date().isoformat()
+        notes += [] if "date" in front else ["date taken from the draft file's modification time"]
+    return ForeignFile(
+        rel, data, front, split.body, name, name_date, folders, in_drafts, tuple(notes)
+    )
+
+
+def expand_permalink(pattern: str, tokens: Mapping[str, str]) -> str:
+    """A permalink template with its :tokens filled in; ValueError names a token not known."""
+
+    def fill(match: re.Match[str]) -> str:
+        """The value of one token."""
+        if match[1] not in tokens:
+            raise ValueError(
+                f"permalink '{pattern}': ':{match[1]}' is not understood; no alias made"
+            )
+        return tokens[match[1]]
+
+    url = re.sub(r":([a-z_]+)", fill, pattern)
+    return "/" + re.sub(r"/{2,}", "/", url).lstrip("/")
+
+
+def date_tokens(date_text: str) -> dict[str, str]:
+    """Date and time as the old site wrote them in its URLs (in the date's own zone)."""
+    found = DATE_TIME.match(date_text)
+    year, month, day, hour, minute, second = (
+        (int(n or 0) for n in found.groups()) if found else (1970, 1, 1, 0, 0, 0)
+    )
+    moment = datetime(year, month, day, hour, minute, second)
+    tokens = {key: f"{moment:{code}}" for key, code in DATE_CODES.items()}
+    tokens["monthname"] = tokens["monthname"].lower()
+    weekday, yearday = moment.isoweekday() % 7, moment.timetuple().tm_yday
+    numbers = {"i_month": moment.month, "i_day": moment.day, "weekday": weekday, "yearday": yearday}
+    return tokens | {key: str(value) for key, value in numbers.items()}
+
+
+def hugo_urlize(text: str) -> str:
+    """Hugo's urlize: lower case, spaces to hyphens, only letters, digits and a few marks kept."""
+    words = "-".join(text.strip().split())
+    return "".join(c for c in words if c.isalnum() or c in "-_.#+~").lower()
+
+
+def hugo_urls(
+    post: ForeignFile, title: str, date_text: str, settings: Mapping[str, Any]
+) -> list[str]:
+    """Where Hugo published the post: url:, else the permalinks setting or the file's path."""
+    front = post.front
+    if "url" in front:
+        return [str(front["url"])]
+    slug = str(front.get("slug") or "")
+    section = post.folders[0] if post.folders else ""
+    tokens = {
+        **date_tokens(date_text),
+        "section": section,
+        "sections": "/".join(post.folders),
+        "title": hugo_urlize(title),
+        "slug": slug or hugo_urlize(title),
+        "filename": post.name,
+        "contentbasename": post.name,
+        "slugorfilename": slug or post.name,
+        "slugorcontentbasename": slug or post.name,
+    }
+    links = settings.get("permalinks") or {}
+    patterns = links.get("page", links) if isinstance(links.get("page"), dict) else links
+    pattern = patterns.get(section) if isinstance(patterns, dict) else None
+    if isinstance(pattern, str):
+        url = expand_permalink(pattern, tokens)
+    else:
+        ending = ".html" if settings.get("uglyURLs") or settings.get("uglyurls") else "/"
+        url = "/" + "/".join((*post.folders, slug or post.name)) + ending
+    keep_case = settings.get("disablePathToLower") or settings.get("disablepathtolower")
+    return [url if keep_case else url.lower()]
+
+
+def jekyll_urls(post: ForeignFile, date_text: str, settings: Mapping[str, Any]) -> list[str]:
+    """Where Jekyll published the post: its permalink, else the site's permalink style."""
+    pattern = str(post.front.get("permalink") or settings.get("permalink") or "date")
+    categories = [*post.folders, *term_names(post.front.get("categories"))]
+    categories += term_names(post.front.get("category"))
+    title = str(post.front.get("slug") or post.name)
+    tokens = {
+        **date_tokens(date_text),
+        "title": title,
+        "name": post.name,
+        "slug": make_slug(title),
+        "categories": "/".join(dict.fromkeys(c.lower() for c in categories)),
+        "output_ext": ".html",
+    }
+    return [expand_permalink(JEKYLL_STYLES.get(pattern, pattern), tokens)]
+
+
+def new_aliases(old: list[str], page_url: str, new_url: str) -> tuple[list[str], list[str]]:
+    """Old addresses as aliases (relative ones beside the page), except the article's new URL."""
+    aliases: list[str] = []
+    notes: list[str] = []
+    for address in old:
+        absolute = address
+        if not address.startswith("/") and "://" not in address and page_url:
+            absolute = posixpath.join(posixpath.dirname(page_url.rstrip("/")), address)
+        url = alias_url(absolute)
+        if url is None:
+            notes.append(f"old address '{address}' cannot be a static page; no alias made")
+        elif url != new_url and f"/{url}" not in aliases:
+            aliases.append(f"/{url}")
+    return aliases, notes
+
+
+def markup_names(kind: str, body: str) -> list[str]:
+    """Shortcodes or Liquid tags in the body, which newsgen shows as text."""
+    if kind == "hugo":
+        return sorted({SHORTCODE_FORMS[d].format(name) for d, name in MARKUP[kind].findall(body)})
+    pairs = MARKUP[kind].findall(body)
+    tags = {f"{{% {tag} %}}" for tag, _ in pairs if tag}
+    return sorted(tags | {f"{{{{ {out} }}}}" for _, out in pairs if out})
+
+
+def title_of(post: ForeignFile) -> str:
+    """A title from the file name, as Jekyll makes one: words capitalised."""
+    return post.name.replace("-", " ").replace("_", " ").strip().title()
+
+
+def is_draft(post: ForeignFile) -> bool:
+    """In _drafts, `draft: true` (Hugo) or `published: false` (Jekyll): never published."""
+    flags = (str(post.front.get("draft")).lower(), str(post.front.get("published")).lower())
+    return post.in_drafts or flags[0] in TRUE_WORDS or flags[1] == "false"
+
+
+@dataclass
+class Run:
+    """One import: what was asked, the site, the old generator's settings and the report."""
+
+    options: ForeignOptions
+    site: SiteContent
+    settings: dict[str, Any]
+    report: ImportReport
+
+    def import_post(self, rel: str, path: Path) -> Outcome:
+        """Read, convert and write one post; count what it kept and left as text."""
+        if path.name.startswith("_index."):
+            return Outcome(rel, Status.SKIPPED, message="a section's list page, not an article")
+        try:
+            post = read_post(self.options.kind, rel, path)
+        except OSError as exc:
+            return Outcome(rel, Status.ERROR, message=f"cannot be read: {exc.strerror}")
+        draft = post if isinstance(post, str) else self.draft_post(post)
+        if isinstance(draft, str):
+            return Outcome(rel, Status.ERROR, message=draft)
+        outcome = replace(write_draft(draft, self.site), source=rel)
+        if outcome.status is Status.IMPORTED and not isinstance(post, str):
+            self.report.unmapped.update(list(self.map(post)[1]))
+            self.report.markup.update(markup_names(self.options.kind, post.body))
+        return outcome
+
+    def map(self, post: ForeignFile) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The post's front matter as newsgen's fields and the keys kept as they are."""
+        mapping = key_map(self.options.maps, self.site.config)
+        return map_fields(post.front, mapping, URL_KEYS[self.options.kind])
+
+    def draft_post(self, post: ForeignFile) -> Draft | str:
+        """The newsgen article for one post, or why there can be none."""
+        mapped, kept = self.map(post)
+        fields, notes = convert_fields(mapped, self.site)
+        date_text = str(fields.pop("date", "") or post.name_date)
+        try:
+            moment, _ = parse_date(date_text, self.site.config.tz)
+        except ValueError as exc:
+            return f"date: {exc}" if date_text else "no date (give 'date:' in the front matter)"
+        if not fields.get("title"):
+            fields["title"], notes = title_of(post), [*notes, "title made from the file name"]
+        slug = make_slug(str(fields.pop("slug", "") or post.name)) or make_slug(fields["title"])
+        if not slug:
+            return "no slug can be made from the file name or title"
+        fields["date"], fields["draft"] = date_text, is_draft(post) or None
+        try:
+            old = [] if is_draft(post) else self.old_urls(post, fields["title"], date_text)
+        except ValueError as exc:
+            old, notes = [], [*notes, str(exc)]
+        explicit = fields.pop("aliases", [])
+        new_url = article_url(moment, slug)
+        page_url = old[0] if old else ""
+        fields["aliases"], alias_notes = new_aliases([*old, *explicit], page_url, new_url)
+        markup = markup_names(self.options.kind, post.body)
+        notes += [f"left as text: {', '.join(markup)}"] if markup else []
+        notes = [*post.notes, *notes, *alias_notes]
+        digest = source_digest(post.data)
+        return Draft(post.rel, digest, {**fields, **kept}, post.body, moment, slug, tuple(notes))
+
+    def old_urls(self, post: ForeignFile, title: str, date_text: str) -> list[str]:
+        """Where the old generator published the post."""
+        if self.options.kind == "hugo":
+            return hugo_urls(post, title, date_text, self.settings)
+        return jekyll_urls(post, date_text, self.settings)
+
+
+def import_foreign(
+    options: ForeignOptions, site_root: Path, progress: Progress | None = None
+) -> ImportReport:
+    """Import every post of a Hugo content folder or a Jekyll site; failures are reported."""
+    site, problems = read_site_content(site_root)
+    report = ImportReport(problems=problems)
+    if has_errors(problems):
+        return report
+    files, settings = find_posts(options)
+    run = Run(options, site, settings, report)
+    for done, (rel, path) in enumerate(files, 1):
+        report.outcomes.append(run.import_post(rel, path))
+        if progress:
+            progress("importing", done, len(files))
+    return report

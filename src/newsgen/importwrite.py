@@ -1,0 +1,329 @@
+"""Shared by the importers: what the site holds, newsgen's field values, writing articles once."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from newsgen.config import Config, load_config
+from newsgen.diagnostics import Diagnostic, has_errors
+from newsgen.fields import TRUE_WORDS
+from newsgen.frontmatter import decode_text, split_front_matter
+from newsgen.load import read_source, scan_sources
+from newsgen.model import Article, Source
+from newsgen.parse import SINGLE_TERM_KEYS, known_keys, parse_source
+from newsgen.urls import article_url, make_slug
+from newsgen.vocab import Vocabulary, load_vocabularies
+from newsgen.yamlsource import construct_field, parse_mapping
+
+IMPORT_KEY = "imported_from"
+REQUIRED_MARK = "required field is empty"
+YAML_WIDTH = 1 << 30  # never fold a long title or note over lines
+
+
+class Status(StrEnum):
+    """What happened to one source file."""
+
+    IMPORTED = "imported"
+    SKIPPED = "skipped"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An article ready to be written: ordered front matter, body, and what a person must check."""
+
+    source_name: str
+    digest: str
+    fields: dict[str, Any]
+    body: str
+    moment: datetime
+    slug: str
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One source file's result, for the report."""
+
+    source: str
+    status: Status
+    target: str = ""
+    message: str = ""
+    notes: tuple[str, ...] = ()
+
+
+@dataclass
+class ImportReport:
+    """Everything an import did and found, for the command line to print."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    unmapped: Counter[str] = field(default_factory=Counter)
+    markup: Counter[str] = field(default_factory=Counter)
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    def count(self, status: Status) -> int:
+        """How many sources ended with this status."""
+        return sum(o.status is status for o in self.outcomes)
+
+    @property
+    def needs_review(self) -> int:
+        """Imported articles marked `review: true`."""
+        return sum(o.status is Status.IMPORTED and bool(o.notes) for o in self.outcomes)
+
+    @property
+    def failed(self) -> bool:
+        """True when any source (or the site itself) had an error."""
+        return self.count(Status.ERROR) > 0 or has_errors(self.problems)
+
+
+@dataclass
+class SiteContent:
+    """What the site already has: imported sources, taken URLs and the terms in use."""
+
+    config: Config
+    vocabularies: dict[str, Vocabulary]
+    hashes: dict[str, str] = field(default_factory=dict)
+    urls: set[str] = field(default_factory=set)
+    terms: dict[str, set[str]] = field(default_factory=dict)
+
+
+DEFAULT_MAP = {
+    "publishDate": "date",
+    "publishdate": "date",
+    "description": "summary",
+    "excerpt": "summary",
+}
+RESERVED_KEYS = ("review", "review_notes", IMPORT_KEY)
+TEXT_KEYS = ("title", "summary", "slug", "lang", "translation_key")
+FIELD_ORDER = (
+    *("title", "date", "slug", "lang", "translation_key", "district", "event_type", "speaker"),
+    *("units", "tags", "summary", "draft", "aliases"),
+)
+
+
+def key_map(maps: tuple[tuple[str, str], ...], config: Config) -> dict[str, str]:
+    """Source key -> newsgen key: newsgen's own keys, the defaults, then --map (which wins)."""
+    mapping = {key: key for key in known_keys(config)}
+    mapping.update(DEFAULT_MAP)
+    mapping.update(maps)
+    return mapping
+
+
+def map_fields(
+    front: Mapping[str, Any], mapping: Mapping[str, str], consumed: tuple[str, ...]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Front matter split into newsgen's fields and the keys kept under their own names."""
+    mapped: dict[str, Any] = {}
+    used = set(consumed) | {key for key in front if mapping.get(key) == ""}
+    # A key that is already newsgen's (date) wins over one mapped onto it (publishDate).
+    for key in sorted(front, key=lambda k: mapping.get(k) != k):
+        target = mapping.get(key)
+        if key not in used and target and target not in mapped:
+            mapped[target] = front[key]
+            used.add(key)
+    kept = {k: v for k, v in front.items() if k not in used}
+    return mapped, {f"original_{k}" if k in RESERVED_KEYS else k: v for k, v in kept.items()}
+
+
+def term_names(value: Any) -> list[str]:
+    """A value or list of values as non-empty texts."""
+    items = value if isinstance(value, list) else [value]
+    return [str(v).strip() for v in items if v is not None and str(v).strip()]
+
+
+def convert_terms(key: str, value: Any, site: SiteContent) -> tuple[Any, list[str]]:
+    """Terms in the site's vocabulary's canonical spelling; one value for district, event type."""
+    if key == "speaker":
+        items = value if isinstance(value, list) else [value]
+        return [s for s in map(speaker_of, items) if s], []
+    vocabulary = site.vocabularies.get(key)
+    names = term_names(value)
+    if vocabulary:
+        names = [entry.name if (entry := vocabulary.resolve(n)) else n for n in names]
+    names = list(dict.fromkeys(names))
+    if key in SINGLE_TERM_KEYS:
+        notes = [f"{key}: kept '{names[0]}' of {', '.join(names)}"] if len(names) > 1 else []
+        return (names[0] if names else ""), notes
+    return names, []
+
+
+def speaker_of(item: Any) -> Any:
+    """A speaker name, or a {name, role} mapping from an author record."""
+    if isinstance(item, dict):
+        name = str(item.get("name") or "").strip()
+        role = str(item.get("role") or item.get("title") or "").strip()
+        return ({"name": name, "role": role} if role else name) if name else ""
+    return str(item).strip() if item is not None else ""
+
+
+def convert_fields(
+    mapped: Mapping[str, Any], site: SiteContent
+) -> tuple[dict[str, Any], list[str]]:
+    """newsgen's fields from the mapped values: texts, a date text, true/false, terms."""
+    fields: dict[str, Any] = {}
+    notes: list[str] = []
+    taxonomies = {t.key for t in site.config.taxonomies}
+    for key, value in mapped.items():
+        if key in TEXT_KEYS or key == "date":
+            fields[key] = value.isoformat() if isinstance(value, datetime) else str(value).strip()
+        elif key == "draft" and str(value).strip().lower() in TRUE_WORDS:
+            fields[key] = True
+        elif key == "aliases":
+            fields[key] = term_names(value)
+        elif key in taxonomies:
+            fields[key], doubts = convert_terms(key, value, site)
+            notes += doubts
+        elif key != "draft":
+            fields[key] = value
+    return fields, notes
+
+
+def source_digest(data: bytes) -> str:
+    """First 16 hex digits of the source's sha256: how a re-run recognises an imported file."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def read_site_content(site_root: Path) -> tuple[SiteContent, list[Diagnostic]]:
+    """Read settings, vocabularies and every article with newsgen's own parser."""
+    config, problems = load_config(site_root)
+    vocabularies, vocab_problems = load_vocabularies(config)
+    site = SiteContent(config, vocabularies)
+    problems += vocab_problems
+    if has_errors(problems):
+        return site, problems
+    stats, _ = scan_sources(config.site_root, config.content_dir)
+    for rel in stats:
+        source = read_source(config.site_root, rel)
+        article, _ = parse_source(source, config, vocabularies)
+        if article is not None:
+            remember_article(site, article)
+        digest = imported_digest(article.extra if article else read_extra(source))
+        if digest:
+            site.hashes.setdefault(digest, rel)
+    return site, problems
+
+
+def remember_article(site: SiteContent, article: Article) -> None:
+    """Record an existing article's URL and the terms it uses."""
+    site.urls.add(article.url)
+    for key, names in article.terms.items():
+        site.terms.setdefault(key, set()).update(names)
+
+
+def read_extra(source: Source) -> dict[str, Any]:
+    """The `imported_from` value of a file newsgen cannot accept yet (e.g. awaiting review)."""
+    text, _ = decode_text(source.data, source.source_path)
+    split, _ = split_front_matter(text or "", source.source_path)
+    mapping, _ = parse_mapping(split.yaml_text if split else "", source.source_path, 1)
+    item = mapping.get(IMPORT_KEY) if mapping else None
+    if item is None:
+        return {}
+    value, _ = construct_field(item, source.source_path, 1)
+    return {IMPORT_KEY: value}
+
+
+def imported_digest(extra: Mapping[str, Any]) -> str:
+    """The source hash an article records in `imported_from`, if any."""
+    value = extra.get(IMPORT_KEY)
+    return str(value.get("sha256") or "") if isinstance(value, dict) else ""
+
+
+def plain_value(value: Any) -> Any:
+    """Dates and times as ISO text, so every value dumps as plain YAML and reads back the same."""
+    if isinstance(value, dict):
+        return {str(k): plain_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain_value(v) for v in value]
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return value
+
+
+def dump_yaml(fields: Mapping[str, Any]) -> str:
+    """Front-matter YAML in the given key order, Unicode kept readable."""
+    if not fields:
+        return ""
+    return yaml.safe_dump(
+        plain_value(dict(fields)), allow_unicode=True, sort_keys=False, width=YAML_WIDTH
+    )
+
+
+def is_blank(value: Any) -> bool:
+    """An absent, empty or whitespace-only value."""
+    return value is None or (isinstance(value, str | list | tuple | dict) and not value)
+
+
+def render_article(draft: Draft, slug: str, notes: tuple[str, ...], config: Config) -> str:
+    """The whole file: front matter (required keys left empty are marked) and the body."""
+    fields = {k: v for k, v in draft.fields.items() if not is_blank(v)}
+    if slug != make_slug(str(fields.get("title", ""))):
+        fields["slug"] = slug
+    order = {key: n for n, key in enumerate(FIELD_ORDER)}  # newsgen's keys first, then the rest
+    keys = sorted(fields, key=lambda k: order.get(k, len(order)))
+    text = dump_yaml({k: fields[k] for k in keys})
+    text += "".join(
+        f"{key}:  # required: fill in\n" for key in config.required if key not in fields
+    )
+    tail: dict[str, Any] = {"review": True, "review_notes": list(notes)} if notes else {}
+    tail[IMPORT_KEY] = {"file": draft.source_name, "sha256": draft.digest}
+    return f"---\n{text}{dump_yaml(tail)}---\n{draft.body}"
+
+
+def check_notes(text: str, rel: str, site: SiteContent) -> tuple[str, ...]:
+    """What `newsgen check` would call an error in the article, as review notes."""
+    _, problems = parse_source(Source(rel, text.encode("utf-8")), site.config, site.vocabularies)
+    return tuple(
+        f"{p.field}: {p.message}" if p.field else p.message
+        for p in problems
+        if p.is_error and REQUIRED_MARK not in p.message
+    )
+
+
+def free_target(draft: Draft, site: SiteContent) -> tuple[str, str]:
+    """The first slug (slug, slug-2, ...) whose file and URL are both free, and its path."""
+    config = site.config
+    folder = f"{config.content_dir}/{draft.moment:%Y}/{draft.moment:%m}"
+    number = 1
+    while True:
+        slug = draft.slug if number == 1 else f"{draft.slug}-{number}"
+        rel = f"{folder}/{slug}.md"
+        taken = article_url(draft.moment, slug) in site.urls
+        if not taken and not (config.site_root / rel).exists():
+            return slug, rel
+        number += 1
+
+
+def write_draft(draft: Draft, site: SiteContent) -> Outcome:
+    """Write the article under content/YYYY/MM/, never over a file; skip a source seen before."""
+    existing = site.hashes.get(draft.digest)
+    if existing:
+        return Outcome(draft.source_name, Status.SKIPPED, existing, "already imported")
+    slug, rel = free_target(draft, site)
+    notes = draft.notes
+    if slug != draft.slug:
+        taken = f"another article already has the file name or URL of '{draft.slug}'"
+        notes += (f"written as '{slug}': {taken} (a duplicate?)",)
+    text = render_article(draft, slug, notes, site.config)
+    notes += check_notes(text, rel, site)
+    text = render_article(draft, slug, notes, site.config)
+    path = site.config.site_root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("xb") as handle:
+            handle.write(text.encode("utf-8"))
+    except FileExistsError:  # made between the check and the write: try the next name
+        return write_draft(draft, site)
+    except OSError as exc:
+        return Outcome(draft.source_name, Status.ERROR, rel, f"cannot write {rel}: {exc.strerror}")
+    site.hashes[draft.digest] = rel
+    site.urls.add(article_url(draft.moment, slug))
+    return Outcome(draft.source_name, Status.IMPORTED, rel, notes=notes)
