@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from newsgen import __version__
 from newsgen.build import BuildOptions, BuildResult, build, check
+from newsgen.cli_import import import_group
 from newsgen.config import load_config
 from newsgen.diagnostics import Diagnostic, Severity, UnsafeSetup
 from newsgen.scaffold import NewArticle, ScaffoldRefused, create_article
@@ -240,6 +241,7 @@ def new_command(
     click.echo(path.relative_to(config.site_root).as_posix())
 
 
+cli.add_command(import_group)
 
 
 @cli.command("serve")
