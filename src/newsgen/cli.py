@@ -10,13 +10,13 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from newsgen import __version__
 from newsgen.build import BuildOptions, BuildResult, build, check
 from newsgen.cli_import import import_group
 from newsgen.config import load_config
 from newsgen.diagnostics import Diagnostic, Severity, UnsafeSetup
+from newsgen.progressbar import run_with_bar
 from newsgen.scaffold import NewArticle, ScaffoldRefused, create_article
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -62,22 +62,8 @@ def print_summary(result: BuildResult, console: Console, verbose: bool) -> None:
 
 
 def run_with_progress(options: BuildOptions, quiet: bool, console: Console) -> BuildResult:
-    """Run the build with a progress bar on a terminal for long builds."""
-    if quiet or not console.is_terminal:
-        return build(options)
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("rendering", total=None)
-
-        def report(stage: str, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, description=stage)
-
-        return build(options, report)
+    """Run the build with a progress bar on a terminal."""
+    return run_with_bar(lambda report: build(options, report), console, quiet, "rendering")
 
 
 site_argument = click.argument(

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from newsgen.config import load_config
 from newsgen.importforeign import ForeignOptions, import_foreign
 from newsgen.importtext import import_text
 from newsgen.importwrite import ImportReport, Status
 from newsgen.parse import known_keys
+from newsgen.progressbar import run_with_bar
 from newsgen.reading import Progress as ProgressReport
 
 EXIT_CONTENT = 1
@@ -46,24 +46,7 @@ def run_with_progress(
     task: Callable[[ProgressReport | None], ImportReport], quiet: bool
 ) -> ImportReport:
     """Run the import with a progress bar on a terminal (long imports only)."""
-    console = Console(stderr=True)
-    if quiet or not console.is_terminal:
-        return task(None)
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console, transient=True) as bar:
-        job = bar.add_task("importing", total=None, visible=False)
-
-        def report(stage: str, done: int, total: int) -> None:
-            bar.update(
-                job, completed=done, total=total, description=stage, visible=total >= PROGRESS_FROM
-            )
-
-        return task(report)
+    return run_with_bar(task, Console(stderr=True), quiet, "importing", PROGRESS_FROM)
 
 
 def plural(count: int, word: str) -> str:
