@@ -117,8 +117,15 @@ def test_a_release_joins_the_example_archive(tmp_path: Path, release: Path) -> N
         in (fields["review_notes"])
     )
     assert fields["review"] is True
+    assert (
+        "may be the same release as content/2023/02/jintai-party-building-review.md "
+        "(same day and district, 3 shared unit(s)): keep one of them"
+    ) in fields["review_notes"]
     assert fields["imported_from"]["file"] == release.name
     assert path.parent == root / "content/2023/02"
+    full_slug = make_slug(fields["title"])
+    assert len(path.stem) <= 80 and (full_slug + "-").startswith(path.stem + "-")
+    assert fields.get("slug", full_slug) == path.stem
     assert_site_builds(root)
     page = root / "public/2023/02/10" / path.stem / "index.html"
     assert page.is_file()

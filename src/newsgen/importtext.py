@@ -24,7 +24,7 @@ from newsgen.importwrite import (
     write_draft,
 )
 from newsgen.reading import Progress
-from newsgen.urls import make_slug
+from newsgen.urls import make_slug, shorten_slug
 
 DATE_TEXT = r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
 FIRST_LINE = re.compile(rf"^(?:date|日期)\s*[:：]?\s*(?P<date>{DATE_TEXT})\s*(?P<title>.*)$", re.I)
@@ -69,6 +69,9 @@ class Found:
     words: str
     start: int
     end: int
+
+
+IMPORTED_SLUG_MAX = 80  # characters; a longer title's slug is cut at a word and written out
 
 
 def parse_release(text: str) -> Release:
@@ -310,7 +313,7 @@ def draft_release(name: str, data: bytes, site: SiteContent) -> Draft | str:
             "no date found (expected 'date YYYY-MM-DD' at the start of the first line "
             "or a 'Release time: YYYY-MM-DD' line)"
         )
-    slug = make_slug(release.title)
+    slug = shorten_slug(make_slug(release.title), IMPORTED_SLUG_MAX)  # releases have long titles
     if not slug:
         return f"the title {release.title!r} gives an empty slug"
     fields: dict[str, Any] = {"title": release.title, "date": day.isoformat()}

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from difflib import SequenceMatcher
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from newsgen.yamlsource import construct_field, parse_mapping
 
 IMPORT_KEY = "imported_from"
 REQUIRED_MARK = "required field is empty"
+TITLE_LIKENESS = 0.6  # difflib ratio above which two titles of one day look like one release
 YAML_WIDTH = 1 << 30  # never fold a long title or note over lines
 
 
@@ -94,6 +96,7 @@ class SiteContent:
     hashes: dict[str, str] = field(default_factory=dict)
     urls: set[str] = field(default_factory=set)
     terms: dict[str, set[str]] = field(default_factory=dict)
+    by_day: dict[str, list[Article]] = field(default_factory=dict)
 
 
 DEFAULT_MAP = {
@@ -215,6 +218,8 @@ def read_site_content(site_root: Path) -> tuple[SiteContent, list[Diagnostic]]:
 def remember_article(site: SiteContent, article: Article) -> None:
     """Record an existing article's URL and the terms it uses."""
     site.urls.add(article.url)
+    day = article.date.astimezone(site.config.tz).date().isoformat()
+    site.by_day.setdefault(day, []).append(article)
     for key, names in article.terms.items():
         site.terms.setdefault(key, set()).update(names)
 
@@ -288,6 +293,26 @@ def check_notes(text: str, rel: str, site: SiteContent) -> tuple[str, ...]:
     )
 
 
+def same_release_notes(draft: Draft, site: SiteContent) -> tuple[str, ...]:
+    """Articles of the same day, district and units (or title) that may be this very release."""
+    notes = []
+    district = str(draft.fields.get("district") or "")
+    units = set(term_names(draft.fields.get("units")))
+    title = str(draft.fields.get("title", "")).casefold()
+    for article in site.by_day.get(draft.moment.date().isoformat(), []):
+        if district != (article.term_names("district") or ("",))[0]:
+            continue
+        shared = units & set(article.term_names("units"))
+        similar = SequenceMatcher(None, title, article.title.casefold()).ratio() >= TITLE_LIKENESS
+        if shared or similar:
+            why = f"{len(shared)} shared unit(s)" if shared else "a similar title"
+            notes.append(
+                f"may be the same release as {article.source_path} (same day and district, "
+                f"{why}): keep one of them"
+            )
+    return tuple(notes)
+
+
 def free_target(draft: Draft, site: SiteContent) -> tuple[str, str]:
     """The first slug (slug, slug-2, ...) whose file and URL are both free, and its path."""
     config = site.config
@@ -308,7 +333,7 @@ def write_draft(draft: Draft, site: SiteContent) -> Outcome:
     if existing:
         return Outcome(draft.source_name, Status.SKIPPED, existing, "already imported")
     slug, rel = free_target(draft, site)
-    notes = draft.notes
+    notes = draft.notes + same_release_notes(draft, site)
     if slug != draft.slug:
         taken = f"another article already has the file name or URL of '{draft.slug}'"
         notes += (f"written as '{slug}': {taken} (a duplicate?)",)

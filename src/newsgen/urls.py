@@ -22,6 +22,13 @@ def make_slug(text: str) -> str:
     return str(slugify(text, max_length=SLUG_MAX, word_boundary=True))
 
 
+def shorten_slug(slug: str, max_length: int) -> str:
+    """The slug's leading words that fit (slugify's own cut skips words, so it reads oddly)."""
+    if len(slug) <= max_length:
+        return slug
+    return slug[: max_length + 1].rsplit("-", 1)[0] or slug[:max_length]
+
+
 def is_valid_slug(slug: str) -> bool:
     """A slug written in front matter must already be in slug form, so it cannot escape."""
     return bool(SLUG_PATTERN.match(slug)) and len(slug) <= 200
