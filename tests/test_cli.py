@@ -171,7 +171,8 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> No
 
 
 def test_every_command_has_help_with_examples() -> None:
-    for command in ("build", "check", "new", "serve"):
-        done = run_cli(command, "--help")
+    commands = ("build", "check", "new", "serve", "import text", "import hugo", "import jekyll")
+    for command in commands:
+        done = run_cli(*command.split(), "--help")
         assert done.returncode == 0 and "Example" in done.stdout, command
         assert f"newsgen {command}" in done.stdout.split("Example", 1)[1], command
