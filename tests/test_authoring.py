@@ -161,7 +161,11 @@ def test_check_reports_links_into_the_site_that_reach_nothing(tmp_path: Path) ->
     body = (
         "See [B](../../11/b/index.html), [gone](../../11/missing/), [file](b.md),\n"
         '[logo](/logo.png), [ext](https://x.org/), [top](#x), <a href="/archive/">all</a>.\n\n'
-        "[r]: /nope.html\n[^note]: A footnote, not a link.\n"
+        "[r]: /nope.html\n[^note]: A footnote, not a link.\n\n"
+        "Code is an example, not a link: `[x](/in-span/)` and ``[y](/`odd`/)``.\n\n"
+        "```markdown\n[z](/in-fence/)\n<a href='/in-fence-2/'>z</a>\n```\n\n"
+        "~~~~\n[w](/in-tilde-fence/)\n~~~~\n"
+        "After the fences: [after](/after/).\n"
     )
     root = write_files(
         tmp_path / "site",
@@ -181,4 +185,6 @@ def test_check_reports_links_into_the_site_that_reach_nothing(tmp_path: Path) ->
         "in the site (link to the article's URL, not its .md file)",
         "content/a.md:8: warning: body: link '/nope.html' points to nope.html, which is not in "
         "the site",
+        "content/a.md:21: warning: body: link '/after/' points to after/index.html, which is not "
+        "in the site",
     ]

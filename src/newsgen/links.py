@@ -20,6 +20,20 @@ LINK = re.compile(
     re.M | re.I,
 )
 
+FENCED_CODE = re.compile(
+    r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]{0,3}\1[`~]*[ \t]*$|\Z)", re.M | re.S
+)
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
+
+
+def mask_code(body: str) -> str:
+    """The body with fenced code and code spans blanked (line breaks kept): examples, not links."""
+
+    def blank(match: re.Match[str]) -> str:
+        return re.sub(r"[^\n]", " ", match.group(0))
+
+    return CODE_SPAN.sub(blank, FENCED_CODE.sub(blank, body))
+
 
 def site_targets(pages: Sequence[PageSpec], static_paths: Iterable[str]) -> set[str]:
     """Every output path a link may reach: pages, aliases, static and theme files."""
@@ -45,7 +59,7 @@ def broken_links(
     """A warning for each link into the site whose target is not in the output."""
     problems = []
     for article in articles:
-        body = read_body(site_root, article.source_path)
+        body = mask_code(read_body(site_root, article.source_path))
         for match in LINK.finditer(body):
             link = next(group for group in match.groups() if group)
             target = internal_target(link, article.url)
