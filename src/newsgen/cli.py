@@ -12,7 +12,7 @@ import click
 from rich.console import Console
 
 from newsgen import __version__
-from newsgen.build import BuildOptions, BuildResult, build, check
+from newsgen.build import BuildOptions, BuildResult, build, check, output_dir_of
 from newsgen.cli_import import import_group
 from newsgen.config import load_config
 from newsgen.diagnostics import Diagnostic, Severity, UnsafeSetup
@@ -305,8 +305,7 @@ def serve_command(
         sys.exit(EXIT_USAGE)
     record_result(first, state)
     report(first)
-    config, _ = load_config(options.site_root)
-    out = options.output_dir or config.site_root / config.output_dir
+    out = output_dir_of(options, watcher.config)
     out.mkdir(parents=True, exist_ok=True)
     if not is_loopback(host):
         console.print(

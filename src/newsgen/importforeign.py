@@ -348,23 +348,24 @@ class Run:
             post = read_post(self.options.kind, rel, path)
         except OSError as exc:
             return Outcome(rel, Status.ERROR, message=f"cannot be read: {exc.strerror}")
-        draft = post if isinstance(post, str) else self.draft_post(post)
+        if isinstance(post, str):
+            return Outcome(rel, Status.ERROR, message=post)
+        mapping = key_map(self.options.maps, self.site.config)
+        mapped, kept = map_fields(post.front, mapping, URL_KEYS[self.options.kind])
+        markup = markup_names(self.options.kind, post.body)
+        draft = self.draft_post(post, mapped, kept, markup)
         if isinstance(draft, str):
             return Outcome(rel, Status.ERROR, message=draft)
         outcome = replace(write_draft(draft, self.site), source=rel)
-        if outcome.status is Status.IMPORTED and not isinstance(post, str):
-            self.report.unmapped.update(list(self.map(post)[1]))
-            self.report.markup.update(markup_names(self.options.kind, post.body))
+        if outcome.status is Status.IMPORTED:
+            self.report.unmapped.update(list(kept))
+            self.report.markup.update(markup)
         return outcome
 
-    def map(self, post: ForeignFile) -> tuple[dict[str, Any], dict[str, Any]]:
-        """The post's front matter as newsgen's fields and the keys kept as they are."""
-        mapping = key_map(self.options.maps, self.site.config)
-        return map_fields(post.front, mapping, URL_KEYS[self.options.kind])
-
-    def draft_post(self, post: ForeignFile) -> Draft | str:
+    def draft_post(
+        self, post: ForeignFile, mapped: dict[str, Any], kept: dict[str, Any], markup: list[str]
+    ) -> Draft | str:
         """The newsgen article for one post, or why there can be none."""
-        mapped, kept = self.map(post)
         fields, notes = convert_fields(mapped, self.site)
         date_text = str(fields.pop("date", "") or post.name_date)
         try:
@@ -376,16 +377,16 @@ class Run:
         slug = make_slug(str(fields.pop("slug", "") or post.name)) or make_slug(fields["title"])
         if not slug:
             return "no slug can be made from the file name or title"
-        fields["date"], fields["draft"] = date_text, is_draft(post) or None
+        draft = is_draft(post)
+        fields["date"], fields["draft"] = date_text, draft or None
         try:
-            old = [] if is_draft(post) else self.old_urls(post, fields["title"], date_text)
+            old = [] if draft else self.old_urls(post, fields["title"], date_text)
         except ValueError as exc:
             old, notes = [], [*notes, str(exc)]
         explicit = fields.pop("aliases", [])
         new_url = article_url(moment, slug)
         page_url = old[0] if old else ""
         fields["aliases"], alias_notes = new_aliases([*old, *explicit], page_url, new_url)
-        markup = markup_names(self.options.kind, post.body)
         notes += [f"left as text: {', '.join(markup)}"] if markup else []
         notes = [*post.notes, *notes, *alias_notes]
         digest = source_digest(post.data)

@@ -45,6 +45,7 @@ ROLE_BEFORE_NAME = re.compile(
 )
 ROLE_VERBS = ("出席", "主持", "讲话", "参加", "带队", "指出", "强调")
 ROLE_STOPS = re.compile("[由在和与及对向了是的]")
+IMPORTED_SLUG_MAX = 80  # characters; a longer title's slug is cut at a word and written out
 # Python-Markdown reads these at the start of a line as structure, not text.
 BLOCK_START = re.compile(r"^(?:#|>|[-+*](?=\s)|\d+(?=\.\s)|\[(?=[^\]]*\]:)|`{3})")
 # Characters Python-Markdown cannot backslash-escape are written as entities.
@@ -69,9 +70,6 @@ class Found:
     words: str
     start: int
     end: int
-
-
-IMPORTED_SLUG_MAX = 80  # characters; a longer title's slug is cut at a word and written out
 
 
 def parse_release(text: str) -> Release:

@@ -67,9 +67,9 @@ class LiveState:
             )
             return changed and not self.stopping
 
-    def event(self) -> bytes:
-        """The state as one server-sent event."""
-        version, errors = self.snapshot()
+    def event(self, snapshot: tuple[int, tuple[str, ...]]) -> bytes:
+        """A snapshot of the state as one server-sent event."""
+        version, errors = snapshot
         data = json.dumps({"server": self.server_id, "version": version, "errors": errors})
         return f"event: state\ndata: {data}\n\n".encode()
 
@@ -128,7 +128,7 @@ def add_live_script(page: bytes, state: LiveState, version: int) -> bytes:
 
 def content_type_of(path: Path) -> str:
     """A Content-Type for a file; text gets charset=utf-8."""
-    if path.suffix in (".xml",):
+    if path.suffix == ".xml":
         return "application/xml; charset=utf-8"
     guessed = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return f"{guessed}; charset=utf-8" if guessed.startswith(TEXT_TYPES) else guessed
@@ -245,7 +245,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         try:
             while not state.stopping:
                 seen = state.snapshot()
-                self.wfile.write(state.event())
+                self.wfile.write(state.event(seen))
                 self.wfile.flush()
                 while not state.wait_change(seen, KEEPALIVE_SECONDS) and not state.stopping:
                     self.wfile.write(b": keep-alive\n\n")

@@ -14,7 +14,7 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from newsgen.build import BuildResult, build
+from newsgen.build import BuildResult, build, source_dirs
 from newsgen.config import CONFIG_FILE, Config, load_config
 from newsgen.diagnostics import UnsafeSetup, error
 from newsgen.load import is_junk
@@ -25,17 +25,11 @@ QUIET_SECONDS = 0.2
 IGNORED_EVENTS = frozenset({"opened", "closed_no_write"})
 
 
-def watched_folders(config: Config) -> list[Path]:
-    """The source folders a change in which needs a rebuild."""
-    names = (config.content_dir, config.templates_dir, config.static_dir, config.data_dir)
-    return [config.site_root / name for name in names]
-
-
 class SourceChanges(FileSystemEventHandler):
     """Sets an event when a source file, a source folder or the settings change."""
 
     def __init__(self, config: Config, changed: threading.Event) -> None:
-        self.roots = [folder.resolve() for folder in watched_folders(config)]
+        self.roots = [folder.resolve() for folder in source_dirs(config)]
         self.settings = (config.site_root / CONFIG_FILE).resolve()
         self.changed = changed
 
@@ -72,7 +66,7 @@ class Watcher:
 
     def watch_new_folders(self) -> None:
         """Watch source folders that appeared since the last look (e.g. a first templates/)."""
-        for folder in watched_folders(self.config):
+        for folder in source_dirs(self.config):
             if folder not in self.watched and folder.is_dir():
                 self.observer.schedule(self.handler, str(folder), recursive=True)
                 self.watched.add(folder)
