@@ -26,13 +26,15 @@ TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
 
 
 def check_front_matter(data: bytes) -> Article | None:
-    """parse_source never raises, places every diagnostic and only returns safe slugs."""
+    """parse_source never raises, places every diagnostic, errs or returns an article, safe slugs."""
     result = parse_source(Source(SOURCE_PATH, data), CONFIG, {})
     assert isinstance(result, tuple) and len(result) == 2, f"bad result {result!r}"
     article, diagnostics = result
     assert isinstance(diagnostics, list), f"diagnostics is {type(diagnostics)}"
     for diagnostic in diagnostics:
         check_diagnostic(diagnostic)
+    errors = [d.format() for d in diagnostics if d.is_error]
+    assert (article is None) == bool(errors), f"article {article is not None}, errors {errors}"
     if article is None:
         return None
     assert isinstance(article, Article), f"got {type(article)}"

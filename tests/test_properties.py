@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from conftest import FIXED_NOW, build_site, read_tree, run_cli, write_files
-from hypothesis import HealthCheck, given, settings
+from conftest import EXAMPLES_SCALE, FIXED_NOW, build_site, read_tree, run_cli, write_files
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from newsgen.build import BuildOptions, check
@@ -51,7 +51,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 def examples(count: int) -> settings:
     """Hypothesis settings: `count` examples, no deadline (builds and processes are slow)."""
     return settings(
-        max_examples=count,
+        max_examples=count * EXAMPLES_SCALE,
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture],
     )
@@ -708,6 +708,7 @@ def assert_good_diagnostics(source_path: str, data: bytes, diagnostics: list[Dia
 
 @examples(400)
 @given(data=content_files())
+@example(data=b"---\ntitle: Title\ndate: '2023-02-10'\naliases: '?'\n---\n")
 def test_parse_never_raises_and_every_problem_has_a_line(data: bytes) -> None:
     """Whatever the bytes, parse_source returns an Article or errors naming file and line."""
     config = Config(site_root=Path("/nonexistent"))

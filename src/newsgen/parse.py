@@ -246,15 +246,16 @@ def make_article(
 ) -> tuple[Article | None, list[Diagnostic]]:
     """Assemble the immutable Article once every field is known to be valid."""
     line = lines.get("slug") or lines.get("title", 0)
-    slug, problems = choose_slug(values, source.source_path, line)
-    if not slug or values.date is None:
-        return None, problems
+    aliases, problems = read_aliases(values, source.source_path, lines.get("aliases", 0))
+    slug, slug_problems = choose_slug(values, source.source_path, line)
+    problems += slug_problems
     if slug in RESERVED_SLUGS:
         message = f"'{slug}' is reserved ({RESERVED_SLUGS[slug]}); add another 'slug: ...'"
-        return None, [error(source.source_path, line, "slug", message)]
+        problems.append(error(source.source_path, line, "slug", message))
+    if not slug or values.date is None or any(p.is_error for p in problems):
+        return None, problems
     body = split.body
     terms = {t.key: term_values(t.key, values) for t in config.taxonomies}
-    aliases, alias_problems = read_aliases(values, source.source_path, lines.get("aliases", 0))
     return Article(
         source_path=source.source_path,
         title=values.text["title"],
@@ -278,7 +279,7 @@ def make_article(
         extra=values.extra,
         key_lines=lines,
         aliases=aliases,
-    ), problems + alias_problems
+    ), problems
 
 
 HIDDEN_ELEMENTS = re.compile(r"<(script|style|template)\b.*?(</\1\s*>|$)", re.I | re.S)
