@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import FIXED_NOW, article_text, build_site, read_tree, write_files
+from conftest import EXAMPLES_SCALE, FIXED_NOW, article_text, build_site, read_tree, write_files
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -133,7 +133,9 @@ def apply_edit(root: Path, edit: tuple[object, ...]) -> None:
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25 * EXAMPLES_SCALE,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(edits=EDITS)
 def test_incremental_build_equals_clean_build(
