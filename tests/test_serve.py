@@ -291,3 +291,33 @@ def test_a_site_that_fails_at_first_is_served_once_fixed_and_settings_are_watche
             time.sleep(0.2)
     finally:
         assert stop(process) == 0
+
+
+def test_rebuilds_with_worker_processes_print_no_tracebacks(tmp_path: Path) -> None:
+    """Serve maps SIGTERM to Ctrl-C; the pool's workers must still end quietly when stopped."""
+    articles = {
+        f"content/2023/{1 + n % 12:02d}/story-{n}.md": article_text(
+            f"Story number {n}.", title=f"Story {n}", date=f"2023-{1 + n % 12:02d}-{1 + n % 28:02d}"
+        )
+        for n in range(240)
+    }
+    root = write_files(
+        tmp_path / "site", {"newsgen.yaml": "title: Many\nsearch: false\n", **articles}
+    )
+    process, port = start(root, "-j", "2")
+    served = Served(root, process, port)
+    try:
+        base = root / "templates" / "base.html"
+        base.parent.mkdir()
+        base.write_text(
+            '{% extends "theme/base.html" %}{% block footer %}<!-- edited -->{% endblock %}'
+        )
+        deadline = time.monotonic() + 60
+        while b"<!-- edited -->" not in served.get("/2023/05/05/story-4/")[2]:
+            assert time.monotonic() < deadline, "template change not picked up"
+            time.sleep(0.3)
+    finally:
+        assert stop(process) == 0
+    assert process.stderr is not None
+    errors = process.stderr.read()
+    assert "Traceback" not in errors and "KeyboardInterrupt" not in errors, errors

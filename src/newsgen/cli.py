@@ -73,6 +73,14 @@ site_argument = click.argument(
     type=click.Path(file_okay=False, path_type=Path),
 )
 
+jobs_option = click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for parsing and rendering (default: all cores).",
+)
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="newsgen")
@@ -88,13 +96,7 @@ def cli() -> None:
 @click.option("--drafts", is_flag=True, help="Also build articles marked draft: true.")
 @click.option("--future", is_flag=True, help="Also build articles dated in the future.")
 @click.option("--clean", is_flag=True, help="Render every page again, ignoring the build cache.")
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Worker processes for parsing and rendering (default: all cores).",
-)
+@jobs_option
 @click.option("--force", is_flag=True, help="Build into a non-empty folder newsgen did not make.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print the time of each stage.")
@@ -256,6 +258,7 @@ cli.add_command(import_group)
 @click.option("--drafts", is_flag=True, help="Also build articles marked draft: true.")
 @click.option("--future", is_flag=True, help="Also build articles dated in the future.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in a web browser.")
+@jobs_option
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def serve_command(
     site: Path,
@@ -266,6 +269,7 @@ def serve_command(
     drafts: bool,
     future: bool,
     open_browser: bool,
+    jobs: int | None,
     quiet: bool,
 ) -> None:
     """Build, serve the output for preview, and rebuild and reload pages as files change.
@@ -286,9 +290,12 @@ def serve_command(
     console = Console(stderr=True)
     if not site.is_dir():
         raise click.UsageError(f"site folder {site} does not exist")
-    jobs = os.cpu_count() or 1
     options = BuildOptions(
-        site.resolve(), output.resolve() if output else None, drafts, future, jobs=jobs
+        site.resolve(),
+        output.resolve() if output else None,
+        drafts,
+        future,
+        jobs=jobs or os.cpu_count() or 1,
     )
     state = LiveState()
 

@@ -61,6 +61,7 @@ def start_worker(parent: int) -> None:
     """Ctrl-C is the parent's to handle (no worker tracebacks), and a worker dies with its
     parent, so none outlives a killed build to write into the next build's staging folder."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool ends workers so; serve remaps it
     reset_connections()
     try:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
