@@ -40,6 +40,13 @@ class Served:
         connection.close()
         return response.status, dict(response.getheaders()), body
 
+    def wait_for(self, path: str, text: bytes, failure: str, seconds: float = 60) -> None:
+        """Poll a page until a rebuild has put `text` into it."""
+        deadline = time.monotonic() + seconds
+        while text not in self.get(path)[2]:
+            assert time.monotonic() < deadline, failure
+            time.sleep(0.2)
+
     def edit(self, text: str) -> None:
         (self.root / ARTICLE).write_text(text, encoding="utf-8")
 
@@ -285,10 +292,7 @@ def test_a_site_that_fails_at_first_is_served_once_fixed_and_settings_are_watche
         assert served.get(PAGE)[0] == 200
         settings = root / "newsgen.yaml"
         settings.write_text(settings.read_text().replace("Preview test", "Renamed archive"))
-        deadline = time.monotonic() + 15
-        while b"Renamed archive" not in served.get("/")[2]:
-            assert time.monotonic() < deadline, "settings change not picked up"
-            time.sleep(0.2)
+        served.wait_for("/", b"Renamed archive", "settings change not picked up")
     finally:
         assert stop(process) == 0
 
@@ -312,10 +316,7 @@ def test_rebuilds_with_worker_processes_print_no_tracebacks(tmp_path: Path) -> N
         base.write_text(
             '{% extends "theme/base.html" %}{% block footer %}<!-- edited -->{% endblock %}'
         )
-        deadline = time.monotonic() + 60
-        while b"<!-- edited -->" not in served.get("/2023/05/05/story-4/")[2]:
-            assert time.monotonic() < deadline, "template change not picked up"
-            time.sleep(0.3)
+        served.wait_for("/2023/05/05/story-4/", b"<!-- edited -->", "template change not seen")
     finally:
         assert stop(process) == 0
     assert process.stderr is not None
