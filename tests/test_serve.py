@@ -322,3 +322,12 @@ def test_rebuilds_with_worker_processes_print_no_tracebacks(tmp_path: Path) -> N
     assert process.stderr is not None
     errors = process.stderr.read()
     assert "Traceback" not in errors and "KeyboardInterrupt" not in errors, errors
+
+
+def test_output_folder_stays_the_served_one_when_settings_change_it(served: Served) -> None:
+    settings = served.root / "newsgen.yaml"
+    settings.write_text(settings.read_text() + "output_dir: elsewhere\n")
+    good = (served.root / ARTICLE).read_text()
+    served.edit(good.replace("The first version", "A version after the settings change"))
+    served.wait_for(PAGE, b"A version after the settings change", "the served folder went stale")
+    assert not (served.root / "elsewhere").exists()

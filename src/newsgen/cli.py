@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -305,6 +306,8 @@ def serve_command(
             print_summary(result, console, False)
 
     watcher = start_watching(options)
+    out = output_dir_of(options, watcher.config)
+    options = replace(options, output_dir=out)  # the folder served is the one rebuilt
     try:
         first = run_with_progress(options, quiet, console)
     except UnsafeSetup as exc:
@@ -312,7 +315,6 @@ def serve_command(
         sys.exit(EXIT_USAGE)
     record_result(first, state)
     report(first)
-    out = output_dir_of(options, watcher.config)
     out.mkdir(parents=True, exist_ok=True)
     if not is_loopback(host):
         console.print(
