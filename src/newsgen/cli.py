@@ -14,7 +14,7 @@ from rich.console import Console
 
 from newsgen import __version__
 from newsgen.build import BuildOptions, BuildResult, build, check, output_dir_of
-from newsgen.cli_import import import_group
+from newsgen.cli_import import import_group, site_root_of
 from newsgen.config import load_config
 from newsgen.diagnostics import Diagnostic, Severity, UnsafeSetup
 from newsgen.progressbar import run_with_bar
@@ -83,6 +83,29 @@ jobs_option = click.option(
 )
 
 
+def options_for(
+    site: Path,
+    output: Path | None,
+    jobs: int | None,
+    *,
+    drafts: bool,
+    future: bool,
+    force: bool = False,
+    clean: bool = False,
+) -> BuildOptions:
+    """What build or serve was asked for: absolute folders, -j defaulting to all cores."""
+    output_dir = output.resolve() if output else None
+    return BuildOptions(
+        site_root_of(site),
+        output_dir,
+        drafts,
+        future,
+        force,
+        clean,
+        jobs=jobs or os.cpu_count() or 1,
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="newsgen")
 def cli() -> None:
@@ -120,16 +143,8 @@ def build_command(
       newsgen build path/to/archive -o /tmp/site --drafts
     """
     console = Console(stderr=True)
-    if not site.is_dir():
-        raise click.UsageError(f"site folder {site} does not exist")
-    options = BuildOptions(
-        site.resolve(),
-        output.resolve() if output else None,
-        drafts,
-        future,
-        force,
-        clean,
-        jobs or os.cpu_count() or 1,
+    options = options_for(
+        site, output, jobs, drafts=drafts, future=future, force=force, clean=clean
     )
     try:
         result = run_with_progress(options, quiet, console)
@@ -168,9 +183,7 @@ def check_command(
       newsgen check --format json | jq '.[] | select(.severity == "error")'
     """
     console = Console(stderr=True)
-    if not site.is_dir():
-        raise click.UsageError(f"site folder {site} does not exist")
-    result = check(BuildOptions(site.resolve(), drafts=drafts, future=future))
+    result = check(BuildOptions(site_root_of(site), drafts=drafts, future=future))
     failed = not result.ok or (strict and bool(result.diagnostics))
     if output_format == "json":
         click.echo(json.dumps([diagnostic_record(d) for d in result.diagnostics], indent=1))
@@ -219,9 +232,7 @@ def new_command(
         --district "Jintai District" --event-type meeting \\
         --speaker "Zhang Wei" --unit "Organization Department of the District Committee"
     """
-    if not site.is_dir():
-        raise click.UsageError(f"site folder {site} does not exist")
-    config, _ = load_config(site.resolve())
+    config, _ = load_config(site_root_of(site))
     article = NewArticle(title, district, event_type, speaker, unit, lang)
     try:
         path = create_article(article, config)
@@ -289,15 +300,7 @@ def serve_command(
     from newsgen.watching import record_result, start_watching, watch_and_rebuild
 
     console = Console(stderr=True)
-    if not site.is_dir():
-        raise click.UsageError(f"site folder {site} does not exist")
-    options = BuildOptions(
-        site.resolve(),
-        output.resolve() if output else None,
-        drafts,
-        future,
-        jobs=jobs or os.cpu_count() or 1,
-    )
+    options = options_for(site, output, jobs, drafts=drafts, future=future)
     state = LiveState()
 
     def report(result: BuildResult) -> None:
