@@ -336,12 +336,12 @@ def serve_command(
             markup=False,
         )
         sys.exit(EXIT_USAGE)
-    url = server_url(server)
-    click.echo(f"Serving {out} at {url} (Ctrl-C to stop)")
-    if open_browser:
-        click.launch(url)
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop like Ctrl-C
-    try:
+    try:  # from before the address is printed: a Ctrl-C right after it still stops cleanly
+        url = server_url(server)
+        click.echo(f"Serving {out} at {url} (Ctrl-C to stop)")
+        if open_browser:
+            click.launch(url)
         watch_and_rebuild(watcher, options, state, report)
     except KeyboardInterrupt:
         state.stop()
