@@ -99,25 +99,31 @@ def test_aliases_get_relative_redirect_pages_outside_the_sitemap(tmp_path: Path)
     assert "old-budget" not in (out / "index.html").read_text()
 
 
-def test_bad_or_colliding_aliases_are_errors(tmp_path: Path) -> None:
+def test_aliases_a_static_host_cannot_serve_warn_and_escaping_ones_fail(tmp_path: Path) -> None:
     article = "---\ntitle: A\ndate: 2023-02-10\naliases: [{}]\n---\nBody\n"
-    root = write_files(
-        tmp_path / "site",
-        {
-            "newsgen.yaml": "title: T\n",
-            "content/a.md": article.format("'/x.php?id=5'"),
-            "content/b.md": article.format("archive/").replace("title: A", "title: B"),
-        },
-    )
+    files = {
+        "newsgen.yaml": "title: T\n",
+        "content/a.md": article.format("'/x.php?id=5'"),
+        "content/b.md": article.format("archive/").replace("title: A", "title: B"),
+    }
+    root = write_files(tmp_path / "site", files)
+    done = run_cli("build", str(root))
+    assert done.returncode == 0, done.stderr
+    assert (
+        "content/a.md:4: warning: aliases: '/x.php?id=5' has a query, which static hosts "
+        "ignore; dropped (redirect it in the web server instead)"
+    ) in done.stderr
+    assert (
+        "content/b.md:4: warning: aliases: alias '/archive/' is the archive page 'Archive'; "
+        "the alias is dropped (remove it)"
+    ) in done.stderr
+    assert "Archive" in (root / "public/archive/index.html").read_text()
+    write_files(root, {"content/c.md": article.format("'/a/../../x/'").replace("A", "C")})
     done = run_cli("build", str(root))
     assert done.returncode == 1
     assert (
-        "content/a.md:4: error: aliases: '/x.php?id=5' cannot be a page of a static site "
-        "(a query, '..' or an escape)"
-    ) in done.stderr
-    assert (
-        "content/b.md:2: error: slug: content/b.md (aliases) and the archive page 'Archive' "
-        "would both write archive/index.html (change an alias)"
+        "content/c.md:4: error: aliases: '/a/../../x/' cannot be a page of a static site "
+        "('..', a backslash or a control character)"
     ) in done.stderr
 
 

@@ -116,10 +116,6 @@ CASES: dict[str, Case] = {
             "YAML, then '---')",
         ),
     ),
-    "duplicate-key": Case(
-        {BAD: ok("title: Y")},
-        (f"{BAD}:4:1: error: title: duplicate key 'title' (first given on line 2; keep one)",),
-    ),
     "object-tag": Case(
         {BAD: ok("extra: !!python/object/apply:os.system ['touch /tmp/pwned']")},
         (
@@ -273,7 +269,7 @@ CASES: dict[str, Case] = {
         {BAD: ok("slug: '%2e%2e%2fetc'")},
         (
             f"{BAD}:4: error: slug: '%2e%2e%2fetc' is not a valid slug (no paths or escapes; "
-            "use e.g. '2e-2e-2fetc')",
+            "use e.g. 'etc')",
         ),
     ),
     "backslash-slug": Case(

@@ -122,7 +122,8 @@ def write_site(
     result.stats.changed_paths = staged
     if cache:
         output.stop_for_test("cache")
-        save_cache(cache, site, fingerprints, output.manifest_signature(out))
+        body_keys = {renderer.bodies.key(a) for a, _ in site.parsed.values() if a}
+        save_cache(cache, site, fingerprints, output.manifest_signature(out), body_keys)
         timer.lap("cache")
     return fingerprints
 
@@ -153,13 +154,18 @@ def build_locked(
     scan = scan_content(config)
     digest, newest_ns = inputs_digest(options, config, out, scan)
     now = options.now or datetime.now(timezone.utc)
-    if cache and not options.clean and is_up_to_date(cache, digest, out, now):
+    shortcut = cache and not options.clean and not options.strict
+    if shortcut and cache and is_up_to_date(cache, digest, out, now):
         result.output_dir, result.up_to_date = out, True
         result.articles = int(cache.meta("articles") or 0)
         return result
     previous_urls = read_url_map(cache.meta("urls") if cache else None)
     try:
         site = read_site(options, config, diagnostics, cache, timer, progress, scan)
+        moved = moved_articles(site.index.articles, previous_urls)
+        if options.strict and (site.diagnostics or moved):
+            result.diagnostics = sort_diagnostics([*site.diagnostics, *moved])
+            return result  # no output_dir: nothing was written
         fingerprints = write_site(site, options, out, cache, result, timer, progress)
     except BuildFailed as failed:
         result.diagnostics = failed.diagnostics
@@ -187,7 +193,6 @@ def build_locked(
                 "urls": url_map(site.index.articles, previous_urls),
             }
         )
-    moved = moved_articles(site.index.articles, previous_urls)
     result.diagnostics = sort_diagnostics([*site.diagnostics, *searched, *moved])
     result.output_dir = out
     result.articles, result.pages = len(site.index.articles), len(site.pages)

@@ -24,6 +24,7 @@ SCHEMA = 4
 ALLOWED_GLOBALS = {
     ("newsgen.model", "Article"),
     ("newsgen.model", "Speaker"),
+    ("newsgen.model", "ShortcodeUse"),
     ("newsgen.diagnostics", "Diagnostic"),
     ("newsgen.diagnostics", "Severity"),
     ("datetime", "datetime"),

@@ -92,6 +92,7 @@ def options_for(
     future: bool,
     force: bool = False,
     clean: bool = False,
+    strict: bool = False,
 ) -> BuildOptions:
     """What build or serve was asked for: absolute folders, -j defaulting to all cores."""
     output_dir = output.resolve() if output else None
@@ -103,6 +104,7 @@ def options_for(
         force,
         clean,
         jobs=jobs or os.cpu_count() or 1,
+        strict=strict,
     )
 
 
@@ -122,6 +124,9 @@ def cli() -> None:
 @click.option("--clean", is_flag=True, help="Render every page again, ignoring the build cache.")
 @jobs_option
 @click.option("--force", is_flag=True, help="Build into a non-empty folder newsgen did not make.")
+@click.option(
+    "--strict", is_flag=True, help="Fail (exit 1, nothing published) on warnings too, e.g. in CI."
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print the time of each stage.")
 def build_command(
@@ -132,6 +137,7 @@ def build_command(
     clean: bool,
     jobs: int | None,
     force: bool,
+    strict: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -144,15 +150,19 @@ def build_command(
     """
     console = Console(stderr=True)
     options = options_for(
-        site, output, jobs, drafts=drafts, future=future, force=force, clean=clean
+        site, output, jobs, drafts=drafts, future=future, force=force, clean=clean, strict=strict
     )
     try:
         result = run_with_progress(options, quiet, console)
     except UnsafeSetup as exc:
         console.print(f"error: {exc}", style="red", markup=False, highlight=False, soft_wrap=True)
         sys.exit(EXIT_USAGE)
-    print_diagnostics(result, console, quiet)
+    print_diagnostics(result, console, quiet and not strict)
     if not result.ok:
+        sys.exit(EXIT_CONTENT)
+    if result.output_dir is None:  # --strict stopped it before anything was written
+        message = "warnings fail the build (--strict); the output is unchanged"
+        console.print(message, style="bold red", highlight=False)
         sys.exit(EXIT_CONTENT)
     if not quiet:
         print_summary(result, console, verbose)

@@ -9,13 +9,18 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import yaml
+
+from newsgen.dates import read_zone
 from newsgen.diagnostics import Diagnostic, error, warning
+from newsgen.frontmatter import decode_text
 from newsgen.yamlsource import construct_field, parse_mapping
 
 CONFIG_FILE = "newsgen.yaml"
 RESERVED_PATHS = ("archive", "search", "page", "assets", "pagefind")
 ALWAYS_REQUIRED = ("title", "date")
 LANG_PATTERN = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+ABBREVIATION_PATTERN = re.compile(r"[A-Za-z]{2,6}")
 
 
 def primary_language(lang: str) -> str:
@@ -72,6 +77,7 @@ class Config:
     output_dir: str = "public"
     taxonomies: tuple[TaxonomyConfig, ...] = DEFAULT_TAXONOMIES
     vocabularies: tuple[tuple[str, str], ...] = ()
+    zone_abbreviations: tuple[tuple[str, str], ...] = ()
     extra: tuple[tuple[str, str], ...] = field(default=())
 
     @property
@@ -89,6 +95,11 @@ class Config:
         others = tuple(lang for lang in self.languages if lang != self.language)
         return (self.language, *others)
 
+    @property
+    def zone_abbreviation_map(self) -> dict[str, str]:
+        """`zone_abbreviations` as the mapping dates.parse_date takes (abbreviation -> zone)."""
+        return dict(self.zone_abbreviations)
+
     def taxonomy(self, key: str) -> TaxonomyConfig:
         """Look up a taxonomy by its front-matter key."""
         for taxonomy in self.taxonomies:
@@ -101,6 +112,7 @@ SIMPLE_KEYS = {
     f.name: f.type
     for f in fields(Config)
     if f.name not in {"site_root", "taxonomies", "vocabularies", "required", "extra", "languages"}
+    and f.name != "zone_abbreviations"
 }
 
 
@@ -110,11 +122,11 @@ def load_config(site_root: Path) -> tuple[Config, list[Diagnostic]]:
     path = site_root / CONFIG_FILE
     if not path.is_file():
         return config, []
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return config, [error(CONFIG_FILE, 0, "", "settings file is not UTF-8 text")]
+    text, decoding = decode_text(path.read_bytes(), CONFIG_FILE)
+    if text is None:
+        return config, decoding
     mapping, diagnostics = parse_mapping(text, CONFIG_FILE, 1, what="newsgen.yaml")
+    diagnostics = decoding + diagnostics
     if mapping is None:
         return config, diagnostics
     changes: dict[str, Any] = {}
@@ -123,6 +135,8 @@ def load_config(site_root: Path) -> tuple[Config, list[Diagnostic]]:
         diagnostics.extend(problems)
         if problems:
             continue
+        if item.key == "zone_abbreviations":  # as written: YAML reads -0600 as an octal number
+            value = written_entries(item.node)
         diagnostics.extend(read_setting(item.key, value, item.line, changes))
     if changes.get("languages") and "language" not in changes:
         changes["language"] = changes["languages"][0]  # the first listed is the default
@@ -148,6 +162,7 @@ def read_setting(key: str, value: Any, line: int, changes: dict[str, Any]) -> li
         "vocabularies": read_vocabularies,
         "required": read_required,
         "languages": read_languages,
+        "zone_abbreviations": read_zone_abbreviations,
     }
     if key in readers:
         result, problems = readers[key](value, line)
@@ -227,6 +242,38 @@ def read_languages(value: Any, line: int) -> tuple[tuple[str, ...], list[Diagnos
     return tuple(dict.fromkeys(items)), []
 
 
+def written_entries(node: yaml.Node) -> list[tuple[str, str, int]] | None:
+    """A mapping of plain values as (key, value, file line), each text as written."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    entries = []
+    for key, value in node.value:
+        if not isinstance(key, yaml.ScalarNode) or not isinstance(value, yaml.ScalarNode):
+            return None
+        entries.append((str(key.value), str(value.value), key.start_mark.line + 1))
+    return entries
+
+
+def read_zone_abbreviations(
+    value: Any, line: int
+) -> tuple[tuple[tuple[str, str], ...], list[Diagnostic]]:
+    """`zone_abbreviations:` gives abbreviations in dates an offset or an IANA time zone."""
+    if value is None:
+        message = 'expected a mapping of abbreviation: offset or time zone, e.g. {CST: "+08:00"}'
+        return (), [error(CONFIG_FILE, line, "zone_abbreviations", message)]
+    result: dict[str, str] = {}
+    problems = []
+    for key, text, entry_line in value:
+        try:
+            if not ABBREVIATION_PATTERN.fullmatch(key):
+                raise ValueError(f"'{key}' is not a time zone abbreviation (2 to 6 letters)")
+            read_zone(text)
+        except ValueError as exc:
+            problems.append(error(CONFIG_FILE, entry_line, "zone_abbreviations", str(exc)))
+        result[key.upper()] = text.strip()
+    return tuple(sorted(result.items())), problems
+
+
 def read_required(value: Any, line: int) -> tuple[tuple[str, ...], list[Diagnostic]]:
     """`required:` lists front-matter keys every article must have (title and date always)."""
     items = [value] if isinstance(value, str) else value
@@ -274,4 +321,11 @@ def check_config(config: Config, lines: dict[str, int]) -> list[Diagnostic]:
     return problems
 
 
-ALL_KEYS = [*SIMPLE_KEYS, "taxonomies", "vocabularies", "required", "languages"]
+ALL_KEYS = [
+    *SIMPLE_KEYS,
+    "taxonomies",
+    "vocabularies",
+    "required",
+    "languages",
+    "zone_abbreviations",
+]

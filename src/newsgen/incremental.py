@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from newsgen import __version__, output
-from newsgen.bodies import body_key
 from newsgen.cache import BuildCache, CacheUnusable
 from newsgen.config import CONFIG_FILE, Config
 from newsgen.load import stat_tree
@@ -115,6 +114,7 @@ def save_cache(
     site: Site,
     fingerprints: dict[str, str],
     manifest: str,
+    body_keys: set[str],
 ) -> None:
     """Remember this build: sources, parse results, new bodies, page fingerprints."""
     parsed = {
@@ -125,5 +125,4 @@ def save_cache(
         "next_change": repr(site.next_change),
         "scanned": str(site.scanned_ns),
     }
-    body_keys = {body_key(a, site.config.sanitize_html) for a, _ in site.parsed.values() if a}
     cache.save(site.sources, parsed, body_keys, fingerprints, meta)

@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 
 from newsgen.config import Config
-from newsgen.diagnostics import Diagnostic, error
+from newsgen.diagnostics import Diagnostic, error, warning
 from newsgen.model import Article, SiteIndex, Taxonomy, Term
+from newsgen.shortcodes import REF_NAMES
 from newsgen.urls import day_url, make_slug, month_url, term_url, year_url
 from newsgen.vocab import Vocabulary
 
@@ -66,10 +67,66 @@ def build_index(
         if article.translation_key:
             translations[article.translation_key].append(article_id)
     versions = {key: tuple(ids) for key, ids in translations.items()}
+    ref_urls = find_ref_urls(articles, config.content_dir)
+    diagnostics.extend(check_refs(articles, ref_urls))
     index = SiteIndex(
-        articles, tuple(taxonomies), years, months, days, related, term_slugs, more, versions
+        articles,
+        tuple(taxonomies),
+        years,
+        months,
+        days,
+        related,
+        term_slugs,
+        more,
+        versions,
+        ref_urls,
     )
     return index, diagnostics
+
+
+def ref_key(target: str) -> str:
+    """A ref/relref target without its #anchor, ./ or surrounding blanks."""
+    path = target.strip().split("#", 1)[0].strip()
+    return path[2:] if path.startswith("./") else path
+
+
+def ref_keys(source_path: str, content_dir: str) -> list[str]:
+    """The ways a ref may name an article file (Hugo's): path in content/, with or without
+    a leading / and the .md, its file name, and a page bundle's folder."""
+    rel = source_path.removeprefix(f"{content_dir}/")
+    stem = rel.rsplit(".", 1)[0]
+    keys = [source_path, rel, f"/{rel}", stem, f"/{stem}", rel.rsplit("/", 1)[-1]]
+    keys.append(stem.rsplit("/", 1)[-1])
+    if stem.endswith(("/index", "/_index")):  # a page bundle: named by its folder
+        folder = stem.rsplit("/", 1)[0]
+        keys += [folder, f"/{folder}", folder.rsplit("/", 1)[-1]]
+    return keys
+
+
+def find_ref_urls(articles: Sequence[Article], content_dir: str) -> dict[str, str]:
+    """Every name a ref may use -> that article's site URL; names two files share are left out."""
+    found: dict[str, str] = {}
+    shared: set[str] = set()
+    for article in articles:
+        for key in dict.fromkeys(ref_keys(article.source_path, content_dir)):
+            if key in found and found[key] != article.url:
+                shared.add(key)
+            found[key] = article.url
+    return {key: url for key, url in found.items() if key not in shared}
+
+
+def check_refs(articles: Sequence[Article], ref_urls: Mapping[str, str]) -> list[Diagnostic]:
+    """A ref/relref that names no published article is a broken link: a warning."""
+    problems = []
+    for article in articles:
+        for use in article.shortcodes:
+            if use.name in REF_NAMES and ref_key(use.target) not in ref_urls:
+                message = (
+                    f"{use.name} '{use.target}' names no published article (give its path in "
+                    "the content folder, e.g. 2023/02/review.md); the link goes nowhere"
+                )
+                problems.append(warning(article.source_path, use.line, "body", message, use.column))
+    return problems
 
 
 def group_terms(

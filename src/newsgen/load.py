@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from newsgen.diagnostics import Diagnostic, warning
+from newsgen.diagnostics import Diagnostic, error, warning
 from newsgen.model import Source
 
 CONTENT_SUFFIXES = (".md", ".markdown")
@@ -19,6 +19,29 @@ def is_junk(name: str) -> bool:
         or name.endswith(("~", ".swp", ".swx", ".tmp", "#"))
         or name in {"Thumbs.db", "desktop.ini"}
     )
+
+
+def is_utf8(name: str) -> bool:
+    """False for a file name whose bytes are not UTF-8 (Python keeps them as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def name_problem(rel: str, name: str) -> Diagnostic:
+    """A file or folder named in another encoding (GBK from an unzipped Chinese archive)."""
+    raw = os.fsencode(name)
+    shown = os.fsencode(rel).decode("utf-8", "backslashreplace")
+    try:
+        guess = f" (read as GBK: '{raw.decode('gb18030')}')"
+    except UnicodeDecodeError:
+        guess = ""
+    message = (
+        f"file name is not UTF-8{guess}: rename it (e.g. convmv -f gbk -t utf-8 -r --notest FOLDER)"
+    )
+    return error(shown, 0, "", message)
 
 
 def walk_entries(
@@ -44,6 +67,9 @@ def walk_entries(
             if is_junk(entry.name):
                 continue
             rel = entry.path[prefix:].replace(os.sep, "/")
+            if not is_utf8(entry.name):
+                diagnostics.append(name_problem(rel, entry.name))
+                continue
             if entry.is_symlink():
                 target = os.path.realpath(entry.path)
                 if not (

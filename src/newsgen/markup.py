@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from html import escape
+from typing import Protocol
 
 import markdown
 import nh3
 from markdown.extensions.toc import slugify_unicode
+
+from newsgen.shortcodes import Escaped, Shortcode, parse_shortcodes, unescape_code
 
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "attr_list", "toc", "sane_lists"]
 EXTENSION_CONFIGS = {"toc": {"slugify": slugify_unicode, "permalink": False}}
@@ -38,6 +44,7 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "align", "scope"},
     "ol": {"start", "type", "reversed"},
 }
+SINGLE_PARAGRAPH = re.compile(r"<p>((?:(?!</?p\b).)*)</p>", re.S)
 STYLE_PROPERTIES = {"text-align", "width", "height", "color", "background-color", "font-weight"}
 
 _converter: markdown.Markdown | None = None
@@ -92,14 +99,70 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def render_markdown(text: str, sanitize: bool = True, seconds: float = 0) -> str:
-    """Convert an article body; its {{ }} and {% %} are plain text, never template code."""
+class ShortcodeHost(Protocol):
+    """Runs one shortcode: its HTML, given a way to render its inner text as Markdown."""
+
+    def render(self, shortcode: Shortcode, offset: int, inner: Callable[[], str]) -> str: ...
+
+
+def convert(text: str) -> str:
+    """Plain Markdown to HTML with the shared converter."""
+    return converter().reset().convert(text)
+
+
+def placeholder_token(text: str) -> str:
+    """A word Markdown leaves alone and the text does not hold, to stand for shortcodes."""
+    nonce = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
+    while f"ngsc{nonce}" in text:
+        nonce += "0"
+    return f"ngsc{nonce}x"
+
+
+def convert_with_shortcodes(text: str, host: ShortcodeHost | None, base: int = 0) -> str:
+    """Markdown with each shortcode replaced by a placeholder, then by the shortcode's HTML."""
+    nodes, _ = parse_shortcodes(text) if host else ([], [])
+    if host is None or not nodes:
+        return convert(unescape_code(text) if host else text)
+    token = placeholder_token(text)
+    pieces, outputs, position = [], {}, 0
+    for number, node in enumerate(nodes):
+        pieces += [text[position : node.start], f"{token}{number}x"]
+        outputs[f"{token}{number}x"] = node
+        position = node.end
+    pieces.append(text[position:])
+    html = convert(unescape_code("".join(pieces)))
+
+    def fill(match: re.Match[str]) -> str:
+        node = outputs[match.group(1) or match.group(2)]
+        if isinstance(node, Escaped):
+            text = escape(node.text, quote=False)
+            return f"<p>{text}</p>" if match.group(1) else text
+        inner = node.inner or ""
+        return host.render(
+            node, base + node.start, lambda: render_inner(inner, host, base + node.inner_start)
+        )
+
+    pattern = re.compile(rf"<p>({token}\d+x)</p>|({token}\d+x)")
+    return pattern.sub(fill, html)
+
+
+def render_inner(text: str, host: ShortcodeHost, base: int) -> str:
+    """A paired shortcode's inner Markdown as HTML; one paragraph loses its <p> (inline use)."""
+    html = convert_with_shortcodes(text, host, base).strip()
+    single = SINGLE_PARAGRAPH.fullmatch(html)
+    return single.group(1) if single else html
+
+
+def render_markdown(
+    text: str, sanitize: bool = True, seconds: float = 0, host: ShortcodeHost | None = None
+) -> str:
+    """Convert an article body; its {{ }} and {% %} are plain text, never template code, and
+    its shortcodes run only through `host` (without one they are text)."""
     global _converter
-    md = converter()
     try:
         with time_limit(seconds):
-            html = md.reset().convert(text)
-        md.reset()
+            html = convert_with_shortcodes(text, host)
+        converter().reset()
     except _OverTime:
         _converter = None
         raise MarkdownProblem(

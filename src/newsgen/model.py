@@ -23,6 +23,15 @@ class Speaker:
     role: str = ""
 
 
+class ShortcodeUse(NamedTuple):
+    """A shortcode an article's body uses, where, and (for ref/relref) the article it names."""
+
+    name: str
+    line: int
+    column: int
+    target: str = ""
+
+
 @dataclass(frozen=True, eq=False)
 class Article:
     """One parsed, validated article; every field populated (empty when not given)."""
@@ -49,6 +58,7 @@ class Article:
     extra: dict[str, Any]
     key_lines: dict[str, int] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()  # old site URLs of this article (redirect pages)
+    shortcodes: tuple[ShortcodeUse, ...] = ()  # found when parsing; templates checked later
 
     def term_names(self, key: str) -> tuple[str, ...]:
         """Names this article gives for one taxonomy."""
@@ -120,6 +130,8 @@ class SiteIndex:
     more: tuple[tuple[tuple[str, str, tuple[int, ...]], ...], ...] = ()
     # translation_key -> the articles that share it (the language versions of one release)
     translations: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # every name a {{< ref >}} may give an article (its path in content/, file name...) -> URL
+    ref_urls: dict[str, str] = field(default_factory=dict)
 
 
 class PageSpec(NamedTuple):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import yaml
 
@@ -18,9 +19,10 @@ from newsgen.diagnostics import Diagnostic, error, warning
 from newsgen.fields import Place, read_bool, read_speakers, read_text, read_text_list
 from newsgen.frontmatter import SplitFile, decode_text, split_front_matter
 from newsgen.model import Article, Source, Speaker
+from newsgen.shortcodes import find_uses, strip_shortcodes
 from newsgen.urls import alias_url, article_url, is_valid_slug, make_slug
 from newsgen.vocab import Vocabulary
-from newsgen.yamlsource import NULL_TAG, YamlMapping, construct_field, parse_mapping
+from newsgen.yamlsource import NULL_TAG, Field, YamlMapping, construct_field, parse_mapping
 
 RESERVED_SLUGS = {
     "page": "used for pagination",
@@ -38,7 +40,9 @@ RESERVED_SLUGS = {
 TEXT_KEYS = ("title", "summary", "slug", "lang", "translation_key", "district", "event_type")
 SINGLE_TERM_KEYS = ("district", "event_type")
 SUMMARY_MAX = 220
-UNSAFE_SLUG = re.compile(r"[/\\%\x00-\x1f]|\.\.")
+UNSAFE_SLUG = re.compile(r"[/\\\x00-\x1f]|\.\.")
+SLUG_MAX_BYTES = 200  # an old slug longer than this cannot be a folder name: no alias for it
+JEKYLL_NAME = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})-.+\.\w+$")
 
 
 @dataclass
@@ -76,14 +80,18 @@ def parse_source(
     text, problems = decode_text(source.data, path)
     if text is None:
         return None, problems
-    split, problems = split_front_matter(text, path)
+    split, found = split_front_matter(text, path)
+    problems += found
     if split is None:
         return None, problems
-    mapping, problems = parse_mapping(split.yaml_text, path, split.yaml_line)
+    mapping, found = parse_mapping(split.yaml_text, path, split.yaml_line)
+    problems += found
     if mapping is None:
         return None, problems
-    values = Values()
     keys = known_keys(config)
+    mapping, found = fold_key_case(mapping, keys, path)
+    problems += found
+    values = Values()
     for item in mapping.fields:
         if item.key in keys:
             place = Place(path, split.yaml_line, item.key)
@@ -95,13 +103,45 @@ def parse_source(
         hint = did_you_mean(item.key, keys)
         if hint:
             problems.append(warning(path, item.line, "", f"unknown key '{item.key}'{hint}"))
-    problems.extend(check_required(mapping, values, config, path, split.yaml_line - 1))
+    supplied = date_from_file_name(path, mapping, values, config)
+    problems.extend(check_required(mapping, values, config, path, split.yaml_line - 1, supplied))
     problems.extend(resolve_terms(mapping, values, config, vocabularies, path, split.yaml_line))
     if any(p.is_error for p in problems) or values.date is None:
         return None, problems
     lines = {item.key: item.line for item in mapping.fields}
     article, slug_problems = make_article(source, values, config, split, lines)
     return article, problems + slug_problems
+
+
+def fold_key_case(
+    mapping: YamlMapping, keys: tuple[str, ...], path: str
+) -> tuple[YamlMapping, list[Diagnostic]]:
+    """Hugo reads front-matter keys in any case: `Title:` is read as `title:`, with a warning."""
+    lower = {key.lower(): key for key in keys}
+    fields: list[Field] = []
+    problems = []
+    for item in mapping.fields:
+        known = lower.get(item.key.lower(), item.key)
+        if known != item.key:
+            message = f"key '{item.key}' read as '{known}' (newsgen's keys are lower case)"
+            problems.append(warning(path, item.line, known, message, item.column))
+            item = replace(item, key=known)
+        fields = [f for f in fields if f.key != item.key] + [item]  # the last one wins
+    return YamlMapping(tuple(fields), mapping.line), problems
+
+
+def date_from_file_name(
+    path: str, mapping: YamlMapping, values: Values, config: Config
+) -> set[str]:
+    """Jekyll dates a post by its file name (2015-03-17-title.md) when it gives no date."""
+    named = JEKYLL_NAME.match(path.rsplit("/", 1)[-1])
+    if mapping.get("date") is not None or not named:
+        return set()
+    try:
+        values.date, values.has_time = parse_date(named.group(1), config.tz)
+    except ValueError:
+        return set()
+    return {"date"}
 
 
 def read_field(
@@ -142,18 +182,25 @@ def read_date_field(
     if problems:
         return problems
     try:
-        values.date, values.has_time = parse_date(text, config.tz)
+        values.date, values.has_time = parse_date(text, config.tz, config.zone_abbreviation_map)
     except ValueError as exc:
         return [place.error(node, str(exc))]
     return []
 
 
 def check_required(
-    mapping: YamlMapping, values: Values, config: Config, path: str, fence_line: int
+    mapping: YamlMapping,
+    values: Values,
+    config: Config,
+    path: str,
+    fence_line: int,
+    supplied: set[str],
 ) -> list[Diagnostic]:
     """Every required key present and not empty (a bad value is reported by its reader)."""
     problems = []
     for key in config.required:
+        if key in supplied:
+            continue
         item = mapping.get(key)
         if item is not None and not is_empty_node(item.node):
             continue
@@ -219,26 +266,31 @@ def store_terms(key: str, names: tuple[str, ...], values: Values) -> None:
         values.lists[key] = names
 
 
-def choose_slug(values: Values, path: str, line: int) -> tuple[str, list[Diagnostic]]:
-    """The slug from front matter, else from the title; anything path-like is refused."""
+def choose_slug(values: Values, path: str, line: int) -> tuple[str, str, list[Diagnostic]]:
+    """The slug from front matter (normalised when not in slug form; the old form is returned
+    so its address can become an alias), else from the title; anything path-like is refused."""
     given = values.text.get("slug", "")
     if "slug" in values.text and not given.strip():
         message = "slug is empty (give one, or remove the key to derive it from the title)"
-        return "", [error(path, line, "slug", message)]
+        return "", "", [error(path, line, "slug", message)]
     if given and is_valid_slug(given):
-        return given, []
+        return given, "", []
     if given:
-        slug = make_slug(given)
-        if UNSAFE_SLUG.search(given) or not slug:
+        written = unquote(given)  # percent-escapes, as a browser sends the address
+        slug = make_slug(written)
+        if UNSAFE_SLUG.search(written) or not slug:
             hint = slug or "lowercase-words-with-hyphens"
             message = f"'{given}' is not a valid slug (no paths or escapes; use e.g. '{hint}')"
-            return "", [error(path, line, "slug", message)]
-        message = f"'{given}' is not in slug form; using '{slug}' (write that to silence this)"
-        return slug, [warning(path, line, "slug", message)]
+            return "", "", [error(path, line, "slug", message)]
+        servable = "?" not in written and len(written.encode()) <= SLUG_MAX_BYTES
+        old = written if written.casefold() != slug and servable else ""
+        kept = "; its old address stays as an alias" if old else ""
+        message = f"'{given}' is not in slug form; using '{slug}'{kept} (write slug: {slug})"
+        return slug, old, [warning(path, line, "slug", message)]
     slug = make_slug(values.text.get("title", ""))
     if not slug:
-        return "", [error(path, line, "title", "title gives an empty slug (add 'slug: ...')")]
-    return slug, []
+        return "", "", [error(path, line, "title", "title gives an empty slug (add 'slug: ...')")]
+    return slug, "", []
 
 
 def make_article(
@@ -247,14 +299,21 @@ def make_article(
     """Assemble the immutable Article once every field is known to be valid."""
     line = lines.get("slug") or lines.get("title", 0)
     aliases, problems = read_aliases(values, source.source_path, lines.get("aliases", 0))
-    slug, slug_problems = choose_slug(values, source.source_path, line)
+    slug, old_slug, slug_problems = choose_slug(values, source.source_path, line)
     problems += slug_problems
+    old_url = alias_url(article_url(values.date, old_slug)) if old_slug and values.date else None
+    if old_url and old_url not in aliases:
+        aliases += (old_url,)
     if slug in RESERVED_SLUGS:
         message = f"'{slug}' is reserved ({RESERVED_SLUGS[slug]}); add another 'slug: ...'"
         problems.append(error(source.source_path, line, "slug", message))
     if not slug or values.date is None or any(p.is_error for p in problems):
         return None, problems
     body = split.body
+    shortcodes, shortcode_problems = find_uses(body, split.body_line, source.source_path)
+    problems += shortcode_problems
+    if any(p.is_error for p in shortcode_problems):
+        return None, problems
     terms = {t.key: term_values(t.key, values) for t in config.taxonomies}
     return Article(
         source_path=source.source_path,
@@ -266,7 +325,7 @@ def make_article(
         lang=values.text.get("lang") or config.language,
         translation_key=values.text.get("translation_key", ""),
         draft=values.draft,
-        summary=values.text.get("summary") or derive_summary(body),
+        summary=values.text.get("summary") or derive_summary(strip_shortcodes(body)),
         summary_derived=not values.text.get("summary"),
         district=values.text.get("district", ""),
         event_type=values.text.get("event_type", ""),
@@ -279,6 +338,7 @@ def make_article(
         extra=values.extra,
         key_lines=lines,
         aliases=aliases,
+        shortcodes=shortcodes,
     ), problems
 
 
@@ -300,13 +360,19 @@ def read_body(site_root: Path, source_path: str) -> str:
 
 
 def read_aliases(values: Values, path: str, line: int) -> tuple[tuple[str, ...], list[Diagnostic]]:
-    """Old addresses of the article as site URLs; one that no static file can serve is an error."""
+    """Old addresses of the article as site URLs. One a static host cannot serve (a query) is
+    dropped with a warning; one that would leave the output (`..`, an escape) is an error."""
     found: list[str] = []
     problems: list[Diagnostic] = []
     for alias in values.lists.get("aliases", ()):
         url = alias_url(alias)
-        if url is None:
-            message = f"'{alias}' cannot be a page of a static site (a query, '..' or an escape)"
+        parts = urlsplit(alias.strip())
+        if url is None and (parts.query or not parts.path.strip("/")):
+            why = "has a query, which static hosts ignore" if parts.query else "is the site root"
+            message = f"'{alias}' {why}; dropped (redirect it in the web server instead)"
+            problems.append(warning(path, line, "aliases", message))
+        elif url is None:
+            message = f"'{alias}' cannot be a page of a static site ('..', a backslash or a control character)"
             problems.append(error(path, line, "aliases", message))
         elif url not in found:
             found.append(url)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Protocol
 
 from newsgen import urls
 from newsgen.config import Config, primary_language
-from newsgen.diagnostics import Diagnostic, error
+from newsgen.diagnostics import Diagnostic, error, warning
 from newsgen.model import PageSpec, SiteIndex, Taxonomy
 
 MONTHS = (
@@ -256,7 +256,9 @@ def plan_sitemaps(html_urls: list[str]) -> Iterator[PageSpec]:
         yield PageSpec("sitemap", name, name, "sitemap.xml", "sitemap", sources=chunk)
 
 
-def plan_pages(index: SiteIndex, config: Config) -> tuple[tuple[PageSpec, ...], list[Diagnostic]]:
+def plan_pages(
+    index: SiteIndex, config: Config, static_paths: Collection[str] = ()
+) -> tuple[tuple[PageSpec, ...], list[Diagnostic]]:
     """Every page of the site, in a fixed order; two pages on one path is an error."""
     pages = list(plan_homes(index, config))
     pages.extend(plan_articles(index))
@@ -265,9 +267,42 @@ def plan_pages(index: SiteIndex, config: Config) -> tuple[tuple[PageSpec, ...], 
         pages.extend(plan_taxonomy(index, config, taxonomy))
     html_urls = [p.url for p in pages if p.kind != "feed"]
     pages.extend(plan_site_files(index, config, html_urls))
-    pages.extend(plan_aliases(index))  # after the sitemap's list: redirects are not pages
+    alias_lines = {a.source_path: a.line_of("aliases", "slug") for a in index.articles}
+    aliases, dropped = drop_shadowed_aliases(plan_aliases(index), pages, static_paths, alias_lines)
+    pages.extend(aliases)  # after the sitemap's list: redirects are not pages
     lines = {a.source_path: a.line_of("slug", "title") for a in index.articles}
-    return tuple(pages), find_collisions(pages, lines)
+    return tuple(pages), dropped + find_collisions(pages, lines)
+
+
+def drop_shadowed_aliases(
+    aliases: Iterable[PageSpec],
+    pages: Sequence[PageSpec],
+    static_paths: Collection[str],
+    lines: Mapping[str, int],
+) -> tuple[list[PageSpec], list[Diagnostic]]:
+    """An alias on the address of a page or static file is dropped with a warning: the page
+    keeps its URL (archives published by other generators have such aliases)."""
+    owners = {page.output_path.casefold(): page for page in pages}
+    static = {path.casefold() for path in static_paths}
+    kept: list[PageSpec] = []
+    problems: list[Diagnostic] = []
+    for alias in aliases:
+        owner = owners.get(alias.output_path.casefold())
+        if owner is None and alias.output_path.casefold() not in static:
+            kept.append(alias)
+            continue
+        source = alias.sources[0]
+        if owner is None:
+            what = f"the static file /{alias.output_path}"
+        elif owner.kind == "article" and owner.sources[0] == source:
+            what = "this article's own URL"
+        elif owner.kind == "article":
+            what = f"the URL of {owner.sources[0]}"
+        else:
+            what = f"the {owner.kind} page '{owner.title}'"
+        message = f"alias '/{alias.url}' is {what}; the alias is dropped (remove it)"
+        problems.append(warning(source, lines.get(source, 0), "aliases", message))
+    return kept, problems
 
 
 ARTICLE_KINDS = ("article", "alias")  # pages an article's front matter decides

@@ -32,7 +32,8 @@ from newsgen.load import list_static_files, read_source, scan_sources
 from newsgen.model import Article, PageSpec, SiteIndex, Taxonomy
 from newsgen.parse import parse_source
 from newsgen.plan import plan_pages
-from newsgen.templating import THEME_STATIC
+from newsgen.shortcodes import unknown_shortcodes
+from newsgen.templating import THEME_STATIC, shortcode_names
 from newsgen.vocab import Vocabulary, load_vocabularies
 
 Progress = Callable[[str, int, int], None]
@@ -55,6 +56,7 @@ class BuildOptions:
     jobs: int = 1
     use_cache: bool = True
     now: datetime | None = None
+    strict: bool = False  # warnings stop the build before anything is written
 
 
 @dataclass(frozen=True)
@@ -221,14 +223,16 @@ def read_site(
     articles = [article for _, (article, _) in sorted(parsed.items()) if article is not None]
     for _, problems in parsed.values():
         diagnostics += problems
+    names = shortcode_names(config)
+    diagnostics += unknown_shortcodes(articles, names, config.templates_dir)
     timer.lap("parse")
     now = options.now or datetime.now(timezone.utc)
     published = sort_articles(select_published(articles, options.drafts, options.future, now))
     index, problems = build_index(published, config, vocabularies, related_finder(cache))
     diagnostics += problems
     timer.lap("index")
-    pages, problems = plan_pages(index, config)
     static_files = collect_static(config)
+    pages, problems = plan_pages(index, config, [rel for rel, _ in static_files])
     diagnostics += problems + static_collisions(pages, static_files, config)
     if not config.base_url:
         diagnostics.append(

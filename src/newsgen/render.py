@@ -12,7 +12,7 @@ from typing import Any
 import jinja2
 
 from newsgen import __version__, cjk, urls
-from newsgen.bodies import BodyStore
+from newsgen.bodies import BodyStore, Shortcodes
 from newsgen.config import Config, primary_language
 from newsgen.context import ContextBuilder, archive_tree, search_filters, taxonomy_info
 from newsgen.i18n import translate_for_page
@@ -26,6 +26,7 @@ from newsgen.templating import (
     templates_digest,
 )
 from newsgen.views import SiteView, format_date, iso_date
+from newsgen.xmlchars import strip_forbidden
 
 LANGUAGE_NAMES = {
     "en": "English",
@@ -62,9 +63,7 @@ class Renderer:
         self.config = config
         self.index = index
         self.env = make_environment(config)
-        self.bodies = BodyStore(
-            config.site_root, config.sanitize_html, cache_file, config.markdown_time_limit
-        )
+        self.bodies = BodyStore(config, cache_file, Shortcodes(config, index.ref_urls))
         self.contexts = ContextBuilder(config, index, self.bodies.html)
         self.dynamic = {
             "archive_tree": archive_tree(index),
@@ -155,7 +154,7 @@ class Renderer:
             text = template.render(self.contexts.build(spec))
         except (jinja2.TemplateError, TypeError, AttributeError, ValueError, KeyError) as exc:
             raise TemplateProblem(template_diagnostic(exc, self.config, spec.template)) from None
-        return RenderedPage(spec.output_path, text.encode("utf-8"))
+        return RenderedPage(spec.output_path, strip_forbidden(text).encode("utf-8"))
 
     def article_digest(self, article_id: int) -> str:
         """Everything about an article a page could show, hashed once per build."""
@@ -165,6 +164,7 @@ class Renderer:
             # The parse cache key (path, bytes; settings are in base_digest) identifies an
             # article's content; without it, hash the article itself.
             found = self.article_keys.get(article.source_path) or digest(repr(article))
+            found += self.bodies.shortcodes.salt(article)  # where its refs lead
             self.article_digests[article_id] = found
         return found
 

@@ -47,6 +47,42 @@ def make_environment(config: Config) -> jinja2.Environment:
     )
 
 
+SHORTCODE_FOLDER = "shortcodes"
+BUILTIN_SHORTCODES = frozenset({"ref", "relref"})  # resolved by newsgen: they need the index
+
+
+def make_shortcode_environment(config: Config) -> jinja2.Environment:
+    """Shortcode templates (site's templates/shortcodes/, then the theme's): autoescaped, and
+    nothing of the site or article reachable but what a shortcode is given."""
+    roots = [config.site_root / config.templates_dir / SHORTCODE_FOLDER]
+    roots.append(THEME_TEMPLATES / SHORTCODE_FOLDER)
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(root) for root in roots if root.is_dir()]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+        cache_size=-1,
+    )
+
+
+def shortcode_templates(config: Config) -> dict[str, Path]:
+    """Shortcode name -> its template file (the site's wins over the theme's)."""
+    found: dict[str, Path] = {}
+    for root in (THEME_TEMPLATES, config.site_root / config.templates_dir):
+        folder = root / SHORTCODE_FOLDER
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*.html")):
+                found[path.relative_to(folder).with_suffix("").as_posix()] = path
+    return found
+
+
+def shortcode_names(config: Config) -> frozenset[str]:
+    """Every shortcode an article may use: those with a template and newsgen's own."""
+    return frozenset(shortcode_templates(config)) | BUILTIN_SHORTCODES
+
+
 def template_files(config: Config) -> list[tuple[str, Path]]:
     """Every template file that can take part in a build: (name as the user knows it, path)."""
     roots = [(config.site_root / config.templates_dir, ""), (THEME_TEMPLATES, f"{THEME_PREFIX}/")]

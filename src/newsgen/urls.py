@@ -6,7 +6,7 @@ import posixpath
 import re
 from datetime import datetime
 from functools import lru_cache
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from slugify import slugify
 
@@ -109,15 +109,20 @@ def is_safe_output_path(path: str) -> bool:
 
 def alias_url(alias: str) -> str | None:
     """The site URL an old address of an article maps to (a folder or a file), or None when
-    it cannot be a file of a static site (a query string, `..`, an escape)."""
+    it cannot be a file of a static site (a query string, `..`, an escape). Percent-escapes
+    are decoded, as a web server does before it looks for the file; a #fragment never
+    reaches the server, so it is dropped."""
     path = urlsplit(alias.strip())
-    if path.query or path.fragment:
+    if path.query:
         return None
-    text = path.path.lstrip("/")
+    try:
+        text = unquote(path.path, errors="strict").lstrip("/")
+    except UnicodeDecodeError:
+        return None
     if (
         not text
-        or "%" in text
         or "\\" in text
+        or any(ord(c) < 32 or c in "?#" for c in text)
         or any(p in ("", ".", "..") for p in text.rstrip("/").split("/"))
     ):
         return None

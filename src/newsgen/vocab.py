@@ -9,7 +9,8 @@ from typing import Any
 import yaml
 
 from newsgen.config import Config
-from newsgen.diagnostics import Diagnostic, error
+from newsgen.diagnostics import Diagnostic, error, has_errors
+from newsgen.frontmatter import decode_text
 from newsgen.urls import make_slug
 from newsgen.yamlsource import compose_node, construct_value
 
@@ -66,9 +67,13 @@ def load_vocabularies(config: Config) -> tuple[dict[str, Vocabulary], list[Diagn
         if not path.is_file():
             diagnostics.append(error("newsgen.yaml", 0, "vocabularies", f"{rel} does not exist"))
             continue
-        items, problems = load_items(path.read_bytes().decode("utf-8-sig", "replace"), rel)
+        text, problems = decode_text(path.read_bytes(), rel)
         diagnostics.extend(problems)
-        if not problems:
+        if text is None:
+            continue
+        items, problems = load_items(text, rel)
+        diagnostics.extend(problems)
+        if not has_errors(problems):
             vocabulary, problems = read_vocabulary(key, rel, items)
             diagnostics.extend(problems)
             vocabularies[key] = vocabulary

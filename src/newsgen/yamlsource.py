@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from newsgen.diagnostics import Diagnostic, error
+from newsgen.diagnostics import Diagnostic, error, warning
 
 SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -243,10 +243,13 @@ def collect_fields(
             diagnostics.append(error(path, line, "", "a key must be a plain name", column))
             continue
         key = str(key_node.value)
-        if key in seen:
-            message = f"duplicate key '{key}' (first given on line {seen[key]}; keep one)"
-            diagnostics.append(error(path, line, key, message, column))
-            continue
+        if key in seen:  # as YAML loaders and Hugo do: the last one wins
+            message = (
+                f"key '{key}' given twice (lines {seen[key]} and {line}); "
+                f"using the value on line {line} (delete the other)"
+            )
+            diagnostics.append(warning(path, line, key, message, column))
+            fields = [item for item in fields if item.key != key]
         seen[key] = line
         fields.append(Field(key, value_node, line, column))
     return YamlMapping(tuple(fields), node.start_mark.line + line_offset), diagnostics
