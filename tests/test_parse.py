@@ -12,7 +12,8 @@ from newsgen.config import Config
 from newsgen.dates import parse_date
 from newsgen.diagnostics import Diagnostic
 from newsgen.model import Article, Source, Speaker
-from newsgen.parse import derive_summary, digest_text, parse_source
+from newsgen.parse import digest_text, parse_source
+from newsgen.summary import derive_summary
 from newsgen.vocab import read_vocabulary
 
 UTC = ZoneInfo("UTC")
@@ -325,3 +326,8 @@ def test_vocabulary_file_problems_name_their_line(tmp_path: Path) -> None:
         "data/units.yaml:4: error: aliases: 'fb' names both 'Finance Bureau' and 'Health Commission'",
     ]
     assert vocabularies["units"].resolve("fb") is not None
+
+
+def test_derived_summaries_keep_underscores_inside_words() -> None:
+    body = "Use `file_name.md`, snake_case words, _emphasis_ and __strong__ text."
+    assert derive_summary(body) == "Use file_name.md, snake_case words, emphasis and strong text."

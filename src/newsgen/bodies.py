@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from html import escape
@@ -38,6 +39,23 @@ class BodyProblem(Exception):
     def __init__(self, diagnostic: Diagnostic) -> None:
         super().__init__(diagnostic.format())
         self.diagnostic = diagnostic
+
+
+ROOTED = re.compile(r'\b(href|src|poster)="(/(?!/)[^"]*)"')
+
+
+def relative_links(html: str, page_url: str, pretty: bool) -> str:
+    """`/`-rooted links and sources in a body (`/img/x.png`, how migrated archives write them)
+    made relative to the page, so they work under a sub-path and from file://."""
+    if '="/' not in html:
+        return html
+
+    def relative(match: re.Match[str]) -> str:
+        cut = min((i for i in (match[2].find("?"), match[2].find("#")) if i >= 0), default=None)
+        path, tail = match[2][:cut], match[2][cut:] if cut is not None else ""
+        return f'{match[1]}="{urls.relative_url(page_url, path.lstrip("/"), pretty)}{tail}"'
+
+    return ROOTED.sub(relative, html)
 
 
 class LazyHtml:
@@ -154,6 +172,7 @@ class BodyStore:
         self.sanitize = config.sanitize_html
         self.seconds = config.markdown_time_limit
         self.shortcodes = shortcodes
+        self.pretty = config.pretty_urls
         self.cache_file = cache_file if cache_file and cache_file.exists() else None
         self.recent: OrderedDict[str, str] = OrderedDict()
         self.new: dict[str, str] = {}
@@ -186,11 +205,12 @@ class BodyStore:
         markdown_text = read_body(self.site_root, article.source_path)
         host = self.shortcodes.host(article, markdown_text)
         try:
-            return render_markdown(markdown_text, self.sanitize, self.seconds, host)
+            html = render_markdown(markdown_text, self.sanitize, self.seconds, host)
         except MarkdownProblem as exc:
             raise BodyProblem(
                 error(article.source_path, article.body_line, "body", str(exc))
             ) from None
+        return relative_links(html, article.url, self.pretty)
 
     def flush(self) -> None:
         """Put bodies converted since the last flush into the cache, forgetting them here."""

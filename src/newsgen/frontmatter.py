@@ -92,6 +92,10 @@ def split_front_matter(text: str, path: str) -> tuple[SplitFile | None, list[Dia
         ]
     if lines[start].rstrip() != FENCE:
         message = "no front matter (the file must start with a '---' line, then YAML, then '---')"
+        first = lines[start].strip()
+        if first == "+++" or first.startswith("{"):
+            kind = "TOML" if first == "+++" else "JSON"
+            message = f"{kind} front matter is not read (newsgen import hugo converts it to YAML)"
         return None, [error(path, start + 1, "", message)]
     for end in range(start + 1, len(lines)):
         if lines[end].rstrip() in CLOSERS:

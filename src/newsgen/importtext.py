@@ -13,12 +13,10 @@ from typing import Any
 from newsgen.config import primary_language
 from newsgen.diagnostics import has_errors
 from newsgen.frontmatter import decode_text
+from newsgen.importreport import ImportReport, Outcome, Status
 from newsgen.importwrite import (
     Draft,
-    ImportReport,
-    Outcome,
     SiteContent,
-    Status,
     read_site_content,
     source_digest,
     write_draft,

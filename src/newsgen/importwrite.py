@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from difflib import SequenceMatcher
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ from newsgen.config import Config, load_config
 from newsgen.diagnostics import Diagnostic, has_errors
 from newsgen.fields import TRUE_WORDS
 from newsgen.frontmatter import decode_text, split_front_matter
+from newsgen.importreport import Outcome, Status, shown
 from newsgen.load import read_source, scan_sources
 from newsgen.model import Article, Source
 from newsgen.parse import SINGLE_TERM_KEYS, known_keys, parse_source
@@ -29,14 +28,6 @@ IMPORT_KEY = "imported_from"
 REQUIRED_MARK = "required field is empty"
 TITLE_LIKENESS = 0.6  # difflib ratio above which two titles of one day look like one release
 YAML_WIDTH = 1 << 30  # never fold a long title or note over lines
-
-
-class Status(StrEnum):
-    """What happened to one source file."""
-
-    IMPORTED = "imported"
-    SKIPPED = "skipped"
-    ERROR = "error"
 
 
 @dataclass(frozen=True)
@@ -53,38 +44,12 @@ class Draft:
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """One source file's result, for the report."""
+class Target:
+    """Where an article will be written: its slug, its file in the site and its URL."""
 
-    source: str
-    status: Status
-    target: str = ""
-    message: str = ""
-    notes: tuple[str, ...] = ()
-
-
-@dataclass
-class ImportReport:
-    """Everything an import did and found, for the command line to print."""
-
-    outcomes: list[Outcome] = field(default_factory=list)
-    unmapped: Counter[str] = field(default_factory=Counter)
-    markup: Counter[str] = field(default_factory=Counter)
-    problems: list[Diagnostic] = field(default_factory=list)
-
-    def count(self, status: Status) -> int:
-        """How many sources ended with this status."""
-        return sum(o.status is status for o in self.outcomes)
-
-    @property
-    def needs_review(self) -> int:
-        """Imported articles marked `review: true`."""
-        return sum(o.status is Status.IMPORTED and bool(o.notes) for o in self.outcomes)
-
-    @property
-    def failed(self) -> bool:
-        """True when any source (or the site itself) had an error."""
-        return self.count(Status.ERROR) > 0 or has_errors(self.problems)
+    slug: str
+    rel: str
+    url: str
 
 
 @dataclass
@@ -97,6 +62,8 @@ class SiteContent:
     urls: set[str] = field(default_factory=set)
     terms: dict[str, set[str]] = field(default_factory=dict)
     by_day: dict[str, list[Article]] = field(default_factory=dict)
+    imported_urls: dict[str, str] = field(default_factory=dict)  # source hash -> article URL
+    reserved: set[str] = field(default_factory=set)  # files planned in this run, not written yet
 
 
 DEFAULT_MAP = {
@@ -123,18 +90,22 @@ def key_map(maps: tuple[tuple[str, str], ...], config: Config) -> dict[str, str]
 
 def map_fields(
     front: Mapping[str, Any], mapping: Mapping[str, str], consumed: tuple[str, ...]
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Front matter split into newsgen's fields and the keys kept under their own names."""
+) -> tuple[dict[str, Any], dict[str, Any], tuple[tuple[str, str], ...]]:
+    """Front matter split into newsgen's fields and the keys kept under their own names, and
+    which key became which field."""
     mapped: dict[str, Any] = {}
+    pairs: list[tuple[str, str]] = []
     used = set(consumed) | {key for key in front if mapping.get(key) == ""}
     # A key that is already newsgen's (date) wins over one mapped onto it (publishDate).
     for key in sorted(front, key=lambda k: mapping.get(k) != k):
         target = mapping.get(key)
         if key not in used and target and target not in mapped:
             mapped[target] = front[key]
+            pairs.append((key, target))
             used.add(key)
     kept = {k: v for k, v in front.items() if k not in used}
-    return mapped, {f"original_{k}" if k in RESERVED_KEYS else k: v for k, v in kept.items()}
+    kept = {f"original_{k}" if k in RESERVED_KEYS else k: v for k, v in kept.items()}
+    return mapped, kept, tuple(sorted(pairs))
 
 
 def term_names(value: Any) -> list[str]:
@@ -212,6 +183,8 @@ def read_site_content(site_root: Path) -> tuple[SiteContent, list[Diagnostic]]:
         digest = imported_digest(article.extra if article else read_extra(source))
         if digest:
             site.hashes.setdefault(digest, rel)
+            if article is not None:
+                site.imported_urls.setdefault(digest, article.url)
     return site, problems
 
 
@@ -279,7 +252,9 @@ def render_article(draft: Draft, slug: str, notes: tuple[str, ...], config: Conf
         f"{key}:  # required: fill in\n" for key in config.required if key not in fields
     )
     tail: dict[str, Any] = {"review": True, "review_notes": list(notes)} if notes else {}
-    tail[IMPORT_KEY] = {"file": draft.source_name, "sha256": draft.digest}
+    # A file name that is not UTF-8 is written with its bytes escaped (\xbd): YAML has no
+    # way to hold it, and the hash is what recognises the file anyway.
+    tail[IMPORT_KEY] = {"file": shown(draft.source_name), "sha256": draft.digest}
     return f"---\n{text}{dump_yaml(tail)}---\n{draft.body}"
 
 
@@ -321,34 +296,53 @@ def free_target(draft: Draft, site: SiteContent) -> tuple[str, str]:
     while True:
         slug = draft.slug if number == 1 else f"{draft.slug}-{number}"
         rel = f"{folder}/{slug}.md"
-        taken = article_url(draft.moment, slug) in site.urls
+        taken = article_url(draft.moment, slug) in site.urls or rel in site.reserved
         if not taken and not (config.site_root / rel).exists():
             return slug, rel
         number += 1
 
 
-def write_draft(draft: Draft, site: SiteContent) -> Outcome:
-    """Write the article under content/YYYY/MM/, never over a file; skip a source seen before."""
+def plan_target(draft: Draft, site: SiteContent) -> Target | Outcome:
+    """Reserve the article's file and URL (so links to it can be made before it is written);
+    a source imported before is skipped."""
     existing = site.hashes.get(draft.digest)
     if existing:
-        return Outcome(draft.source_name, Status.SKIPPED, existing, "already imported")
+        url = site.imported_urls.get(draft.digest, "")
+        return Outcome(draft.source_name, Status.SKIPPED, existing, "already imported", url=url)
     slug, rel = free_target(draft, site)
+    target = Target(slug, rel, article_url(draft.moment, slug))
+    site.hashes[draft.digest] = rel
+    site.imported_urls[draft.digest] = target.url
+    site.urls.add(target.url)
+    site.reserved.add(rel)
+    return target
+
+
+def write_planned(draft: Draft, target: Target, site: SiteContent) -> Outcome:
+    """Write the article at its reserved place, never over a file."""
     notes = draft.notes + same_release_notes(draft, site)
-    if slug != draft.slug:
+    if target.slug != draft.slug:
         taken = f"another article already has the file name or URL of '{draft.slug}'"
-        notes += (f"written as '{slug}': {taken} (a duplicate?)",)
-    text = render_article(draft, slug, notes, site.config)
-    notes += check_notes(text, rel, site)
-    text = render_article(draft, slug, notes, site.config)
-    path = site.config.site_root / rel
+        notes += (f"written as '{target.slug}': {taken} (a duplicate?)",)
+    text = render_article(draft, target.slug, notes, site.config)
+    notes += check_notes(text, target.rel, site)
+    text = render_article(draft, target.slug, notes, site.config)
+    path = site.config.site_root / target.rel
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with path.open("xb") as handle:
             handle.write(text.encode("utf-8"))
-    except FileExistsError:  # made between the check and the write: try the next name
+    except FileExistsError:  # made since it was planned: take the next free name
+        del site.hashes[draft.digest]
         return write_draft(draft, site)
     except OSError as exc:
-        return Outcome(draft.source_name, Status.ERROR, rel, f"cannot write {rel}: {exc.strerror}")
-    site.hashes[draft.digest] = rel
-    site.urls.add(article_url(draft.moment, slug))
-    return Outcome(draft.source_name, Status.IMPORTED, rel, notes=notes)
+        message = f"cannot write {target.rel}: {exc.strerror}"
+        return Outcome(draft.source_name, Status.ERROR, target.rel, message)
+    site.reserved.discard(target.rel)
+    return Outcome(draft.source_name, Status.IMPORTED, target.rel, notes=notes, url=target.url)
+
+
+def write_draft(draft: Draft, site: SiteContent) -> Outcome:
+    """Write the article under content/YYYY/MM/, never over a file; skip a source seen before."""
+    target = plan_target(draft, site)
+    return target if isinstance(target, Outcome) else write_planned(draft, target, site)

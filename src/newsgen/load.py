@@ -10,6 +10,7 @@ from newsgen.diagnostics import Diagnostic, error, warning
 from newsgen.model import Source
 
 CONTENT_SUFFIXES = (".md", ".markdown")
+SECTION_PAGE = "_index"  # Hugo's list page of a section, never an article
 
 
 def is_junk(name: str) -> bool:
@@ -101,6 +102,10 @@ def scan_sources(
     found: dict[str, tuple[int, int]] = {}
     for rel, entry in walk_entries(top, site_root, diagnostics):
         if rel.lower().endswith(CONTENT_SUFFIXES):
+            if entry.name.rsplit(".", 1)[0] == SECTION_PAGE:
+                message = "a Hugo section page (_index), not an article: skipped"
+                diagnostics.append(warning(rel, 0, "", message))
+                continue
             stat = entry.stat()
             found[rel] = (stat.st_mtime_ns, stat.st_size)
     return dict(sorted(found.items())), diagnostics

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,9 +20,16 @@ from newsgen.fields import Place, read_bool, read_speakers, read_text, read_text
 from newsgen.frontmatter import SplitFile, decode_text, split_front_matter
 from newsgen.model import Article, Source, Speaker
 from newsgen.shortcodes import find_uses, strip_shortcodes
+from newsgen.summary import derive_summary
 from newsgen.urls import alias_url, article_url, is_valid_slug, make_slug
 from newsgen.vocab import Vocabulary
-from newsgen.yamlsource import NULL_TAG, Field, YamlMapping, construct_field, parse_mapping
+from newsgen.yamlsource import (
+    NULL_TAG,
+    YamlMapping,
+    construct_field,
+    fold_key_case,
+    parse_mapping,
+)
 
 RESERVED_SLUGS = {
     "page": "used for pagination",
@@ -39,7 +46,6 @@ RESERVED_SLUGS = {
 }
 TEXT_KEYS = ("title", "summary", "slug", "lang", "translation_key", "district", "event_type")
 SINGLE_TERM_KEYS = ("district", "event_type")
-SUMMARY_MAX = 220
 UNSAFE_SLUG = re.compile(r"[/\\\x00-\x1f]|\.\.")
 SLUG_MAX_BYTES = 200  # an old slug longer than this cannot be a folder name: no alias for it
 JEKYLL_NAME = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})-.+\.\w+$")
@@ -111,23 +117,6 @@ def parse_source(
     lines = {item.key: item.line for item in mapping.fields}
     article, slug_problems = make_article(source, values, config, split, lines)
     return article, problems + slug_problems
-
-
-def fold_key_case(
-    mapping: YamlMapping, keys: tuple[str, ...], path: str
-) -> tuple[YamlMapping, list[Diagnostic]]:
-    """Hugo reads front-matter keys in any case: `Title:` is read as `title:`, with a warning."""
-    lower = {key.lower(): key for key in keys}
-    fields: list[Field] = []
-    problems = []
-    for item in mapping.fields:
-        known = lower.get(item.key.lower(), item.key)
-        if known != item.key:
-            message = f"key '{item.key}' read as '{known}' (newsgen's keys are lower case)"
-            problems.append(warning(path, item.line, known, message, item.column))
-            item = replace(item, key=known)
-        fields = [f for f in fields if f.key != item.key] + [item]  # the last one wins
-    return YamlMapping(tuple(fields), mapping.line), problems
 
 
 def date_from_file_name(
@@ -342,11 +331,6 @@ def make_article(
     ), problems
 
 
-HIDDEN_ELEMENTS = re.compile(r"<(script|style|template)\b.*?(</\1\s*>|$)", re.I | re.S)
-MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|<[^>]+>|\{[:#.][^}]*\}|[*_`>#|]+")
-LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-
-
 def digest_text(text: str) -> str:
     """A short content hash, for cache keys and page fingerprints."""
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
@@ -377,26 +361,3 @@ def read_aliases(values: Values, path: str, line: int) -> tuple[tuple[str, ...],
         elif url not in found:
             found.append(url)
     return tuple(found), problems
-
-
-def derive_summary(body: str) -> str:
-    """The first paragraph as plain text, for lists and feeds when no summary is given."""
-    for block in re.split(r"\n\s*\n", body):
-        # Only the start of a paragraph can reach the summary; cutting it keeps the regexes linear.
-        stripped = block.strip()[: SUMMARY_MAX * 20]
-        if not stripped or stripped.startswith(("#", "|", "```", "~~~", "<!--", "---", "{{")):
-            continue
-        visible = HIDDEN_ELEMENTS.sub(" ", stripped)
-        text = " ".join(MARKUP.sub("", LINK.sub(r"\1", visible)).split())
-        if text:
-            return shorten(text)
-    return ""
-
-
-def shorten(text: str) -> str:
-    """Cut long text at a word boundary (or anywhere, for Chinese) with an ellipsis."""
-    if len(text) <= SUMMARY_MAX:
-        return text
-    cut = text[:SUMMARY_MAX]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > SUMMARY_MAX // 2 else cut).rstrip(" ,.;:") + "…"

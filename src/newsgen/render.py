@@ -154,7 +154,7 @@ class Renderer:
             text = template.render(self.contexts.build(spec))
         except (jinja2.TemplateError, TypeError, AttributeError, ValueError, KeyError) as exc:
             raise TemplateProblem(template_diagnostic(exc, self.config, spec.template)) from None
-        return RenderedPage(spec.output_path, strip_forbidden(text).encode("utf-8"))
+        return RenderedPage(spec.output_path, strip_forbidden(text.encode("utf-8")))
 
     def article_digest(self, article_id: int) -> str:
         """Everything about an article a page could show, hashed once per build."""

@@ -234,7 +234,7 @@ def parse_shortcodes(text: str) -> tuple[list[Node], list[Problem]]:
         return [], []
     tags, problems = read_tags(text)
     nodes, pairing = pair_tags(text, tags)
-    return nodes, problems + pairing
+    return nodes, sorted(problems + pairing, key=lambda p: p.offset)
 
 
 def walk_shortcodes(text: str, base: int = 0) -> tuple[list[tuple[Shortcode, int]], list[Problem]]:

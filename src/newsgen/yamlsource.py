@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml
@@ -253,3 +253,20 @@ def collect_fields(
         seen[key] = line
         fields.append(Field(key, value_node, line, column))
     return YamlMapping(tuple(fields), node.start_mark.line + line_offset), diagnostics
+
+
+def fold_key_case(
+    mapping: YamlMapping, keys: tuple[str, ...], path: str
+) -> tuple[YamlMapping, list[Diagnostic]]:
+    """Hugo reads front-matter keys in any case: `Title:` is read as `title:`, with a warning."""
+    lower = {key.lower(): key for key in keys}
+    fields: list[Field] = []
+    problems = []
+    for item in mapping.fields:
+        known = lower.get(item.key.lower(), item.key)
+        if known != item.key:
+            message = f"key '{item.key}' read as '{known}' (newsgen's keys are lower case)"
+            problems.append(warning(path, item.line, known, message, item.column))
+            item = replace(item, key=known)
+        fields = [f for f in fields if f.key != item.key] + [item]  # the last one wins
+    return YamlMapping(tuple(fields), mapping.line), problems
