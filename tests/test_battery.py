@@ -290,19 +290,6 @@ CASES: dict[str, Case] = {
         {BAD: fm("title: '!!! ???'", "date: 2023-02-10")},
         (f"{BAD}:2: error: title: title gives an empty slug (add 'slug: ...')",),
     ),
-    "reserved-slug-page": Case(
-        {BAD: ok("slug: page")},
-        (
-            f"{BAD}:4: error: slug: 'page' is reserved (used for pagination); add another 'slug: ...'",
-        ),
-    ),
-    "reserved-slug-windows-device": Case(
-        {BAD: fm("title: Con", "date: 2023-02-10")},
-        (
-            f"{BAD}:2: error: slug: 'con' is reserved (a device name on Windows); "
-            "add another 'slug: ...'",
-        ),
-    ),
     "taxonomy-path-collides-with-archive": Case(
         {"newsgen.yaml": BASE_SITE["newsgen.yaml"] + "taxonomies:\n  tags: {path: archive}\n"},
         (

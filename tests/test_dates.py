@@ -167,8 +167,32 @@ UNAMBIGUOUS = [
 @pytest.mark.parametrize(("abbreviation", "offset"), UNAMBIGUOUS)
 def test_unambiguous_abbreviations_are_fixed_offsets(abbreviation: str, offset: str) -> None:
     for day in ("2015-01-17", "2015-07-17"):  # EDT is -04:00 even in January
-        moment, _ = parse_date(f"{day} 14:00 {abbreviation}", SHANGHAI)
-        assert moment == parse_date(f"{day} 14:00 {offset}", SHANGHAI)[0]
+        moment, _ = parse_date(f"{day} 14:00 {abbreviation}", UTC)
+        assert moment == parse_date(f"{day} 14:00 {offset}", UTC)[0]
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "expected"),
+    [
+        ("Asia/Shanghai", "2015-07-17 14:00 CST", utc(2015, 7, 17, 6)),
+        ("America/Chicago", "2015-07-17 14:00 CST", utc(2015, 7, 17, 20)),  # CST even in July
+        ("America/Chicago", "2015-01-17 14:00 CDT", utc(2015, 1, 17, 19)),
+        ("Asia/Manila", "2015-01-17 14:00 PST", utc(2015, 1, 17, 6)),
+        ("Europe/London", "2015-07-17 14:00 BST", utc(2015, 7, 17, 13)),
+        ("Asia/Kolkata", "2015-07-17 14:00 IST", utc(2015, 7, 17, 8, 30)),
+    ],
+)
+def test_the_sites_own_zone_says_what_its_abbreviations_mean(
+    zone: str, text: str, expected: datetime
+) -> None:
+    """As Go (Hugo) reads them: an abbreviation the site's zone uses has that zone's offset."""
+    moment, _ = parse_date(text, ZoneInfo(zone))
+    assert moment == expected
+
+
+def test_the_setting_wins_over_the_sites_own_zone() -> None:
+    moment, _ = parse_date("2015-07-17 14:00 CST", SHANGHAI, {"CST": "-06:00"})
+    assert moment == utc(2015, 7, 17, 20)
 
 
 def test_error_messages_are_exact() -> None:
@@ -241,7 +265,7 @@ def test_error_messages_are_exact() -> None:
 )
 def test_bad_dates_are_errors(text: str, fragment: str) -> None:
     with pytest.raises(ValueError) as raised:
-        parse_date(text, SHANGHAI)
+        parse_date(text, UTC)  # a site in UTC: no abbreviation of its own resolves CST
     message = str(raised.value)
     assert fragment in message
     assert message.startswith(f"'{text}' ") and "\n" not in message

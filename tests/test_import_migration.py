@@ -14,10 +14,15 @@ import pytest
 from conftest import run_cli, write_files
 from test_import import FIXTURES, front, imported, tiny_site
 
+from newsgen import markup
+from newsgen.bodies import Shortcodes
+from newsgen.config import Config
 from newsgen.importforeign import ForeignOptions, import_foreign
 from newsgen.importlinks import LinkIndex
 from newsgen.importmarkup import Link, convert_hugo, convert_jekyll
 from newsgen.importreport import ImportReport, Status, render_json, render_markdown
+from newsgen.model import Source
+from newsgen.parse import parse_source
 
 HUGO_SITE = FIXTURES / "hugo-site"
 JEKYLL_SITE = FIXTURES / "jekyll-site"
@@ -277,6 +282,29 @@ def test_liquid_inside_code_and_liquid_without_equivalent_stay_as_written() -> N
     assert result.unresolved == [("post_url '2011-01-01-gone'", "no imported post has that path")]
 
 
+def test_shortcode_text_in_a_jekyll_post_stays_text(tmp_path: Path) -> None:
+    source = (
+        "Hugo writes {{< youtube abc >}} and {{% note %}}x{{% /note %}}; "
+        "{% raw %}{{< mine >}}{% endraw %} and `{{< code >}}`.\n"
+    )
+    result = convert_jekyll(source, fake_links)
+    assert result.text == (
+        "Hugo writes {{</* youtube abc */>}} and {{%/* note */%}}x{{%/* /note */%}}; "
+        "{{</* mine */>}} and `{{< code >}}`.\n"
+    )
+    config = Config(tmp_path)
+    article, _ = parse_source(
+        Source("content/a.md", b"---\ntitle: A\ndate: 2023-02-10\n---\n"), config, {}
+    )
+    assert article is not None
+    host = Shortcodes(config, {}).host(article, result.text)
+    html = markup.render_markdown(result.text, host=host)
+    assert html == (
+        "<p>Hugo writes {{&lt; youtube abc &gt;}} and {{% note %}}x{{% /note %}}; "
+        "{{&lt; mine &gt;}} and <code>{{&lt; code &gt;}}</code>.</p>"
+    )
+
+
 def test_links_are_matched_as_hugo_and_jekyll_match_them() -> None:
     hugo = LinkIndex("hugo")
     hugo.add("posts/review.md", "2023/02/10/review/", False)
@@ -369,6 +397,20 @@ def test_hugo_time_zone_applies_to_dates_without_an_offset(tmp_path: Path) -> No
     assert report.problems[0].format() == (
         f"{bad / 'hugo.toml'}: error: timezone: 'Mars/Base' is not a time zone (e.g. Asia/Shanghai)"
     )
+
+
+def test_a_zone_abbreviation_means_what_it_means_in_the_old_sites_zone(tmp_path: Path) -> None:
+    post = "---\ntitle: Review\ndate: 2019-05-03 10:00:00 CST\n---\nA.\n"
+    china = write_files(
+        tmp_path / "china", {"hugo.toml": "timeZone = 'Asia/Shanghai'\n", "content/a.md": post}
+    )
+    root = write_files(tmp_path / "site", {"newsgen.yaml": "title: T\n"})  # a site in UTC
+    import_foreign(ForeignOptions("hugo", china), root)
+    assert front(imported(root)["a.md"])["date"] == "2019-05-03T10:00:00+08:00"
+    plain = write_files(tmp_path / "plain", {"hugo.toml": "title = 'x'\n", "content/a.md": post})
+    report = import_foreign(ForeignOptions("hugo", plain), tiny_site(tmp_path / "other"))
+    [outcome] = report.outcomes
+    assert outcome.status is Status.ERROR and "CST is ambiguous" in outcome.message
 
 
 # -- the report --------------------------------------------------------------------------------

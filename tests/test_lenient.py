@@ -335,3 +335,66 @@ def test_links_from_the_site_root_in_bodies_work_under_a_sub_path(tmp_path: Path
     assert f'href="{up}files/report.pdf?download=1"' in page
     for link in re.findall(r'(?:href|src)="(\.\./[^"#?]+)', page):
         assert (page_path.parent / link).resolve().is_file(), link
+
+
+def test_aliases_two_articles_claim_or_that_block_each_other_are_dropped(tmp_path: Path) -> None:
+    root = write_files(
+        tmp_path / "site",
+        {
+            "newsgen.yaml": SETTINGS,
+            "content/a.md": article("title: A", "date: 2023-02-10", "aliases: [/old/x.html]"),
+            "content/b.md": article(
+                "title: B", "date: 2023-02-11", "aliases: [/old/x.html, /old/y.html/z/]"
+            ),
+            "content/c.md": article("title: C", "date: 2023-02-09", "aliases: [/old/y.html]"),
+        },
+    )
+    status, lines = build(root)
+    assert status == 0
+    assert lines == [
+        "content/a.md:4: warning: aliases: alias '/old/x.html' is an alias of content/b.md; "
+        "the alias is dropped (remove it)",
+        "content/c.md:4: warning: aliases: alias '/old/y.html' is in the way of an alias of "
+        "content/b.md; the alias is dropped (remove it)",
+    ]
+    assert redirect_target(root / "public/old/x.html").endswith("2023/02/11/b/index.html")
+    assert redirect_target(root / "public/old/y.html/z/index.html").endswith("/11/b/index.html")
+
+
+def test_terms_without_letters_or_digits_get_a_page_of_their_own(tmp_path: Path) -> None:
+    root = write_files(
+        tmp_path / "site",
+        {
+            "newsgen.yaml": SETTINGS,
+            "content/a.md": article("title: A", "date: 2023-02-10", 'tags: ["🎉", "?"]'),
+        },
+    )
+    status, lines = build(root)
+    assert status == 0
+    assert lines == [
+        "content/a.md:4: warning: tags: '?' has no letters or digits for a URL; its page is tags/u3f/",
+        "content/a.md:4: warning: tags: '🎉' has no letters or digits for a URL; its page is "
+        "tags/u1f389/",
+    ]
+    assert "🎉" in (root / "public/tags/u1f389/index.html").read_text()
+
+
+def test_reserved_slugs_are_renamed_with_a_warning(tmp_path: Path) -> None:
+    root = write_files(
+        tmp_path / "site",
+        {
+            "newsgen.yaml": SETTINGS,
+            "content/a.md": article("title: A", "date: 2023-02-10", "slug: page"),
+            "content/b.md": article("title: Con", "date: 2023-02-10"),
+        },
+    )
+    status, lines = build(root)
+    assert status == 0
+    assert lines == [
+        "content/a.md:4: warning: slug: 'page' is reserved (used for pagination); using "
+        "'page-article' (write another 'slug: ...')",
+        "content/b.md:2: warning: slug: 'con' is reserved (a device name on Windows); using "
+        "'con-article' (write another 'slug: ...')",
+    ]
+    assert (root / "public/2023/02/10/page-article/index.html").is_file()
+    assert (root / "public/2023/02/10/con-article/index.html").is_file()

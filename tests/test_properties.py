@@ -762,11 +762,12 @@ CLASHING = "---\ntitle: Same\ndate: 2023-01-01\n---\nBody.\n"
 def test_post_parse_problems_name_their_line(
     tmp_path: Path, files: dict[str, str], expected: list[tuple[str, int, str]]
 ) -> None:
-    """An empty term slug or a clash of slugs is an error on the line where it is written."""
+    """A term without a URL slug (a warning) or a clash of slugs (an error) is reported on the
+    line where it is written."""
     root = write_files(tmp_path / "site", files)
     result = check(BuildOptions(site_root=root))
-    errors = [d for d in result.diagnostics if d.is_error]
-    assert [(d.path, d.line, d.field) for d in errors] == expected
+    found = [d for d in result.diagnostics if d.path != "newsgen.yaml"]
+    assert [(d.path, d.line, d.field) for d in found] == expected
 
 
 @examples(60)

@@ -3,6 +3,7 @@ Time.parse), always into an aware datetime in the site zone."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -195,6 +196,25 @@ def read_moment(text: str, abbreviations: Mapping[str, str]) -> tuple[datetime, 
     return (moment.replace(tzinfo=zone) if zone else moment), True
 
 
+@functools.cache
+def local_abbreviations(zone_name: str) -> dict[str, str]:
+    """The abbreviations a zone itself uses, with their offsets there (Asia/Shanghai: CST
+    +08:00; America/Chicago: CST -06:00, CDT -05:00), as Go (Hugo) reads them: a site in
+    China writing CST means China Standard Time."""
+    zone = ZoneInfo(zone_name)
+    found: dict[str, str] = {}
+    for year in range(2000, 2040):  # the names in use now, not those of the 1980s
+        for month in (1, 7):
+            moment = datetime(year, month, 15, 12, tzinfo=zone)
+            name, offset = moment.tzname() or "", moment.utcoffset()
+            if name.isalpha() and offset is not None:  # the latest offset of the name wins
+                minutes = int(offset.total_seconds()) // 60
+                found[name.upper()] = (
+                    f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+                )
+    return found
+
+
 def parse_date(
     text: str, zone: ZoneInfo, abbreviations: Mapping[str, str] | None = None
 ) -> tuple[datetime, bool]:
@@ -203,7 +223,8 @@ def parse_date(
     `abbreviations` (the site's zone_abbreviations) maps an abbreviation to an offset or an
     IANA name. Raises ValueError with a message fit for a diagnostic.
     """
-    names = {key.upper(): value for key, value in (abbreviations or {}).items()}
+    given = {key.upper(): value for key, value in (abbreviations or {}).items()}
+    names = {**local_abbreviations(zone.key), **given}
     try:
         moment, has_time = read_moment(text.strip(), names)
     except HintedError as exc:

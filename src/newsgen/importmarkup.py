@@ -14,7 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from newsgen.shortcodes import REF_NAMES, code_ranges, ref_target, walk_shortcodes
+from newsgen.shortcodes import (
+    REF_NAMES,
+    code_ranges,
+    escape_shortcodes,
+    ref_target,
+    walk_shortcodes,
+)
 
 
 class Link(NamedTuple):
@@ -84,8 +90,9 @@ def convert_hugo(text: str, resolve: Resolve) -> Converted:
 
 
 def convert_jekyll(text: str, resolve: Resolve) -> Converted:
-    """Jekyll's Liquid converted where newsgen has an equivalent; the rest left and listed."""
-    return LiquidConverter(text, resolve).run()
+    """Jekyll's Liquid converted where newsgen has an equivalent; the rest left and listed.
+    Jekyll has no shortcodes: text that looks like one is escaped, so it stays text."""
+    return LiquidConverter(escape_shortcodes(text), resolve).run()
 
 
 def output_value(expression: str) -> tuple[str, str] | None:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from newsgen.dates import parse_date, read_moment
+from newsgen.dates import local_abbreviations, parse_date, read_moment
 from newsgen.diagnostics import Diagnostic
 from newsgen.fields import TRUE_WORDS
 from newsgen.frontmatter import decode_text
@@ -122,10 +122,21 @@ def zoned_date(text: str, zone: ZoneInfo, abbreviations: Mapping[str, str]) -> s
     """A date and time without an offset written with the offset of the old site's zone at
     that moment, so it stays the same instant; other dates are kept as written."""
     moment, has_time = parse_date(text, zone, abbreviations)  # ValueError for a bad date
-    naive, _ = read_moment(text.strip(), {k.upper(): v for k, v in abbreviations.items()})
-    if not has_time or naive.tzinfo is not None:
+    names = {**local_abbreviations(zone.key), **{k.upper(): v for k, v in abbreviations.items()}}
+    naive, _ = read_moment(text.strip(), names)
+    if not has_time or (naive.tzinfo is not None and not uses_local_name(text, abbreviations)):
         return text
     return moment.isoformat()
+
+
+def uses_local_name(text: str, abbreviations: Mapping[str, str]) -> bool:
+    """True when a date's zone abbreviation means something only in the old site's zone (CST
+    in a Hugo site kept in Asia/Shanghai): the newsgen site could not read it as written."""
+    try:
+        parse_date(text, ZoneInfo("UTC"), abbreviations)
+    except ValueError:
+        return True
+    return False
 
 
 def name_parts(kind: str, stem: str) -> tuple[str, str]:

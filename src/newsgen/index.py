@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 
 from newsgen.config import Config
-from newsgen.diagnostics import Diagnostic, error, warning
+from newsgen.diagnostics import Diagnostic, warning
 from newsgen.model import Article, SiteIndex, Taxonomy, Term
 from newsgen.shortcodes import REF_NAMES
-from newsgen.urls import day_url, make_slug, month_url, term_url, year_url
+from newsgen.urls import code_point_slug, day_url, make_slug, month_url, term_url, year_url
 from newsgen.vocab import Vocabulary
 
 RELATED_KEYS = ("units", "speaker")
@@ -140,10 +140,10 @@ def group_terms(
     for article_id, article in enumerate(articles):
         for name in article.term_names(key):
             slug = slugs.get(name) or term_slug(name, vocabulary)
-            if not slug:
-                message = f"'{name}' gives an empty URL slug; use letters or digits"
-                problems.append(error(article.source_path, article.line_of(key), key, message))
-                continue
+            if not slug:  # emoji or punctuation only: Hugo publishes it, so a page it gets
+                slug = code_point_slug(name)
+                message = f"'{name}' has no letters or digits for a URL; its page is {path}/{slug}/"
+                problems.append(warning(article.source_path, article.line_of(key), key, message))
             slugs[name] = slug
             if not members[slug] or members[slug][-1] != article_id:
                 members[slug].append(article_id)

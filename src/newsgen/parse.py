@@ -293,9 +293,13 @@ def make_article(
     old_url = alias_url(article_url(values.date, old_slug)) if old_slug and values.date else None
     if old_url and old_url not in aliases:
         aliases += (old_url,)
-    if slug in RESERVED_SLUGS:
-        message = f"'{slug}' is reserved ({RESERVED_SLUGS[slug]}); add another 'slug: ...'"
-        problems.append(error(source.source_path, line, "slug", message))
+    if slug in RESERVED_SLUGS:  # other generators publish it: renamed, not refused
+        message = (
+            f"'{slug}' is reserved ({RESERVED_SLUGS[slug]}); using '{slug}-article' "
+            "(write another 'slug: ...')"
+        )
+        problems.append(warning(source.source_path, line, "slug", message))
+        slug = f"{slug}-article"
     if not slug or values.date is None or any(p.is_error for p in problems):
         return None, problems
     body = split.body

@@ -274,33 +274,70 @@ def plan_pages(
     return tuple(pages), dropped + find_collisions(pages, lines)
 
 
+def parent_folders(path: str) -> list[str]:
+    """Every folder above an output path: a/b/c.html -> a, a/b."""
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[: n + 1]) for n in range(len(parts))]
+
+
+class PathClaims:
+    """Output paths taken so far, as files and as the folders above them (case-insensitive)."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, str] = {}
+        self.folders: dict[str, str] = {}
+
+    def claim(self, path: str, owner: str) -> None:
+        """Take a path (and its folders) for an owner named in later messages."""
+        self.files.setdefault(path.casefold(), owner)
+        for folder in parent_folders(path.casefold()):
+            self.folders.setdefault(folder, owner)
+
+    def conflict(self, path: str) -> str | None:
+        """Who already has this path ('is ...'), a folder above it or a file below it ('is
+        in the way of ...'), or None."""
+        folded = path.casefold()
+        if folded in self.files:
+            return f"is {self.files[folded]}"
+        above = next((f for f in parent_folders(folded) if f in self.files), None)
+        owner = self.files[above] if above else self.folders.get(folded)
+        return f"is in the way of {owner}" if owner else None
+
+
+def describe_owner(page: PageSpec) -> str:
+    """How a message names the page that has a path."""
+    if page.kind == "article":
+        return f"the URL of {page.sources[0]}"
+    if page.kind == "alias":
+        return f"an alias of {page.sources[0]}"
+    return f"the {page.kind} page '{page.title}'"
+
+
 def drop_shadowed_aliases(
     aliases: Iterable[PageSpec],
     pages: Sequence[PageSpec],
     static_paths: Collection[str],
     lines: Mapping[str, int],
 ) -> tuple[list[PageSpec], list[Diagnostic]]:
-    """An alias on the address of a page or static file is dropped with a warning: the page
-    keeps its URL (archives published by other generators have such aliases)."""
-    owners = {page.output_path.casefold(): page for page in pages}
-    static = {path.casefold() for path in static_paths}
+    """An alias on the address of a page, a static file or an earlier alias (newest article
+    first), or on a folder or file in the way of one, is dropped with a warning: the page keeps
+    its URL (archives published by other generators have such aliases)."""
+    claims = PathClaims()
+    for page in pages:
+        claims.claim(page.output_path, describe_owner(page))
+    for path in static_paths:
+        claims.claim(path, f"the static file /{path}")
     kept: list[PageSpec] = []
     problems: list[Diagnostic] = []
     for alias in aliases:
-        owner = owners.get(alias.output_path.casefold())
-        if owner is None and alias.output_path.casefold() not in static:
+        owner = claims.conflict(alias.output_path)
+        if owner is None:
+            claims.claim(alias.output_path, describe_owner(alias))
             kept.append(alias)
             continue
         source = alias.sources[0]
-        if owner is None:
-            what = f"the static file /{alias.output_path}"
-        elif owner.kind == "article" and owner.sources[0] == source:
-            what = "this article's own URL"
-        elif owner.kind == "article":
-            what = f"the URL of {owner.sources[0]}"
-        else:
-            what = f"the {owner.kind} page '{owner.title}'"
-        message = f"alias '/{alias.url}' is {what}; the alias is dropped (remove it)"
+        owner = owner.replace(f"the URL of {source}", "this article's own URL")
+        message = f"alias '/{alias.url}' {owner}; the alias is dropped (remove it)"
         problems.append(warning(source, lines.get(source, 0), "aliases", message))
     return kept, problems
 

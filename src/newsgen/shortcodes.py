@@ -296,6 +296,25 @@ def unknown_shortcodes(
     return problems
 
 
+def escape_shortcodes(text: str) -> str:
+    """Every shortcode tag outside code written in Hugo's escape (`{{</* x */>}}`), so it shows
+    as the text it was: for bodies of generators without shortcodes (Jekyll)."""
+    if "{{" not in text:
+        return text
+    tags, _ = read_tags(text)
+    parts, position = [], 0
+    for tag in tags:
+        if isinstance(tag, Escaped):
+            continue
+        delimiter = text[tag.start + 2]
+        inside = text[tag.start + 3 : tag.end - 3]
+        parts += [text[position : tag.start], "{{" + delimiter + "/*" + inside + "*/"]
+        parts.append((">" if delimiter == "<" else "%") + "}}")
+        position = tag.end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
 def unescape_code(text: str) -> str:
     """Inside code, `{{</* x */>}}` shows as `{{< x >}}` (Hugo's escape works there too)."""
     if "{{" not in text or "/*" not in text:

@@ -22,6 +22,11 @@ def make_slug(text: str) -> str:
     return str(slugify(text, max_length=SLUG_MAX, word_boundary=True))
 
 
+def code_point_slug(text: str) -> str:
+    """A slug for text with no letters or digits (🎉, ?): its code points, u1f389."""
+    return shorten_slug("-".join(f"u{ord(c):x}" for c in text.strip()), 60)
+
+
 def shorten_slug(slug: str, max_length: int) -> str:
     """The slug's leading words that fit (slugify's own cut skips words, so it reads oddly)."""
     if len(slug) <= max_length:
