@@ -100,9 +100,9 @@ def test_built_in_templates(tmp_path: Path) -> None:
     )
     assert "<iframe" not in html and "youtube.com/embed" not in html
     assert "<strong>Heads up</strong>" in html and "<p>Read <strong>this</strong>.</p>" in html
-    assert "We keep at it.\n<footer>— Zhang Wei</footer>" in html
+    assert "<p>We keep at it.</p>\n<footer>— Zhang Wei</footer>" in html
     assert '<code class="language-python">print("{{&lt; note &gt;}}") &lt; 3</code>' in html
-    assert "<summary>More</summary>\nHidden <em>text</em>" in html
+    assert "<summary>More</summary>\n<p>Hidden <em>text</em></p>" in html
     assert "Only for authors" not in html
 
 

@@ -14,7 +14,7 @@ from rich.console import Console
 
 from newsgen import __version__
 from newsgen.build import BuildOptions, BuildResult, build, check, output_dir_of
-from newsgen.cli_import import import_group, site_root_of
+from newsgen.cli_common import site_root_of
 from newsgen.config import load_config
 from newsgen.diagnostics import Diagnostic, Severity, UnsafeSetup
 from newsgen.progressbar import run_with_bar
@@ -108,7 +108,22 @@ def options_for(
     )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose `import` command is loaded only when it runs (or help lists it): the
+    importers' modules would slow every `build` and `check` down at start-up."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), "import"])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name == "import":
+            from newsgen.cli_import import import_group
+
+            return import_group
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="newsgen")
 def cli() -> None:
     """newsgen: turn a folder of Markdown press releases into a static news archive."""
@@ -249,9 +264,6 @@ def new_command(
     except ScaffoldRefused as refused:
         raise click.UsageError(str(refused)) from None
     click.echo(path.relative_to(config.site_root).as_posix())
-
-
-cli.add_command(import_group)
 
 
 @cli.command("serve")

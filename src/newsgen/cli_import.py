@@ -11,7 +11,9 @@ from typing import Any
 import click
 from rich.console import Console
 
+from newsgen.cli_common import site_root_of
 from newsgen.config import load_config
+from newsgen.diagnostics import shown
 from newsgen.importfind import would_read
 from newsgen.importforeign import ForeignOptions, import_foreign
 from newsgen.importreport import (
@@ -21,7 +23,6 @@ from newsgen.importreport import (
     kept_keys,
     render_json,
     render_markdown,
-    shown,
 )
 from newsgen.importtext import import_text
 from newsgen.parse import known_keys
@@ -177,13 +178,6 @@ def check_report_file(report_file: Path | None, root: Path, read: Callable[[Path
             "elsewhere",
             param_hint="--report",
         )
-
-
-def site_root_of(site: Path) -> Path:
-    """The site folder, which must exist (a usage error otherwise)."""
-    if not site.is_dir():
-        raise click.UsageError(f"site folder {shown(str(site))} does not exist")
-    return site.resolve()
 
 
 @import_group.command("text")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -43,6 +44,12 @@ class Diagnostic:
     def is_error(self) -> bool:
         """True when this diagnostic fails the build."""
         return self.severity is Severity.ERROR
+
+
+def shown(path: str) -> str:
+    """A path as printed: bytes of a file name that is not UTF-8 escaped (\\xbd), never a
+    surrogate (which would crash printing to a UTF-8 terminal)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def error(path: str, line: int, field: str, message: str, column: int = 0) -> Diagnostic:

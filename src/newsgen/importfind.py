@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newsgen.diagnostics import Diagnostic
+from newsgen.diagnostics import Diagnostic, shown
 from newsgen.importread import read_settings, setting
-from newsgen.importreport import Outcome, Status, shown
+from newsgen.importreport import Outcome, Status
 from newsgen.load import walk_entries
 
 HUGO_SETTINGS = (

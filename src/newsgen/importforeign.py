@@ -14,12 +14,12 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from newsgen.dates import parse_date
-from newsgen.diagnostics import error, has_errors
+from newsgen.diagnostics import error, has_errors, shown
 from newsgen.importfind import Found, find_site, has_posts, nothing_found
 from newsgen.importlinks import LinkIndex
 from newsgen.importmarkup import Link, Resolve, convert_hugo, convert_jekyll
 from newsgen.importread import is_draft, read_post, source_zone, title_of, zoned_date
-from newsgen.importreport import Details, ImportReport, Outcome, Status, shown
+from newsgen.importreport import Details, ImportReport, Outcome, Status
 from newsgen.importurls import ForeignFile, hugo_urls, jekyll_urls, new_aliases
 from newsgen.importwrite import (
     Draft,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -11,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from newsgen.diagnostics import Diagnostic, has_errors
+from newsgen.diagnostics import Diagnostic, has_errors, shown
 
 KINDS = {"text": "plain-text releases", "hugo": "Hugo", "jekyll": "Jekyll"}
 BASES = {
@@ -95,11 +94,6 @@ class ImportReport:
                 for item in sorted(set(pick(outcome.details))):
                     found.setdefault(item, []).append(outcome.source)
         return dict(sorted(found.items()))
-
-
-def shown(text: str) -> str:
-    """Text safe to print: bytes of a non-UTF-8 file name escaped (`\\xbd`), never a surrogate."""
-    return os.fsencode(text).decode("utf-8", "backslashreplace")
 
 
 def kept_keys(details: Details) -> tuple[str, ...]:

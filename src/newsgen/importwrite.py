@@ -13,10 +13,10 @@ from typing import Any
 import yaml
 
 from newsgen.config import Config, load_config
-from newsgen.diagnostics import Diagnostic, has_errors
+from newsgen.diagnostics import Diagnostic, has_errors, shown
 from newsgen.fields import TRUE_WORDS
 from newsgen.frontmatter import decode_text, split_front_matter
-from newsgen.importreport import Outcome, Status, shown
+from newsgen.importreport import Outcome, Status
 from newsgen.load import read_source, scan_sources
 from newsgen.model import Article, Source
 from newsgen.parse import SINGLE_TERM_KEYS, known_keys, parse_source

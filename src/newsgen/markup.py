@@ -137,19 +137,18 @@ def convert_with_shortcodes(text: str, host: ShortcodeHost | None, base: int = 0
         if isinstance(node, Escaped):
             text = escape(node.text, quote=False)
             return f"<p>{text}</p>" if match.group(1) else text
-        inner = node.inner or ""
-        return host.render(
-            node, base + node.start, lambda: render_inner(inner, host, base + node.inner_start)
-        )
+        inner, block, start = node.inner or "", bool(match.group(1)), base + node.inner_start
+        return host.render(node, base + node.start, lambda: render_inner(inner, host, start, block))
 
     pattern = re.compile(rf"<p>({token}\d+x)</p>|({token}\d+x)")
     return pattern.sub(fill, html)
 
 
-def render_inner(text: str, host: ShortcodeHost, base: int) -> str:
-    """A paired shortcode's inner Markdown as HTML; one paragraph loses its <p> (inline use)."""
+def render_inner(text: str, host: ShortcodeHost, base: int, block: bool) -> str:
+    """A paired shortcode's inner Markdown as HTML; used inside a paragraph (not alone in
+    one), a single paragraph loses its <p>, so the shortcode stays inline."""
     html = convert_with_shortcodes(text, host, base).strip()
-    single = SINGLE_PARAGRAPH.fullmatch(html)
+    single = None if block else SINGLE_PARAGRAPH.fullmatch(html)
     return single.group(1) if single else html
 
 
