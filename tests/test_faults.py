@@ -74,27 +74,10 @@ def edit_articles(root: Path, version: str) -> None:
     write_files(root, {f"content/0/{n:03d}.md": article(n, version) for n in (3, 14, 25)})
 
 
-SEARCH_WORK = (".pagefind-new", ".pagefind-old")
-
-
 def whole(tree: Tree, previous: Tree, current: Tree) -> bool:
-    """A tree seen after a kill is whole: its pages are the previous or the current ones, and
-    so is each year's search bundle (indexed after publishing, a year at a time, so it may
-    lag the pages by one build); Pagefind's working folders may be left for the next build."""
-
-    def part(t: Tree, name: str) -> Tree:
-        kept = {k: v for k, v in t.items() if k.split("/")[0] not in SEARCH_WORK and "/." not in k}
-        if name == "pages":
-            return {k: v for k, v in kept.items() if not k.startswith("pagefind")}
-        return {k: v for k, v in kept.items() if k.startswith(f"pagefind/{name}/")}
-
-    years = {
-        k.split("/")[1]
-        for t in (tree, previous, current)
-        for k in t
-        if k.startswith("pagefind/") and k.count("/") > 1
-    }
-    return all(part(tree, n) in (part(previous, n), part(current, n)) for n in ("pages", *years))
+    """A tree seen after a kill is whole: the previous output or the current one, pages and
+    search bundles together (they are published in one step, so they always agree)."""
+    return tree in (previous, current)
 
 
 def snapshot(root: Path) -> Tree:
@@ -283,12 +266,20 @@ POINTS = {
 }
 
 
-def foreign_site(tmp_path: Path) -> tuple[Path, Tree]:
+def foreign_site(tmp_path: Path, foreign: Mapping[str, str] = FOREIGN) -> tuple[Path, Tree]:
     """A built site whose output also holds files newsgen did not make; its output tree."""
     root = make_site(tmp_path / "site", 60)
     build_ok(root)
-    write_files(root / "public", FOREIGN)
+    write_files(root / "public", foreign)
     return root, snapshot(root / "public")
+
+
+def site_for(tmp_path: Path, point: str) -> tuple[Path, Tree, Mapping[str, str]]:
+    """A built site for a stop point: an output holding files newsgen did not make is
+    published in place (never swapped), so the swap points get an output of newsgen's own."""
+    foreign = {} if point in ("swap", "swapped") else FOREIGN
+    root, before = foreign_site(tmp_path, foreign)
+    return root, before, foreign
 
 
 def stop_at(spawn: Spawn, root: Path, point: str) -> subprocess.Popen[str]:
@@ -304,16 +295,16 @@ def test_sigkill_at_each_publish_step_is_recovered(
 ) -> None:
     """A SIGKILL at any step of publishing: the next run restores a whole output, foreign
     files included, and the cache never keeps a page the output does not hold."""
-    root, before = foreign_site(tmp_path)
+    root, before, foreign = site_for(tmp_path, point)
     edit, committed = POINTS[point]
     edit(root, "new")
     os.killpg(stop_at(spawn, root, point).pid, signal.SIGKILL)
     recovered = recover_with_failing_build(root)
-    assert all(recovered.get(rel) == text.encode() for rel, text in FOREIGN.items())
+    assert all(recovered.get(rel) == text.encode() for rel, text in foreign.items())
     if not committed:
         assert recovered == before
         build_ok(root)
-        assert without(snapshot(root / "public"), FOREIGN) == clean_snapshot(root, tmp_path)
+        assert without(snapshot(root / "public"), foreign) == clean_snapshot(root, tmp_path)
     # Undo the edit: the output must come back exactly, even after a commit the cache missed.
     edit_template(root, "v0")
     edit_articles(root, "")
@@ -327,7 +318,7 @@ def test_ctrl_c_at_each_publish_step_restores_the_previous_output_at_once(
     tmp_path: Path, spawn: Spawn, point: str
 ) -> None:
     """SIGINT before the commit point: exit 130, the message, the old output, no leftovers."""
-    root, before = foreign_site(tmp_path)
+    root, before, foreign = site_for(tmp_path, point)
     POINTS[point][0](root, "new")
     proc = stop_at(spawn, root, point)
     os.killpg(proc.pid, signal.SIGINT)
@@ -337,7 +328,7 @@ def test_ctrl_c_at_each_publish_step_restores_the_previous_output_at_once(
     assert snapshot(root / "public") == before
     assert leftovers(root) == []
     build_ok(root)
-    assert without(snapshot(root / "public"), FOREIGN) == clean_snapshot(root, tmp_path)
+    assert without(snapshot(root / "public"), foreign) == clean_snapshot(root, tmp_path)
 
 
 def test_a_killed_roll_back_is_resumed_by_the_next_run(tmp_path: Path, spawn: Spawn) -> None:

@@ -12,7 +12,7 @@ from conftest import EXAMPLES_SCALE, FIXED_NOW, article_text, build_site, read_t
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsgen import output, parallel
+from newsgen import parallel, publish
 from newsgen.build import BuildOptions, build
 from newsgen.cache import cache_path
 
@@ -302,10 +302,10 @@ def test_failed_commit_rolls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
             raise OSError("disk full")
         real_rename(src, dst)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(output.os, "rename", failing_rename)
+    monkeypatch.setattr(publish.os, "rename", failing_rename)
     failed = build_site(root)  # an OSError is one error line, not an exception
     assert [d.message for d in failed.diagnostics if d.is_error] == ["disk full"]
-    monkeypatch.setattr(output.os, "rename", real_rename)
+    monkeypatch.setattr(publish.os, "rename", real_rename)
     assert read_tree(root / "public") == before
     assert build_site(root).ok
     assert read_tree(root / "public") == clean_tree(root, tmp_path)
@@ -319,15 +319,15 @@ def test_leftover_journal_is_rolled_back_by_the_next_build(tmp_path: Path) -> No
     # Simulate a build killed in the middle of replacing files: one file moved aside and
     # replaced, the journal still on disk.
     victim = "index.html"
-    backup = output.sibling(out, "backup")
-    staging = output.sibling(out, "staging")
+    backup = publish.sibling(out, "backup")
+    staging = publish.sibling(out, "staging")
     backup.mkdir()
     staging.mkdir()
     os.rename(out / victim, backup / victim)
     (out / victim).write_text("half-published")
     (staging / "feed.xml").write_text("not yet moved")
-    output.sibling(out, "journal").write_text(
+    publish.sibling(out, "journal").write_text(
         '{"replace": ["index.html", "feed.xml"], "remove": []}'
     )
-    output.recover(out)
+    publish.recover(publish.place_output(out))
     assert read_tree(out) == before

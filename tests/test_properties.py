@@ -28,8 +28,10 @@ from hypothesis import strategies as st
 from newsgen.build import BuildOptions, check
 from newsgen.config import Config
 from newsgen.diagnostics import Diagnostic
+from newsgen.markup import MarkdownProblem, render_markdown
 from newsgen.model import Source
 from newsgen.parse import parse_source
+from newsgen.sanitize import sanitize_html
 from newsgen.urls import make_slug
 
 TIMEZONES = ("UTC", "Asia/Shanghai", "America/New_York")
@@ -626,6 +628,15 @@ MARKDOWN_ATOMS = st.one_of(
             "> ",
             "#",
             "\r",
+            "\x0b",
+            "&#11;",
+            "{{< note >}}",
+            "{{< /note >}}",
+            '{{< figure src="/x.png" caption="<b>" />}}',
+            "{{</* note */>}}",
+            "{{% notice %}}",
+            '{{< ref "a.md" >}}',
+            "{{< ",
         ]
     ),
 )
@@ -821,7 +832,11 @@ def test_random_markdown_builds_safely(
     }
     root = write_files(tmp_path_factory.mktemp("markdown") / "site", files)
     result = build_site(root)
-    assert result.ok, [d.format() for d in result.diagnostics]
+    errors = [d for d in result.diagnostics if d.is_error]
+    # The only errors random Markdown may cause: shortcodes that have no template.
+    assert all("has no template" in d.message for d in errors), [d.format() for d in errors]
+    if errors:
+        return
     tree = read_tree(root / "public")
     for path, data in tree.items():
         if path.endswith(".html"):
@@ -852,3 +867,14 @@ def test_cli_never_shows_a_traceback(
     assert result.returncode in {0, 1}, result.stderr
     assert "Traceback" not in result.stderr, result.stderr
     assert (root / "public").exists() == (result.returncode == 0), result.stderr
+
+
+@examples(200)
+@given(text=MARKDOWN)
+def test_sanitising_twice_changes_nothing_so_cached_bodies_equal_fresh_ones(text: str) -> None:
+    """Cached bodies are sanitised again on use: that must give the very same bytes."""
+    try:
+        html = render_markdown(text, True, 5)
+    except MarkdownProblem:
+        return
+    assert sanitize_html(html) == html

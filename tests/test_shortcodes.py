@@ -69,7 +69,8 @@ def test_malformed_tags_are_reported_at_their_line() -> None:
     )
     assert uses == (("ref", 11, 1, "a.md"),)
     assert [p.format() for p in problems] == [
-        "a.md:12:1: error: body: closing tag of shortcode 'note' without an opening one",
+        "a.md:12:1: warning: body: closing tag of shortcode 'note' without an opening one; "
+        "shown as text",
         "a.md:13:1: warning: body: shortcode tag is not closed (expected '>}}' or '%}}'); "
         "shown as text",
     ]

@@ -20,6 +20,7 @@ from newsgen.config import Config
 from newsgen.diagnostics import Diagnostic, error
 from newsgen.index import ref_key
 from newsgen.model import Article
+from newsgen.sanitize import sanitize_html
 from newsgen.parse import read_body
 from newsgen.shortcodes import REF_NAMES, Shortcode, ref_target, text_position
 from newsgen.templating import (
@@ -187,8 +188,10 @@ class BodyStore:
         """The body of an article as (sanitised) HTML."""
         key = self.key(article)
         found = self.recent.get(key) or self.new.get(key)
-        if found is None and self.cache_file:
-            found = read_body_html(self.cache_file, key)
+        if found is None and self.cache_file and self.sanitize:
+            # The cache is input, not trust (a CI cache may be shared): cleaned again on use.
+            cached = read_body_html(self.cache_file, key)
+            found = sanitize_html(cached) if cached is not None else None
         if found is None:
             found = self.convert(article)
             self.new[key] = found
@@ -214,6 +217,6 @@ class BodyStore:
 
     def flush(self) -> None:
         """Put bodies converted since the last flush into the cache, forgetting them here."""
-        if self.cache_file:
+        if self.cache_file and self.sanitize:  # unsanitised bodies are never read back
             store_bodies(self.cache_file, self.new)
         self.new = {}

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from newsgen import output
+from newsgen import output, publish
 from newsgen.cache import CACHE_DIR, BuildCache, CacheUnusable, peek_meta
 from newsgen.config import Config, load_config
 from newsgen.diagnostics import BuildFailed, Diagnostic, has_errors, sort_diagnostics
@@ -21,7 +21,7 @@ from newsgen.incremental import (
 from newsgen.links import broken_links, site_targets
 from newsgen.moved import moved_articles, read_url_map, url_map
 from newsgen.reading import RACY_NS, BuildOptions, Progress, Site, Timer, read_site, scan_content
-from newsgen.search import update_search
+from newsgen.search import stage_search
 from newsgen.templating import TemplateProblem, compile_templates
 from newsgen.translations import missing_translations
 
@@ -80,13 +80,14 @@ def source_dirs(config: Config) -> list[Path]:
 def write_site(
     site: Site,
     options: BuildOptions,
-    out: Path,
+    placement: publish.Placement,
     cache: BuildCache | None,
     result: BuildResult,
     timer: Timer,
     progress: Progress | None,
-) -> dict[str, str]:
-    """Render what changed into staging, add static files, then publish; returns fingerprints."""
+) -> None:
+    """Render what changed into staging, add static files and the search bundle, then
+    publish it all in one step."""
     from newsgen.parallel import render_pages
     from newsgen.render import Renderer
 
@@ -95,11 +96,12 @@ def write_site(
         site.config, site.index, cache.path if cache else None, keys, cache_key(site.config)
     )
     previous = cache.pages() if cache else {}
+    out = placement.output_dir
     signature = output.manifest_signature(out)
     intact = bool(cache and signature and cache.meta("manifest") == signature)
     todo, fingerprints = pages_to_render(renderer, site.pages, previous, out, options.clean, intact)
     timer.lap("fingerprint")
-    staging = output.Staging(out)
+    staging = publish.Staging(placement)
     try:
         outcome = render_pages(renderer, site.pages, todo, staging, options.jobs, progress)
         timer.lap("render")
@@ -109,10 +111,16 @@ def write_site(
         staged = outcome.staged + [
             rel for rel, data in static_data.items() if staging.put(rel, data)
         ]
-        made = {p.output_path for p in site.pages} | set(static_data)
-        if cache:
+        search = stage_search(site.config, site.pages, staging, fingerprints, cache, options.jobs)
+        timer.lap("search")
+        if search.problems:
+            raise BuildFailed(sort_diagnostics([*site.diagnostics, *search.problems]))
+        made = {p.output_path for p in site.pages} | set(static_data) | search.files
+        staged += sorted(f for f in search.files if (staging.dir / f).is_file())
+        if cache:  # a build killed after publishing must not trust what it replaced
             cache.forget_pages(staged)
-        output.publish(staging, made, staged, result.stats)
+            cache.save_meta({f"search:{year}": "" for year in search.indexed})
+        publish.publish(staging, made, staged, result.stats)
         timer.lap("publish")
     except BaseException:
         staging.discard()
@@ -124,8 +132,8 @@ def write_site(
         output.stop_for_test("cache")
         body_keys = {renderer.bodies.key(a) for a, _ in site.parsed.values() if a}
         save_cache(cache, site, fingerprints, output.manifest_signature(out), body_keys)
+        cache.save_meta(search.digests)  # only now: the bundles they describe are published
         timer.lap("cache")
-    return fingerprints
 
 
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
@@ -134,7 +142,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     out = output_dir_of(options, config)
     output.check_output_safety(out, config.site_root, source_dirs(config))
     output.check_ownership(out, options.force)
-    with output.build_lock(config.site_root / CACHE_DIR / "build.lock"):
+    site_lock = output.build_lock(config.site_root / CACHE_DIR / "build.lock")
+    with site_lock, output.output_lock(out):
         return build_locked(options, progress, config, diagnostics, out)
 
 
@@ -149,7 +158,8 @@ def build_locked(
     result = BuildResult()
     timer = Timer(result.timings)
     output.stop_for_test("locked")
-    output.recover(out)
+    placement = publish.place_output(out)
+    publish.recover(placement)
     cache = open_cache(options, config)
     scan = scan_content(config)
     digest, newest_ns = inputs_digest(options, config, out, scan)
@@ -166,7 +176,7 @@ def build_locked(
         if options.strict and (site.diagnostics or moved):
             result.diagnostics = sort_diagnostics([*site.diagnostics, *moved])
             return result  # no output_dir: nothing was written
-        fingerprints = write_site(site, options, out, cache, result, timer, progress)
+        write_site(site, options, placement, cache, result, timer, progress)
     except BuildFailed as failed:
         result.diagnostics = failed.diagnostics
         return result
@@ -181,11 +191,9 @@ def build_locked(
             cache.discard()
         no_cache = BuildOptions(**{**options.__dict__, "use_cache": False})
         return build_locked(no_cache, progress, config, diagnostics, out)
-    searched = update_search(config, site.pages, out, fingerprints, cache, options.jobs)
-    timer.lap("search")
     if cache:
         # Inputs changed moments before the scan may change again unseen: no shortcut then.
-        trusted = newest_ns < site.scanned_ns - RACY_NS and not searched
+        trusted = newest_ns < site.scanned_ns - RACY_NS
         cache.save_meta(
             {
                 "inputs": digest if trusted else "",
@@ -193,7 +201,9 @@ def build_locked(
                 "urls": url_map(site.index.articles, previous_urls),
             }
         )
-    result.diagnostics = sort_diagnostics([*site.diagnostics, *searched, *moved])
+    ignored = result.stats.ignored
+    tampered = [output.manifest_warning(placement.output_dir, ignored)] if ignored else []
+    result.diagnostics = sort_diagnostics([*site.diagnostics, *moved, *tampered])
     result.output_dir = out
     result.articles, result.pages = len(site.index.articles), len(site.pages)
     return result

@@ -12,40 +12,14 @@ from html import escape
 from typing import Protocol
 
 import markdown
-import nh3
 from markdown.extensions.toc import slugify_unicode
 
+from newsgen.sanitize import sanitize_html
 from newsgen.shortcodes import Escaped, Shortcode, parse_shortcodes, unescape_code
 
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "attr_list", "toc", "sane_lists"]
 EXTENSION_CONFIGS = {"toc": {"slugify": slugify_unicode, "permalink": False}}
-ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {
-    "section",
-    "sup",
-    "sub",
-    "figure",
-    "figcaption",
-    "video",
-    "audio",
-    "source",
-    "track",
-    "picture",
-}
-ALLOWED_ATTRIBUTES = {
-    **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
-    "*": {"id", "class", "title", "lang", "dir", "style"},
-    "a": {"href", "hreflang", "rel", "name"},
-    "img": {"src", "alt", "width", "height", "loading"},
-    "video": {"src", "controls", "width", "height", "poster"},
-    "audio": {"src", "controls"},
-    "source": {"src", "type", "media"},
-    "track": {"src", "kind", "srclang", "label"},
-    "td": {"colspan", "rowspan", "align"},
-    "th": {"colspan", "rowspan", "align", "scope"},
-    "ol": {"start", "type", "reversed"},
-}
 SINGLE_PARAGRAPH = re.compile(r"<p>((?:(?!</?p\b).)*)</p>", re.S)
-STYLE_PROPERTIES = {"text-align", "width", "height", "color", "background-color", "font-weight"}
 
 _converter: markdown.Markdown | None = None
 
@@ -58,18 +32,6 @@ def converter() -> markdown.Markdown:
             extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
         )
     return _converter
-
-
-def sanitize_html(html: str) -> str:
-    """Keep an allow-list of tags and attributes: scripts, handlers and javascript: go."""
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        link_rel=None,
-        filter_style_properties=STYLE_PROPERTIES,
-        url_schemes={"http", "https", "mailto", "tel"},
-    )
 
 
 class MarkdownProblem(Exception):

@@ -1,19 +1,14 @@
-"""Write stage: render aside, then publish all at once; unchanged files keep bytes and mtime.
+"""The output folder: which folders newsgen refuses, what it made (the manifest), the locks.
 
-Changed files are written to a staging folder beside the output. Publishing is then either
-a rename of the whole tree (first build, or most files changed: the old tree is swapped out
-atomically) or, for a few changes, a journaled replace of just those files that a killed build
-rolls back on the next run. Either way a failed or interrupted build leaves the old output.
+Publishing itself (staging, the tree exchange, the journal) is `publish.py`.
 """
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import fcntl
 import json
 import os
-import shutil
 import signal
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -21,11 +16,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsgen.diagnostics import Diagnostic, UnsafeSetup, error
+from newsgen.urls import is_safe_output_path
 
 MANIFEST = ".newsgen-manifest.json"
-KEEP_ALWAYS = frozenset({".git", ".hg", ".svn", MANIFEST})
-FULL_SWAP_SHARE = 0.3
+# Names newsgen keeps inside an output folder for itself: never content, never foreign.
+INTERNAL = frozenset(
+    {MANIFEST, ".newsgen-staging", ".newsgen-journal", ".newsgen-backup", ".newsgen-lock"}
+)
+VERSION_CONTROL = frozenset({".git", ".hg", ".svn"})  # an output may be a deploy checkout
 TEST_STOP = "NEWSGEN_TEST_STOP"
+# System folders: never an output, even with --force, nor any folder above them ...
+SYSTEM_NAMES = "etc usr var bin sbin boot lib lib32 lib64 libx32 sys proc dev root run snap"
+SYSTEM = tuple(f"/{name}" for name in SYSTEM_NAMES.split())
+# ... nor any folder inside these (a web root may live in /var/www or /usr/share/nginx).
+TREE_NAMES = (
+    "etc bin sbin boot lib lib32 lib64 libx32 sys proc dev run usr/bin usr/sbin usr/lib "
+    "usr/lib32 usr/lib64 usr/libexec usr/include var/lib var/log var/spool var/cache var/run"
+)
+SYSTEM_TREES = tuple(f"/{name}" for name in TREE_NAMES.split())
 
 
 @dataclass
@@ -36,6 +44,7 @@ class WriteStats:
     unchanged: int = 0
     removed: int = 0
     changed_paths: list[str] = field(default_factory=list)
+    ignored: tuple[str, ...] = ()  # manifest entries that were not plain paths
 
 
 def stop_for_test(point: str) -> None:
@@ -52,26 +61,34 @@ def write_failure(failure: OSError) -> Diagnostic:
     return error(str(failure.filename or "output"), 0, "", reason)
 
 
+def is_system_folder(path: Path) -> bool:
+    """A folder of the operating system (or one above such a folder)."""
+    text = str(path)
+    if any(text == name or name.startswith(text.rstrip("/") + "/") for name in SYSTEM):
+        return True
+    return any(text.startswith(tree + "/") or text == tree for tree in SYSTEM_TREES)
+
+
 def check_output_safety(output_dir: Path, site_root: Path, source_dirs: Iterable[Path]) -> None:
-    """Refuse an output folder that is, contains or lies in the sources, the site, / or home."""
+    """Refuse an output folder that is, contains or lies in the sources, the site, / or home,
+    or a system folder (even with --force)."""
     output = output_dir.resolve()
     site = site_root.resolve()
     home = Path.home().resolve()
+    refuse = f"refusing to use {output_dir} as the output folder"
     if output in {Path("/"), home, site} or output in site.parents or output in home.parents:
         raise UnsafeSetup(
-            f"refusing to use {output_dir} as the output folder: it is or holds "
-            "the site, / or your home folder (choose e.g. SITE/public)"
+            f"{refuse}: it is or holds the site, / or your home folder (choose e.g. SITE/public)"
         )
+    if is_system_folder(output):
+        raise UnsafeSetup(f"{refuse}: it is a system folder (choose e.g. SITE/public)")
     if output.exists() and not output.is_dir():
-        raise UnsafeSetup(
-            f"refusing to use {output_dir} as the output folder: it is a file, not a folder"
-        )
+        raise UnsafeSetup(f"{refuse}: it is a file, not a folder")
     for source in source_dirs:
         real = source.resolve()
         if output == real or real in output.parents or output in real.parents:
             raise UnsafeSetup(
-                f"refusing to use {output_dir} as the output folder: it overlaps "
-                f"the source folder {source} (choose e.g. SITE/public)"
+                f"{refuse}: it overlaps the source folder {source} (choose e.g. SITE/public)"
             )
 
 
@@ -79,25 +96,80 @@ def check_ownership(output_dir: Path, force: bool) -> None:
     """A non-empty output folder without newsgen's manifest was not made by newsgen."""
     if force or not output_dir.is_dir() or (output_dir / MANIFEST).is_file():
         return
-    if any(entry.name not in KEEP_ALWAYS for entry in os.scandir(output_dir)):
+    if any(e.name not in VERSION_CONTROL | INTERNAL for e in os.scandir(output_dir)):
         raise UnsafeSetup(
             f"{output_dir} is not empty and was not made by newsgen; "
             "use --force to build into it anyway (files newsgen does not make are kept)"
         )
 
 
-def sibling(output_dir: Path, tag: str) -> Path:
-    """A working folder beside the output (same file system, so renames are atomic)."""
-    return output_dir.parent / f".{output_dir.name}.newsgen-{tag}"
+def is_empty_folder(path: Path) -> bool:
+    """A folder with nothing in it."""
+    with os.scandir(path) as entries:
+        return next(entries, None) is None
 
 
-def read_manifest(output_dir: Path) -> frozenset[str]:
-    """Files the last build made (empty when there is no readable manifest)."""
+@dataclass(frozen=True)
+class Manifest:
+    """What the last build made, and the entries that were not plain paths (ignored)."""
+
+    files: frozenset[str]
+    ignored: tuple[str, ...] = ()
+
+
+def read_manifest(output_dir: Path) -> Manifest:
+    """Files the last build made. The manifest is input, not trust: an entry that is not a
+    plain relative path inside the output, or that leads through a symbolic link, is ignored
+    (so a tampered manifest cannot make a build delete anything outside the output)."""
     try:
         data = json.loads((output_dir / MANIFEST).read_text("utf-8"))
-        return frozenset(str(p) for p in data["files"])
+        entries = data["files"]
+        if not isinstance(entries, list):
+            return Manifest(frozenset())
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return frozenset()
+        return Manifest(frozenset())
+    good: set[str] = set()
+    ignored: list[str] = []
+    links: dict[Path, bool] = {}
+    for entry in entries:
+        if (
+            isinstance(entry, str)
+            and is_plain(entry)
+            and not leads_through_link(output_dir, entry, links)
+        ):
+            good.add(entry)
+        else:
+            ignored.append(str(entry)[:200])
+    return Manifest(frozenset(good), tuple(ignored))
+
+
+def is_plain(rel: str) -> bool:
+    """A relative path inside the output that is not one of newsgen's own working names."""
+    return is_safe_output_path(rel) and rel.split("/")[0] not in INTERNAL
+
+
+def leads_through_link(output_dir: Path, rel: str, known: dict[Path, bool]) -> bool:
+    """Whether a folder on the way to a path inside the output is a symbolic link."""
+    for folder in (output_dir / rel).parents:
+        if folder == output_dir:
+            return False
+        if folder not in known:
+            known[folder] = folder.is_symlink()
+        if known[folder]:
+            return True
+    return False
+
+
+def manifest_warning(output_dir: Path, ignored: tuple[str, ...]) -> Diagnostic:
+    """One line for a manifest whose entries were not all plain paths."""
+    from newsgen.diagnostics import warning
+
+    shown = ", ".join(repr(e) for e in ignored[:3]) + (" ..." if len(ignored) > 3 else "")
+    message = (
+        f"ignored {len(ignored)} entries that are not plain paths inside the output or lead "
+        f"through a symbolic link ({shown}); was it edited by hand?"
+    )
+    return warning(str(output_dir / MANIFEST), 0, "", message)
 
 
 def manifest_bytes(files: Iterable[str]) -> bytes:
@@ -115,9 +187,30 @@ def manifest_signature(output_dir: Path) -> str:
     return f"{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}"
 
 
+def foreign_entries(output_dir: Path, made: frozenset[str] | None = None) -> list[str]:
+    """Files and folders in the output that newsgen did not make (a CNAME, a .git folder);
+    only folders that hold files newsgen made are looked into."""
+    made = read_manifest(output_dir).files if made is None else made
+    prefixes = {p.rsplit("/", i)[0] for p in made for i in range(1, p.count("/") + 1)}
+    found: list[str] = []
+    stack = [""]
+    while stack:
+        folder = stack.pop()
+        with os.scandir(output_dir / folder if folder else output_dir) as entries:
+            for entry in entries:
+                rel = f"{folder}{entry.name}"
+                if rel in made or (not folder and entry.name in INTERNAL):
+                    continue
+                if entry.is_dir(follow_symlinks=False) and rel in prefixes:
+                    stack.append(rel + "/")
+                else:
+                    found.append(rel)
+    return sorted(found)
+
+
 @contextmanager
 def build_lock(path: Path) -> Iterator[None]:
-    """Serialise builds of one site; the kernel frees the lock when a build dies."""
+    """Serialise builds of one site (its cache); the kernel frees the lock when a build dies."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -127,215 +220,15 @@ def build_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def recover(output_dir: Path) -> None:
-    """Undo what a killed build left: roll back a journaled commit, finish or undo a swap."""
-    journal = sibling(output_dir, "journal")
-    if journal.is_file():
-        roll_back(output_dir, journal)
-    backup = sibling(output_dir, "old")
-    if backup.is_dir():
-        if not output_dir.exists():
-            backup.rename(output_dir)
-        else:
-            shutil.rmtree(backup, ignore_errors=True)
-    for tag in ("staging", "backup"):
-        shutil.rmtree(sibling(output_dir, tag), ignore_errors=True)
-
-
-class Staging:
-    """A folder beside the output that receives only the files whose bytes changed."""
-
-    def __init__(self, output_dir: Path, create: bool = True) -> None:
-        self.output_dir = output_dir
-        self.dir = sibling(output_dir, "staging")
-        self.folders: set[Path] = set()
-        if create:
-            recover(output_dir)
-            self.dir.mkdir(parents=True)
-
-    def put(self, rel: str, data: bytes) -> bool:
-        """Stage a file unless the output already holds these bytes; True when staged."""
-        old = self.output_dir / rel
-        try:
-            if (
-                old.stat().st_size == len(data)
-                and not old.is_symlink()
-                and old.read_bytes() == data
-            ):
-                return False
-        except OSError:
-            pass
-        target = self.dir / rel
-        if target.parent not in self.folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self.folders.update(target.parents)
-        try:
-            with open(target, "wb") as handle:
-                handle.write(data)
-        except OSError as failure:
-            failure.filename = failure.filename or str(target)  # write() does not name it
-            raise
-        return True
-
-    def discard(self) -> None:
-        """Throw a failed build's staging folder away; the old output stays as it was."""
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def publish(staging: Staging, made_now: set[str], changed: list[str], stats: WriteStats) -> None:
-    """Write the manifest and put every change in place, all or nothing."""
-    stop_for_test("publish")
-    output_dir = staging.output_dir
-    made_before = read_manifest(output_dir)
-    removed = sorted(made_before - made_now)
-    stats.removed = len(removed)
-    if staging.put(MANIFEST, manifest_bytes(made_now)):
-        changed = [*changed, MANIFEST]
-    if not changed and not removed:
-        staging.discard()
-    elif not output_dir.exists():
-        os.rename(staging.dir, output_dir)
-    elif len(changed) + len(removed) > FULL_SWAP_SHARE * max(len(made_now), 1):
-        swap_tree(staging, made_now, set(changed), made_before)
-    else:
-        replace_files(staging, changed, removed)
-
-
-def swap_tree(
-    staging: Staging, made_now: set[str], changed: set[str], made_before: frozenset[str]
-) -> None:
-    """Complete staging with the unchanged files and foreign ones, then exchange the trees."""
-    output_dir = staging.output_dir
-    for rel in sorted((made_now | {MANIFEST}) - changed):
-        target = staging.dir / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        link_or_copy(output_dir / rel, target)
-    carry_foreign(output_dir, staging.dir, made_before, made_now | changed)
-    stop_for_test("swap")
-    exchange(staging.dir, output_dir)
-    stop_for_test("swapped")
-    shutil.rmtree(staging.dir, ignore_errors=True)
-
-
-def exchange(new_dir: Path, output_dir: Path) -> None:
-    """Swap two folders atomically (renameat2) where the system can, else with two renames."""
-    if rename_exchange(new_dir, output_dir):
-        return
-    backup = sibling(output_dir, "old")
-    os.rename(output_dir, backup)
-    os.rename(new_dir, output_dir)
-    os.rename(backup, new_dir)
-
-
-def rename_exchange(first: Path, second: Path) -> bool:
-    """Linux renameat2(RENAME_EXCHANGE); False when not available."""
+@contextmanager
+def output_lock(output_dir: Path) -> Iterator[None]:
+    """Serialise builds into one output folder, of any site: the folder above it is locked
+    (it is never replaced, and exists before the first build)."""
+    parent = Path(os.path.realpath(output_dir)).parent
+    parent.mkdir(parents=True, exist_ok=True)  # the folders the output will be in
+    folder = os.open(parent, os.O_RDONLY)
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        function = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange_flag = -100, 2
-    result = function(
-        at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange_flag
-    )
-    return bool(result == 0)
-
-
-def carry_foreign(
-    output_dir: Path, staging_dir: Path, made_before: frozenset[str], made_now: set[str]
-) -> None:
-    """Link files newsgen did not make (a CNAME, a .git folder...) into the new tree; the old
-    tree keeps them until the exchange, so no kill or failure in between can lose them."""
-    prefixes = {
-        p.rsplit("/", i)[0] for p in made_before | made_now for i in range(1, p.count("/") + 1)
-    }
-    stack = [""]
-    while stack:
-        folder = stack.pop()
-        for entry in os.scandir(output_dir / folder if folder else output_dir):
-            rel = f"{folder}{entry.name}"
-            if rel == MANIFEST or rel in made_before or rel in made_now:
-                continue
-            if (
-                entry.is_dir(follow_symlinks=False)
-                and rel in prefixes
-                and entry.name not in KEEP_ALWAYS
-            ):
-                stack.append(rel + "/")
-                continue
-            target = staging_dir / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if entry.is_dir(follow_symlinks=False):
-                shutil.copytree(entry.path, target, symlinks=True, copy_function=link_or_copy)
-            else:
-                link_or_copy(entry.path, target)
-
-
-def link_or_copy(source: str | Path, target: str | Path) -> None:
-    """A hard link (no data copied, same bytes and mtime), or a copy where links fail."""
-    try:
-        os.link(source, target, follow_symlinks=False)
-    except OSError:
-        shutil.copy2(source, target, follow_symlinks=False)
-
-
-def replace_files(staging: Staging, changed: list[str], removed: list[str]) -> None:
-    """Replace a few files in place under a journal; any failure rolls everything back."""
-    output_dir = staging.output_dir
-    journal = sibling(output_dir, "journal")
-    backup = sibling(output_dir, "backup")
-    existed = [rel for rel in changed if os.path.lexists(output_dir / rel)]
-    with open(journal, "w", encoding="utf-8") as handle:
-        json.dump({"replace": changed, "remove": removed, "existed": existed}, handle)
-    try:
-        for rel in changed:
-            move_aside(output_dir / rel, backup / rel)
-            (output_dir / rel).parent.mkdir(parents=True, exist_ok=True)
-            os.rename(staging.dir / rel, output_dir / rel)
-            stop_for_test("journal")
-        for rel in removed:
-            move_aside(output_dir / rel, backup / rel)
-    except BaseException:
-        roll_back(output_dir, journal)
-        raise
-    journal.unlink()
-    shutil.rmtree(backup, ignore_errors=True)
-    staging.discard()
-    prune_empty_folders(output_dir, removed)
-
-
-def move_aside(path: Path, backup: Path) -> None:
-    """Keep the old version of a file until the commit is complete."""
-    if path.exists() or path.is_symlink():
-        backup.parent.mkdir(parents=True, exist_ok=True)
-        os.rename(path, backup)
-
-
-def roll_back(output_dir: Path, journal: Path) -> None:
-    """Put every file of an unfinished journaled commit back as it was; safe to run again
-    after being killed itself (a restored file is never taken for a newly added one)."""
-    staging, backup = sibling(output_dir, "staging"), sibling(output_dir, "backup")
-    try:
-        plan = json.loads(journal.read_text("utf-8"))
-    except (OSError, ValueError):
-        plan = {"replace": [], "remove": []}
-    replace, existed = set(plan.get("replace", [])), set(plan.get("existed", []))
-    for rel in [*plan.get("replace", []), *plan.get("remove", [])]:
-        added = rel in replace and rel not in existed and not (staging / rel).exists()
-        if (backup / rel).exists():
-            os.replace(backup / rel, output_dir / rel)
-            stop_for_test("rollback")
-        elif added and (output_dir / rel).exists():
-            (output_dir / rel).unlink()
-    journal.unlink(missing_ok=True)
-    shutil.rmtree(backup, ignore_errors=True)
-
-
-def prune_empty_folders(output_dir: Path, removed: list[str]) -> None:
-    """Remove folders that removing stale files left empty."""
-    folders = {str(Path(rel).parent) for rel in removed}
-    for folder in sorted(folders, key=lambda f: -f.count("/")):
-        path = output_dir / folder
-        while path != output_dir and path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
-            path = path.parent
+        fcntl.flock(folder, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(folder)  # closing frees the lock

@@ -18,7 +18,7 @@ from newsgen.bodies import BodyProblem
 from newsgen.cache import reset_connections
 from newsgen.diagnostics import Diagnostic
 from newsgen.model import PageSpec
-from newsgen.output import Staging
+from newsgen.publish import Staging
 from newsgen.render import Renderer
 from newsgen.templating import TemplateProblem
 

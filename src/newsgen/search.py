@@ -1,10 +1,11 @@
-"""Full-text search: index the article pages with Pagefind (from PyPI), then swap its bundle in.
+"""Full-text search: index the article pages with Pagefind (from PyPI) into the staging folder.
 
 Only article pages carry `data-pagefind-body`, so only titles, summaries and bodies are
-indexed; each page goes into the index of its own `<html lang>`. The bundle is written beside
-the old one and renamed into place, so readers never see half an index. Pages are sent to
-Pagefind's service in sorted order: its CLI indexes them in the order the file system lists
-them, so its output would differ between machines.
+indexed; each page goes into the index of its own `<html lang>`. The bundle's files are staged
+like pages and published with them in one step, so search and pages always agree, and a
+Pagefind failure leaves the previous output untouched. Pages are sent to Pagefind's service in
+sorted order: its CLI indexes them in the order the file system lists them, so its output would
+differ between machines.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import os
 import shutil
 import subprocess
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsgen import urls
@@ -26,6 +28,8 @@ from newsgen.cache import BuildCache
 from newsgen.config import Config
 from newsgen.diagnostics import Diagnostic, error
 from newsgen.model import PageSpec
+from newsgen.publish import Staging
+from newsgen.urls import is_safe_output_path
 
 BINARY_PACKAGES = ("pagefind_bin_extended", "pagefind_bin")
 INDEX_CONFIG = {"keep_index_url": True}
@@ -74,13 +78,15 @@ def encode_message(message_id: int, payload: dict[str, object]) -> bytes:
     return base64.b64encode(data) + b","
 
 
-def send_requests(service: subprocess.Popen[bytes], output_dir: Path, paths: Sequence[str]) -> None:
+def send_requests(
+    service: subprocess.Popen[bytes], read: Callable[[str], bytes], paths: Sequence[str]
+) -> None:
     """Feed the service every article page in sorted order (its index follows that order)."""
     assert service.stdin is not None
     try:
         service.stdin.write(encode_message(1, {"type": "NewIndex", "config": INDEX_CONFIG}))
         for number, rel in enumerate(paths, start=2):
-            html = (output_dir / rel).read_text(encoding="utf-8")
+            html = read(rel).decode("utf-8")
             add = {"type": "AddFile", "index_id": 0, "url": "/" + rel, "file_contents": html}
             service.stdin.write(encode_message(number, add))
         # GetFiles, not WriteFiles: the service answers WriteFiles before its last files are
@@ -109,13 +115,14 @@ def read_responses(service: subprocess.Popen[bytes], last_id: int) -> list[dict[
     raise PagefindFailed("the Pagefind service stopped before writing the index")
 
 
-def run_pagefind(binary: Path, output_dir: Path, paths: Sequence[str], bundle: Path) -> None:
-    """Index pages through Pagefind's service; a writer thread keeps both pipes moving."""
+def run_pagefind(
+    binary: Path, read: Callable[[str], bytes], paths: Sequence[str]
+) -> dict[str, bytes]:
+    """Index pages through Pagefind's service (a writer thread keeps both pipes moving): the
+    bundle's files by path."""
     command = [str(binary), "--service"]
     with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE) as service:
-        writer = threading.Thread(
-            target=send_requests, args=(service, output_dir, paths), daemon=True
-        )
+        writer = threading.Thread(target=send_requests, args=(service, read, paths), daemon=True)
         writer.start()
         try:
             files = read_responses(service, len(paths) + 2)
@@ -123,121 +130,98 @@ def run_pagefind(binary: Path, output_dir: Path, paths: Sequence[str], bundle: P
             if service.stdin:
                 service.stdin.close()
             writer.join()
-    for item in sorted(files, key=lambda f: f["path"]):
-        target = bundle / item["path"]
-        if not target.resolve().is_relative_to(bundle.resolve()):
-            raise PagefindFailed(f"unexpected file path {item['path']!r}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(base64.b64decode(item["content"]))
+    bundle: dict[str, bytes] = {}
+    for item in files:
+        path = str(item["path"])
+        if not is_safe_output_path(path) or path.startswith("."):
+            raise PagefindFailed(f"unexpected file path {path!r}")
+        bundle[path] = base64.b64decode(item["content"])
+    if "pagefind.js" not in bundle:
+        raise PagefindFailed("no pagefind.js was written")
+    entry = json.loads(bundle.get("pagefind-entry.json", b"{}"))
+    # Pagefind lists languages in hash-map order: sorted, equal input gives equal bytes.
+    bundle["pagefind-entry.json"] = json.dumps(
+        entry, sort_keys=True, separators=(",", ":")
+    ).encode()
+    return bundle
 
 
-def build_search_index(
-    output_dir: Path, article_paths: Sequence[str], bundle: Path
-) -> list[Diagnostic]:
-    """Index some article pages with Pagefind into `bundle`, published atomically."""
-    binary = find_pagefind()
-    if binary is None:
-        hint = "install it with: pip install 'pagefind[extended]', or set search: false"
-        return [error("newsgen.yaml", 0, "search", f"Pagefind is not installed ({hint})")]
-    fresh = output_dir / f".{urls.SEARCH_BUNDLE}-new" / bundle.name
-    shutil.rmtree(fresh, ignore_errors=True)
+def index_year(
+    binary: Path, staging: Staging, year: str, paths: Sequence[str]
+) -> tuple[set[str], list[Diagnostic]]:
+    """One year's bundle into staging (only files whose bytes changed are written)."""
     try:
-        run_pagefind(binary, output_dir, sorted(article_paths), fresh)
-        if not (fresh / "pagefind.js").is_file():
-            raise PagefindFailed("no pagefind.js was written")
+        bundle = run_pagefind(binary, staging.read, sorted(paths))
     except (PagefindFailed, OSError, ValueError) as exc:
-        shutil.rmtree(fresh, ignore_errors=True)
-        return [error("newsgen.yaml", 0, "search", f"Pagefind failed: {exc}")]
-    sort_entry(fresh / "pagefind-entry.json")
-    bundle.parent.mkdir(exist_ok=True)
-    swap_in(fresh, bundle)
-    return []
+        return set(), [error("newsgen.yaml", 0, "search", f"Pagefind failed: {exc}")]
+    made = set()
+    for path, data in sorted(bundle.items()):
+        rel = f"{urls.SEARCH_BUNDLE}/{year}/{path}"
+        staging.put(rel, data)
+        made.add(rel)
+    return made, []
 
 
-def sort_entry(entry_path: Path) -> None:
-    """Pagefind lists languages in hash-map order: sort them so equal input gives equal bytes."""
-    entry = json.loads(entry_path.read_text(encoding="utf-8"))
-    entry_path.write_text(json.dumps(entry, sort_keys=True, separators=(",", ":")), "utf-8")
+@dataclass
+class SearchResult:
+    """The search bundle's files (made now or kept), each year's digest, and problems."""
+
+    files: set[str] = field(default_factory=set)
+    digests: dict[str, str] = field(default_factory=dict)
+    indexed: list[str] = field(default_factory=list)  # the years indexed again
+    problems: list[Diagnostic] = field(default_factory=list)
 
 
-def same_tree(first: Path, second: Path) -> bool:
-    """Whether two folders hold the same files with the same bytes."""
-    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
-    others = sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
-    return files == others and all(
-        (first / f).read_bytes() == (second / f).read_bytes() for f in files
-    )
+def existing_bundle(output_dir: Path, year: str) -> set[str]:
+    """The files of a year's bundle in the output, as made paths."""
+    folder = output_dir / urls.SEARCH_BUNDLE / year
+    return {
+        f"{urls.SEARCH_BUNDLE}/{year}/{p.relative_to(folder).as_posix()}"
+        for p in folder.rglob("*")
+        if p.is_file() and not p.is_symlink()
+    }
 
 
-def swap_in(fresh: Path, bundle: Path) -> None:
-    """Replace the old bundle with the new one (each rename is atomic); an identical bundle
-    is left alone, so its files keep their times and a deploy sees no change."""
-    if bundle.is_dir() and same_tree(fresh, bundle):
-        shutil.rmtree(fresh)
-        return
-    old = bundle.with_name(f".{bundle.name}-old")
-    shutil.rmtree(old, ignore_errors=True)
-    if bundle.exists():
-        os.rename(bundle, old)
-    os.rename(fresh, bundle)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def update_search(
+def stage_search(
     config: Config,
     pages: Sequence[PageSpec],
-    output_dir: Path,
+    staging: Staging,
     fingerprints: Mapping[str, str],
     cache: BuildCache | None,
     jobs: int = 1,
-) -> list[Diagnostic]:
-    """The build's last stage: index again each year whose article pages changed.
-
-    A year's digest is saved only after its new bundle is in place, so a build killed while
-    Pagefind runs leaves a mismatch and the next build indexes that year again.
-    """
+) -> SearchResult:
+    """Stage every year's bundle: indexed again where its article pages changed, kept where
+    they did not (its digest, saved once the build is published, says so)."""
+    result = SearchResult()
     if not config.search:
-        return []
-    root = output_dir / urls.SEARCH_BUNDLE
-    clear_leftovers(output_dir, root)
+        return result
+    binary = find_pagefind()
+    if binary is None:
+        hint = "install it with: pip install 'pagefind[extended]', or set search: false"
+        result.problems.append(
+            error("newsgen.yaml", 0, "search", f"Pagefind is not installed ({hint})")
+        )
+        return result
     years = pages_by_year(pages)
     todo = {}
     for year, paths in sorted(years.items()):
         digest = search_digest(paths, fingerprints)
-        bundle_ok = (root / year / "pagefind.js").is_file()
-        if not (cache and bundle_ok and cache.meta(f"search:{year}") == digest):
-            todo[year] = (paths, digest)
-    problems: list[Diagnostic] = []
+        kept = existing_bundle(staging.output_dir, year)
+        done = f"{urls.SEARCH_BUNDLE}/{year}/pagefind.js" in kept
+        if cache and done and cache.meta(f"search:{year}") == digest:
+            result.files |= kept
+        else:
+            todo[year] = paths
+            result.indexed.append(year)
+        result.digests[f"search:{year}"] = digest
     # Each year is its own Pagefind process: run as many at once as there are jobs.
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        results = pool.map(
-            lambda year: build_search_index(output_dir, todo[year][0], root / year), todo
-        )
-        for year, found in zip(todo, results, strict=True):
-            problems.extend(found)
-            if cache and not found:
-                cache.save_meta({f"search:{year}": todo[year][1]})
-    for stale in sorted(p for p in root.iterdir() if p.is_dir() and p.name not in years):
-        shutil.rmtree(stale)
-    write_if_changed(root / "years.json", json.dumps(sorted(years, reverse=True)) + "\n")
-    shutil.rmtree(output_dir / f".{urls.SEARCH_BUNDLE}-new", ignore_errors=True)
-    return problems
-
-
-def clear_leftovers(output_dir: Path, root: Path) -> None:
-    """Working folders of a killed build, and a bundle of the one-index layout, go."""
-    shutil.rmtree(output_dir / f".{urls.SEARCH_BUNDLE}-new", ignore_errors=True)
-    if (root / "pagefind.js").is_file():
-        shutil.rmtree(root)
-    root.mkdir(exist_ok=True)
-    for old in root.glob(".*-old"):
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def write_if_changed(path: Path, text: str) -> None:
-    """Write a small file atomically, and only when its bytes change."""
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return
-    temporary = path.with_name(f".{path.name}.new")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+        for made, problems in pool.map(
+            lambda year: index_year(binary, staging, year, todo[year]), todo
+        ):
+            result.files |= made
+            result.problems.extend(problems)
+    years_file = f"{urls.SEARCH_BUNDLE}/years.json"
+    staging.put(years_file, (json.dumps(sorted(years, reverse=True)) + "\n").encode())
+    result.files.add(years_file)
+    return result

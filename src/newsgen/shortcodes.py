@@ -194,8 +194,8 @@ def match_pairs(tags: list[Tag | Escaped]) -> tuple[dict[int, int], list[Problem
             continue
         names = [cast(Tag, tags[i]).name for i in stack]
         if tag.name not in names:
-            message = f"closing tag of shortcode '{tag.name}' without an opening one"
-            problems.append(Problem(tag.start, message))
+            message = f"closing tag of shortcode '{tag.name}' without an opening one; shown as text"
+            problems.append(Problem(tag.start, message, is_error=False))
             continue
         depth = len(names) - 1 - names[::-1].index(tag.name)
         pairs[stack[depth]] = index

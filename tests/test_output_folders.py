@@ -1,0 +1,212 @@
+"""The output folder as users really have it: a link, a mount point, a foreign folder, a
+system folder, a tampered manifest; and search published in the same step as the pages."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import article_text, build_site, run_cli, write_files
+from test_faults import (
+    FOREIGN,
+    Spawn,
+    edit_articles,
+    edit_template,
+    finish,
+    make_site,
+    snapshot,
+    spawn,  # noqa: F401 (a fixture)
+    wait_blocked,
+    wait_stopped,
+)
+
+from newsgen import output, publish, search
+from newsgen.build import BuildOptions, build
+
+
+def identity(path: Path) -> tuple[int, int, int, int]:
+    """What must not change when newsgen publishes into a folder it does not own."""
+    stat = path.stat()
+    return stat.st_ino, stat.st_mode, stat.st_uid, stat.st_gid
+
+
+def test_a_linked_output_folder_is_published_into_and_stays_a_link(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "site", 30)
+    target = tmp_path / "www" / "news"
+    target.mkdir(parents=True)
+    (root / "public").symlink_to(target, target_is_directory=True)
+    before = identity(target)
+    for edit in (None, edit_template, edit_articles):
+        if edit:
+            edit(root, "linked")
+        done = run_cli("build", str(root), "-q")
+        assert done.returncode == 0, done.stderr
+        assert (root / "public").is_symlink() and (target / "index.html").is_file()
+        assert identity(target) == before
+    assert sorted(p.name for p in target.parent.iterdir()) == ["news"]  # no working folders
+
+
+def test_force_into_a_foreign_folder_keeps_its_folders_and_files_as_they_are(
+    tmp_path: Path,
+) -> None:
+    root, out = make_site(tmp_path / "site", 60), tmp_path / "www"
+    write_files(out, {**FOREIGN, "2023/own.txt": "mine\n"})
+    os.chmod(out, 0o2775)
+    os.chmod(out / "2023", 0o750)
+    watched = [out, out / "2023", out / ".git", out / "CNAME", out / "2023/own.txt"]
+    before = {path: identity(path) for path in watched}
+    assert run_cli("build", str(root), "-o", str(out), "-q", "--force").returncode == 0
+    for edit in (edit_template, edit_articles, edit_template):  # a swap would be due here
+        edit(root, "in place")
+        done = run_cli("build", str(root), "-o", str(out), "-q")
+        assert done.returncode == 0, done.stderr
+        assert {path: identity(path) for path in watched} == before
+    assert (out / "CNAME").read_text() == FOREIGN["CNAME"]
+
+
+def test_the_output_folder_is_swapped_whole_only_when_newsgen_owns_all_of_it(
+    tmp_path: Path,
+) -> None:
+    root = make_site(tmp_path / "site", 60)
+    assert run_cli("build", str(root), "-q").returncode == 0
+    inode = (root / "public").stat().st_ino
+    edit_template(root, "swap")
+    assert run_cli("build", str(root), "-q").returncode == 0
+    assert (root / "public").stat().st_ino != inode  # every page changed: one exchange
+
+
+@pytest.mark.parametrize(
+    "folder",
+    ["/etc", "/usr", "/var", "/boot", "/proc/self", "/usr/bin/news", "/etc/nginx/html", "/run"],
+)
+def test_system_folders_are_refused_even_with_force(tmp_path: Path, folder: str) -> None:
+    root = make_site(tmp_path / "site", 2)
+    done = run_cli("build", str(root), "-o", folder, "--force")
+    assert done.returncode == 2
+    assert "as the output folder: it is a system folder" in done.stderr
+    assert not Path(folder, "index.html").exists()
+
+
+def test_web_roots_under_var_and_usr_share_are_not_system_folders() -> None:
+    for folder in ("/var/www/html", "/usr/share/nginx/html", "/srv/www"):
+        assert not output.is_system_folder(Path(folder))
+
+
+def test_a_folder_that_cannot_be_swapped_is_published_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mount point (Docker volume, NFS) or another file system: working folders go inside
+    the output and files are replaced one by one under the journal; nothing is left over."""
+    root = make_site(tmp_path / "site", 30)
+    out = root / "public"
+    out.mkdir()
+    real_ismount = os.path.ismount
+    monkeypatch.setattr(output.os.path, "ismount", lambda p: str(p) == str(out) or real_ismount(p))
+    placement = publish.place_output(out)
+    assert placement.inside and not placement.swappable
+    assert placement.work("staging") == out / ".newsgen-staging"
+    folder = identity(out)
+    for edit in (None, edit_template, edit_articles):
+        if edit:
+            edit(root, "mounted")
+        result = build_site(root)
+        assert result.ok, [d.format() for d in result.diagnostics]
+        assert identity(out) == folder
+        assert not [
+            p.name
+            for p in out.iterdir()
+            if p.name.startswith(".newsgen-") and p.name != output.MANIFEST
+        ]
+        assert not [p.name for p in root.iterdir() if p.name.startswith(".public.")]
+
+
+def tmpfs(tmp_path: Path) -> Path:
+    """A real mount point (tmpfs), or a skip where this machine may not mount."""
+    disk = tmp_path / "mounted"
+    disk.mkdir()
+    if shutil.which("mount") is None:
+        pytest.skip("no mount command")
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(disk)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    return disk
+
+
+def test_a_real_mount_point_on_another_file_system_is_published_in_place(tmp_path: Path) -> None:
+    disk = tmpfs(tmp_path)
+    try:
+        root = make_site(tmp_path / "site", 30)
+        folder = identity(disk)
+        for edit in (None, edit_template, edit_articles):
+            if edit:
+                edit(root, "tmpfs")
+            done = run_cli("build", str(root), "-o", str(disk), "-q")
+            assert (
+                done.returncode == 0 and "EXDEV" not in done.stderr and "EBUSY" not in done.stderr
+            )
+            assert identity(disk) == folder and (disk / "index.html").is_file()
+        clean = tmp_path / "clean"
+        assert build(BuildOptions(site_root=root, output_dir=clean, use_cache=False)).ok
+        assert snapshot(disk) == snapshot(clean)
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
+def test_two_sites_building_into_one_output_wait_for_each_other(
+    tmp_path: Path,
+    spawn: Spawn,  # noqa: F811
+) -> None:
+    first, second = make_site(tmp_path / "one", 10), make_site(tmp_path / "two", 10)
+    out = tmp_path / "shared" / "www"
+    holder = spawn(first, "-o", str(out), "-q", "--force", env={"NEWSGEN_TEST_STOP": "locked"})
+    wait_stopped(holder)
+    waiting = spawn(second, "-o", str(out), "-q", "--force")
+    wait_blocked(waiting, out.parent)  # the folder above the output is what is locked
+    os.killpg(holder.pid, 9)
+    assert finish(waiting) == (0, "")
+
+
+def test_a_tampered_manifest_never_deletes_outside_the_output(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "site", 5)
+    outside = write_files(tmp_path / "outside", {"victim.txt": "keep me\n", "dir/x.txt": "x\n"})
+    assert run_cli("build", str(root), "-q").returncode == 0
+    out = root / "public"
+    (out / "link").symlink_to(outside / "dir", target_is_directory=True)
+    manifest = json.loads((out / output.MANIFEST).read_text())
+    manifest["files"] += ["../../outside/victim.txt", "/etc/hostname", "link/x.txt", 7]
+    (out / output.MANIFEST).write_text(json.dumps(manifest))
+    write_files(root, {"content/0/000.md": article_text("Changed.", title="Article 0")})
+    done = run_cli("build", str(root))
+    assert done.returncode == 0, done.stderr
+    assert "ignored 4 entries that are not plain paths inside the output" in done.stderr
+    assert (outside / "victim.txt").read_text() == "keep me\n"
+    assert (outside / "dir/x.txt").read_text() == "x\n"
+    assert (out / "link").is_symlink()
+
+
+def test_a_pagefind_failure_leaves_the_previous_output_untouched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_site(tmp_path / "site", 10)
+    assert build_site(root).ok
+    before = snapshot(root / "public")
+    edit_articles(root, "search fails")
+    broken = write_files(tmp_path / "bin", {"pagefind": "#!/bin/sh\nexit 3\n"}) / "pagefind"
+    broken.chmod(0o755)
+    monkeypatch.setattr(search, "find_pagefind", lambda: broken)
+    result = build_site(root)
+    assert not result.ok
+    assert [d.format() for d in result.diagnostics if d.is_error] == [
+        "newsgen.yaml: error: search: Pagefind failed: the Pagefind service stopped before "
+        "writing the index"
+    ]
+    assert snapshot(root / "public") == before
