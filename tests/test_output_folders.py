@@ -210,3 +210,68 @@ def test_a_pagefind_failure_leaves_the_previous_output_untouched(
         "writing the index"
     ]
     assert snapshot(root / "public") == before
+
+
+def alias_site(tmp_path: Path, aliases: str) -> Path:
+    """A built-free site of one article with the given aliases."""
+    return write_files(
+        tmp_path / "site",
+        {
+            "newsgen.yaml": "title: T\nbase_url: https://x.org/\n",
+            "content/a.md": f"---\ntitle: A\ndate: 2023-02-10\naliases: [{aliases}]\n---\nA.\n",
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("alias", "why"),
+    [
+        ("/.git/", "is a hidden path"),
+        ("/.git/config/", "is a hidden path"),
+        ("/.htaccess", "is a hidden path"),
+        ("/.newsgen-manifest.json", "is a hidden path"),
+        ("/news/.hg/", "is a hidden path"),
+        ("/pagefind/2023/pagefind.js", "is inside the search bundle (pagefind/)"),
+        ("/assets/newsgen.css", "is inside the theme's assets (assets/)"),
+    ],
+)
+def test_an_alias_on_a_reserved_path_is_an_error_in_build_and_check(
+    tmp_path: Path, alias: str, why: str
+) -> None:
+    root = alias_site(tmp_path, f"'{alias}'")
+    out = write_files(root / "public", {".git/HEAD": "ref: refs/heads/pages\n"})
+    before = snapshot(out)
+    for command in ("build", "check"):
+        done = run_cli(command, str(root))
+        assert done.returncode == 1
+        assert f"content/a.md:4: error: aliases: alias '{alias}' {why}" in done.stderr
+    assert snapshot(out) == before
+
+
+def test_nothing_replaces_a_file_newsgen_did_not_make(tmp_path: Path) -> None:
+    root = alias_site(tmp_path, "/CNAME, /about/")
+    write_files(root, {"static/humans.txt": "Jintai press office\n"})
+    out = write_files(
+        tmp_path / "www", {"CNAME": "news.example.org\n", "about/index.html": "<p>ours</p>\n"}
+    )
+    before = snapshot(out)
+    expected = [
+        "content/a.md:4: error: aliases: /CNAME/ would replace CNAME in the output folder, "
+        "which newsgen did not make (move that file away, or change what writes there)",
+        "content/a.md:4: error: aliases: /about/ would replace about/index.html in the output "
+        "folder, which newsgen did not make (move that file away, or change what writes there)",
+    ]
+    done = run_cli("build", str(root), "-o", str(out), "--force")
+    assert done.returncode == 1
+    assert [line for line in done.stderr.splitlines() if ": error: " in line] == expected
+    assert snapshot(out) == before
+    write_files(root, {"content/a.md": "---\ntitle: A\ndate: 2023-02-10\n---\nA.\n"})
+    write_files(out, {"humans.txt": "theirs\n"})
+    done = run_cli("build", str(root), "-o", str(out), "--force")
+    assert done.returncode == 1
+    assert (
+        "static/humans.txt: error: /humans.txt would replace humans.txt in the output folder"
+    ) in done.stderr
+    (out / "humans.txt").unlink()
+    assert run_cli("build", str(root), "-o", str(out), "--force").returncode == 0
+    assert (out / "CNAME").read_text() == "news.example.org\n"

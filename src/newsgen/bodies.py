@@ -20,8 +20,8 @@ from newsgen.config import Config
 from newsgen.diagnostics import Diagnostic, error
 from newsgen.index import ref_key
 from newsgen.model import Article
-from newsgen.sanitize import sanitize_html
 from newsgen.parse import read_body
+from newsgen.sanitize import sanitize_html
 from newsgen.shortcodes import REF_NAMES, Shortcode, ref_target, text_position
 from newsgen.templating import (
     TemplateProblem,

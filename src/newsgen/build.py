@@ -20,12 +20,21 @@ from newsgen.incremental import (
 )
 from newsgen.links import broken_links, site_targets
 from newsgen.moved import moved_articles, read_url_map, url_map
-from newsgen.reading import RACY_NS, BuildOptions, Progress, Site, Timer, read_site, scan_content
+from newsgen.reading import (
+    RACY_NS,
+    BuildOptions,
+    Progress,
+    Site,
+    Timer,
+    output_dir_of,
+    read_site,
+    scan_content,
+)
 from newsgen.search import stage_search
 from newsgen.templating import TemplateProblem, compile_templates
 from newsgen.translations import missing_translations
 
-__all__ = ["BuildOptions", "BuildResult", "build", "check"]
+__all__ = ["BuildOptions", "BuildResult", "build", "check", "output_dir_of"]
 
 
 @dataclass
@@ -64,11 +73,6 @@ def check(options: BuildOptions) -> BuildResult:
     result.diagnostics = sort_diagnostics([*site.diagnostics, *untranslated, *broken, *moved])
     result.articles, result.pages = len(site.index.articles), len(site.pages)
     return result
-
-
-def output_dir_of(options: BuildOptions, config: Config) -> Path:
-    """-o, else the site's output_dir setting (default SITE/public)."""
-    return options.output_dir or config.site_root / config.output_dir
 
 
 def source_dirs(config: Config) -> list[Path]:

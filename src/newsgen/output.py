@@ -208,6 +208,32 @@ def foreign_entries(output_dir: Path, made: frozenset[str] | None = None) -> lis
     return sorted(found)
 
 
+def foreign_files_at(output_dir: Path, paths: Iterable[str]) -> list[tuple[str, str]]:
+    """(path a build would write, the file in its way) for each path where the output holds
+    a file newsgen did not make, or such a file (or link) stands where a folder is needed:
+    newsgen never replaces one (a CNAME, a deploy checkout's files, anything there before
+    --force)."""
+    if not output_dir.is_dir():
+        return []
+    made = read_manifest(output_dir).files
+    known: dict[Path, bool] = {}
+
+    def in_the_way(rel: str) -> str:
+        if os.path.lexists(output_dir / rel):
+            return rel
+        for folder in (output_dir / rel).parents:
+            if folder == output_dir:
+                return ""
+            if folder not in known:
+                known[folder] = folder.is_symlink() or (folder.exists() and not folder.is_dir())
+            if known[folder]:
+                return folder.relative_to(output_dir).as_posix()
+        return ""
+
+    found = ((p, in_the_way(p)) for p in paths if p not in made)
+    return sorted((p, blocker) for p, blocker in found if blocker)
+
+
 @contextmanager
 def build_lock(path: Path) -> Iterator[None]:
     """Serialise builds of one site (its cache); the kernel frees the lock when a build dies."""

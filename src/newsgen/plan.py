@@ -304,6 +304,21 @@ class PathClaims:
         return f"is in the way of {owner}" if owner else None
 
 
+RESERVED_ROOTS = {
+    urls.SEARCH_BUNDLE: "is inside the search bundle (pagefind/), which newsgen writes",
+    "assets": "is inside the theme's assets (assets/), which newsgen writes",
+}
+
+
+def reserved_path(output_path: str) -> str:
+    """Why an alias may not write this path (a hidden path such as .git or .htaccess, the
+    manifest, the search bundle, the theme's assets), or ''."""
+    parts = output_path.split("/")
+    if any(part.startswith(".") for part in parts):
+        return "is a hidden path (such as .git, .htaccess or newsgen's own files)"
+    return RESERVED_ROOTS.get(parts[0], "") if len(parts) > 1 else ""
+
+
 def describe_owner(page: PageSpec) -> str:
     """How a message names the page that has a path."""
     if page.kind == "article":
@@ -330,6 +345,12 @@ def drop_shadowed_aliases(
     kept: list[PageSpec] = []
     problems: list[Diagnostic] = []
     for alias in aliases:
+        reserved = reserved_path(alias.output_path)
+        if reserved:
+            source = alias.sources[0]
+            message = f"alias '/{alias.url}' {reserved} (remove it)"
+            problems.append(error(source, lines.get(source, 0), "aliases", message))
+            continue
         owner = claims.conflict(alias.output_path)
         if owner is None:
             claims.claim(alias.output_path, describe_owner(alias))

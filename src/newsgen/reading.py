@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from newsgen.index import (
 )
 from newsgen.load import list_static_files, read_source, scan_sources
 from newsgen.model import Article, PageSpec, SiteIndex, Taxonomy
+from newsgen.output import foreign_files_at
 from newsgen.parse import parse_source
 from newsgen.plan import plan_pages
 from newsgen.shortcodes import unknown_shortcodes
@@ -182,6 +184,40 @@ def static_collisions(
     ]
 
 
+def output_dir_of(options: BuildOptions, config: Config) -> Path:
+    """-o, else the site's output_dir setting (default SITE/public)."""
+    return options.output_dir or config.site_root / config.output_dir
+
+
+def foreign_collisions(
+    pages: tuple[PageSpec, ...],
+    static_files: tuple[tuple[str, Path], ...],
+    index: SiteIndex,
+    config: Config,
+    output_dir: Path,
+) -> list[Diagnostic]:
+    """A page or static file on a file of the output that newsgen did not make is an error
+    naming who wants it: newsgen never replaces such a file."""
+    owners = {p.output_path: p for p in pages}
+    wanted = [*owners, *(rel for rel, _ in static_files)]
+    problems = []
+    for path, blocker in foreign_files_at(Path(os.path.realpath(output_dir)), wanted):
+        page = owners.get(path)
+        who, line, field = f"{config.static_dir}/{path}", 0, ""
+        if page and page.kind in ("article", "alias") and page.article_id is not None:
+            article = index.articles[page.article_id]
+            field = "aliases" if page.kind == "alias" else "slug"
+            who, line = article.source_path, article.line_of(field, "title")
+        elif page:
+            who = CONFIG_FILE
+        message = (
+            f"/{page.url if page else path} would replace {blocker} in the output folder, "
+            "which newsgen did not make (move that file away, or change what writes there)"
+        )
+        problems.append(error(who, line, field, message))
+    return problems
+
+
 def next_change_time(articles: list[Article], now: datetime, future: bool) -> float:
     """When the earliest future article becomes due (the site changes then by itself)."""
     due = [a.date.timestamp() for a in articles if a.date > now and not future]
@@ -243,6 +279,8 @@ def read_site(
                 "not set: feeds, sitemap and canonical links are skipped",
             )
         )
+    out = output_dir_of(options, config)
+    diagnostics += foreign_collisions(pages, static_files, index, config, out)
     timer.lap("plan")
     if has_errors(diagnostics):
         raise BuildFailed(sort_diagnostics(diagnostics))
