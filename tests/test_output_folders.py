@@ -275,3 +275,43 @@ def test_nothing_replaces_a_file_newsgen_did_not_make(tmp_path: Path) -> None:
     (out / "humans.txt").unlink()
     assert run_cli("build", str(root), "-o", str(out), "--force").returncode == 0
     assert (out / "CNAME").read_text() == "news.example.org\n"
+
+
+def test_a_missing_or_wrong_content_folder_touches_nothing(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "site", 20)
+    assert run_cli("build", str(root), "-q").returncode == 0
+    before = snapshot(root / "public")
+    settings = (root / "newsgen.yaml").read_text()
+    (root / "newsgen.yaml").write_text(settings + "content_dir: contnet\n")
+    for command in ("build", "check"):
+        done = run_cli(command, str(root))
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.strip() == (
+            "error: the content folder contnet does not exist (did you mean 'content'?); "
+            "set content_dir in newsgen.yaml, or create it"
+        )
+    write_files(root, {"notes.md": "a file"})
+    (root / "newsgen.yaml").write_text(settings + "content_dir: notes.md\n")
+    done = run_cli("build", str(root))
+    assert done.returncode == 2 and "the content folder notes.md is a file" in done.stderr
+    assert snapshot(root / "public") == before
+
+
+def test_a_build_that_would_remove_most_articles_needs_allow_shrink(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "site", 20)
+    assert run_cli("build", str(root), "-q").returncode == 0
+    before = snapshot(root / "public")
+    for n in range(11):
+        (root / f"content/0/{n:03d}.md").unlink()
+    done = run_cli("build", str(root))
+    assert done.returncode == 1
+    assert (
+        "newsgen.yaml: error: content_dir: this build would remove 11 of the 20 articles "
+        "published in the output folder; is the content folder (content_dir) right? Build with "
+        "--allow-shrink if they really go"
+    ) in done.stderr
+    assert snapshot(root / "public") == before
+    assert run_cli("build", str(root), "-q", "--allow-shrink").returncode == 0
+    assert len(list((root / "public").glob("2023/*/*/*/index.html"))) == 9
+    (root / "content/0/011.md").unlink()  # 8 of 9 stay: fine without the flag
+    assert run_cli("build", str(root), "-q").returncode == 0

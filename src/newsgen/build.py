@@ -26,6 +26,7 @@ from newsgen.reading import (
     Progress,
     Site,
     Timer,
+    check_content_folder,
     output_dir_of,
     read_site,
     scan_content,
@@ -60,6 +61,7 @@ def check(options: BuildOptions) -> BuildResult:
     """The build pipeline without render and write: validate everything."""
     result = BuildResult()
     config, diagnostics = load_config(options.site_root)
+    check_content_folder(config)
     diagnostics.extend(compile_templates(config))
     try:
         site = read_site(options, config, diagnostics, None, Timer(result.timings))
@@ -144,6 +146,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     """Build the site: nothing reaches the output folder unless every page rendered."""
     config, diagnostics = load_config(options.site_root)
     out = output_dir_of(options, config)
+    check_content_folder(config)
     output.check_output_safety(out, config.site_root, source_dirs(config))
     output.check_ownership(out, options.force)
     site_lock = output.build_lock(config.site_root / CACHE_DIR / "build.lock")
@@ -177,6 +180,10 @@ def build_locked(
     try:
         site = read_site(options, config, diagnostics, cache, timer, progress, scan)
         moved = moved_articles(site.index.articles, previous_urls)
+        shrink = output.shrink_problem(placement.output_dir, len(site.index.articles))
+        if shrink and not options.allow_shrink:
+            result.diagnostics = sort_diagnostics([*site.diagnostics, shrink])
+            return result
         if options.strict and (site.diagnostics or moved):
             result.diagnostics = sort_diagnostics([*site.diagnostics, *moved])
             return result  # no output_dir: nothing was written

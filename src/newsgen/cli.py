@@ -93,6 +93,7 @@ def options_for(
     force: bool = False,
     clean: bool = False,
     strict: bool = False,
+    allow_shrink: bool = False,
 ) -> BuildOptions:
     """What build or serve was asked for: absolute folders, -j defaulting to all cores."""
     output_dir = output.resolve() if output else None
@@ -105,7 +106,15 @@ def options_for(
         clean,
         jobs=jobs or os.cpu_count() or 1,
         strict=strict,
+        allow_shrink=allow_shrink,
     )
+
+
+shrink_option = click.option(
+    "--allow-shrink",
+    is_flag=True,
+    help="Allow a build that takes away more than half of the published articles.",
+)
 
 
 class LazyGroup(click.Group):
@@ -142,6 +151,7 @@ def cli() -> None:
 @click.option(
     "--strict", is_flag=True, help="Fail (exit 1, nothing published) on warnings too, e.g. in CI."
 )
+@shrink_option
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print the time of each stage.")
 def build_command(
@@ -153,6 +163,7 @@ def build_command(
     jobs: int | None,
     force: bool,
     strict: bool,
+    allow_shrink: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -165,7 +176,15 @@ def build_command(
     """
     console = Console(stderr=True)
     options = options_for(
-        site, output, jobs, drafts=drafts, future=future, force=force, clean=clean, strict=strict
+        site,
+        output,
+        jobs,
+        drafts=drafts,
+        future=future,
+        force=force,
+        clean=clean,
+        strict=strict,
+        allow_shrink=allow_shrink,
     )
     try:
         result = run_with_progress(options, quiet, console)
@@ -208,7 +227,11 @@ def check_command(
       newsgen check --format json | jq '.[] | select(.severity == "error")'
     """
     console = Console(stderr=True)
-    result = check(BuildOptions(site_root_of(site), drafts=drafts, future=future))
+    try:
+        result = check(BuildOptions(site_root_of(site), drafts=drafts, future=future))
+    except UnsafeSetup as exc:
+        console.print(f"error: {exc}", style="red", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(EXIT_USAGE)
     failed = not result.ok or (strict and bool(result.diagnostics))
     if output_format == "json":
         click.echo(json.dumps([diagnostic_record(d) for d in result.diagnostics], indent=1))
@@ -293,6 +316,7 @@ def new_command(
 @click.option("--future", is_flag=True, help="Also build articles dated in the future.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in a web browser.")
 @jobs_option
+@shrink_option
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def serve_command(
     site: Path,
@@ -304,6 +328,7 @@ def serve_command(
     future: bool,
     open_browser: bool,
     jobs: int | None,
+    allow_shrink: bool,
     quiet: bool,
 ) -> None:
     """Build, serve the output for preview, and rebuild and reload pages as files change.
@@ -322,7 +347,9 @@ def serve_command(
     from newsgen.watching import record_result, start_watching, watch_and_rebuild
 
     console = Console(stderr=True)
-    options = options_for(site, output, jobs, drafts=drafts, future=future)
+    options = options_for(
+        site, output, jobs, drafts=drafts, future=future, allow_shrink=allow_shrink
+    )
     state = LiveState()
 
     def report(result: BuildResult) -> None:

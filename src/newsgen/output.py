@@ -9,6 +9,7 @@ import errno
 import fcntl
 import json
 import os
+import re
 import signal
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from newsgen.diagnostics import Diagnostic, UnsafeSetup, error
 from newsgen.urls import is_safe_output_path
 
 MANIFEST = ".newsgen-manifest.json"
+CONFIG_NAME = "newsgen.yaml"
 # Names newsgen keeps inside an output folder for itself: never content, never foreign.
 INTERNAL = frozenset(
     {MANIFEST, ".newsgen-staging", ".newsgen-journal", ".newsgen-backup", ".newsgen-lock"}
@@ -117,10 +119,25 @@ class Manifest:
     ignored: tuple[str, ...] = ()
 
 
+_read: dict[Path, tuple[str, Manifest]] = {}  # the last manifest read, by its signature
+
+
 def read_manifest(output_dir: Path) -> Manifest:
     """Files the last build made. The manifest is input, not trust: an entry that is not a
     plain relative path inside the output, or that leads through a symbolic link, is ignored
     (so a tampered manifest cannot make a build delete anything outside the output)."""
+    signature = manifest_signature(output_dir)
+    known = _read.get(output_dir)
+    if signature and known and known[0] == signature:
+        return known[1]
+    manifest = parse_manifest(output_dir)
+    _read.clear()
+    _read[output_dir] = (signature, manifest)
+    return manifest
+
+
+def parse_manifest(output_dir: Path) -> Manifest:
+    """Read and check the manifest file (see read_manifest)."""
     try:
         data = json.loads((output_dir / MANIFEST).read_text("utf-8"))
         entries = data["files"]
@@ -232,6 +249,24 @@ def foreign_files_at(output_dir: Path, paths: Iterable[str]) -> list[tuple[str, 
 
     found = ((p, in_the_way(p)) for p in paths if p not in made)
     return sorted((p, blocker) for p, blocker in found if blocker)
+
+
+ARTICLE_PAGE = re.compile(r"^\d{4}/\d{2}/\d{2}/[^/]+/index\.html$")
+SHRINK_SHARE = 0.5
+
+
+def shrink_problem(output_dir: Path, articles_now: int) -> Diagnostic | None:
+    """A build that would take away more than half of the published articles (all of them,
+    when the content folder is empty or misspelt) is stopped: it needs --allow-shrink."""
+    published = sum(1 for p in read_manifest(output_dir).files if ARTICLE_PAGE.match(p))
+    if published == 0 or articles_now >= published * SHRINK_SHARE:
+        return None
+    message = (
+        f"this build would remove {published - articles_now} of the {published} articles "
+        "published in the output folder; is the content folder (content_dir) right? "
+        "Build with --allow-shrink if they really go"
+    )
+    return error(CONFIG_NAME, 0, "content_dir", message)
 
 
 @contextmanager

@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from newsgen.cache import BuildCache
-from newsgen.config import CONFIG_FILE, Config
+from newsgen.config import CONFIG_FILE, Config, did_you_mean
 from newsgen.diagnostics import (
     BuildFailed,
     Diagnostic,
+    UnsafeSetup,
     error,
     has_errors,
     sort_diagnostics,
@@ -59,6 +60,7 @@ class BuildOptions:
     use_cache: bool = True
     now: datetime | None = None
     strict: bool = False  # warnings stop the build before anything is written
+    allow_shrink: bool = False  # a build may take away more than half of the articles
 
 
 @dataclass(frozen=True)
@@ -187,6 +189,25 @@ def static_collisions(
 def output_dir_of(options: BuildOptions, config: Config) -> Path:
     """-o, else the site's output_dir setting (default SITE/public)."""
     return options.output_dir or config.site_root / config.output_dir
+
+
+def check_content_folder(config: Config) -> None:
+    """A content folder that does not exist or is a file is refused (exit 2) before anything
+    is touched: a misspelt content_dir must not publish an empty site."""
+    folder = config.site_root / config.content_dir
+    if folder.is_dir():
+        return
+    what = "is a file, not a folder" if folder.exists() else "does not exist"
+    here = (
+        sorted(p.name for p in config.site_root.iterdir() if p.is_dir())
+        if config.site_root.is_dir()
+        else []
+    )
+    hint = did_you_mean(config.content_dir, here) or f" (folders here: {', '.join(here) or 'none'})"
+    raise UnsafeSetup(
+        f"the content folder {config.content_dir} {what}{hint}; set content_dir in "
+        f"{CONFIG_FILE}, or create it"
+    )
 
 
 def foreign_collisions(
