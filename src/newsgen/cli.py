@@ -281,6 +281,11 @@ def new_command(
         --speaker "Zhang Wei" --unit "Organization Department of the District Committee"
     """
     config, _ = load_config(site_root_of(site))
+    if lang and not config.accepts_language(lang):
+        known = ", ".join(config.site_languages)
+        raise click.BadParameter(
+            f"'{lang}' is not one of the site's languages ({known})", param_hint="--lang"
+        )
     article = NewArticle(title, district, event_type, speaker, unit, lang)
     try:
         path = create_article(article, config)

@@ -19,6 +19,11 @@ from newsgen.yamlsource import construct_field, parse_mapping
 CONFIG_FILE = "newsgen.yaml"
 RESERVED_PATHS = ("archive", "search", "page", "assets", "pagefind")
 ALWAYS_REQUIRED = ("title", "date")
+BASE_URL = re.compile(r"^https?://[^/\s\"'<>?#`\\]+(?:/[^\s\"'<>?#`\\]*)?$")
+PATH_SETTINGS = (
+    *("content_dir", "templates_dir", "static_dir", "data_dir", "output_dir", "logo"),
+    "favicon",
+)
 LANG_PATTERN = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 ABBREVIATION_PATTERN = re.compile(r"[A-Za-z]{2,6}")
 
@@ -100,6 +105,13 @@ class Config:
         """`zone_abbreviations` as the mapping dates.parse_date takes (abbreviation -> zone)."""
         return dict(self.zone_abbreviations)
 
+    def accepts_language(self, lang: str) -> bool:
+        """A language tag an article may have: on a site of several languages, one of them."""
+        listed = {primary_language(code) for code in self.site_languages}
+        return bool(LANG_PATTERN.match(lang)) and (
+            len(listed) == 1 or primary_language(lang) in listed
+        )
+
     def taxonomy(self, key: str) -> TaxonomyConfig:
         """Look up a taxonomy by its front-matter key."""
         for taxonomy in self.taxonomies:
@@ -151,6 +163,9 @@ def load_config(site_root: Path) -> tuple[Config, list[Diagnostic]]:
         "language",
         "max_article_mb",
         "markdown_time_limit",
+        "related_items",
+        "base_url",
+        *PATH_SETTINGS,
     }
     return replace(config, **{name: getattr(Config, name) for name in bad}), diagnostics
 
@@ -294,9 +309,20 @@ def check_config(config: Config, lines: dict[str, int]) -> list[Diagnostic]:
     for name in ("page_size", "feed_items", "max_article_mb", "markdown_time_limit"):
         if getattr(config, name) < 1:
             problems.append(error(CONFIG_FILE, lines.get(name, 0), name, "must be at least 1"))
-    if config.base_url and not re.match(r"^https?://[^/\s]+", config.base_url):
-        message = "must be an absolute http(s) URL such as https://news.example.org/"
+    if config.related_items < 0:
+        problems.append(
+            error(CONFIG_FILE, lines.get("related_items", 0), "related_items", "must be 0 or more")
+        )
+    if config.base_url and not BASE_URL.match(config.base_url):
+        message = (
+            "must be an absolute http(s) URL without spaces, quotes, query or fragment, "
+            "such as https://news.example.org/"
+        )
         problems.append(error(CONFIG_FILE, lines.get("base_url", 0), "base_url", message))
+    for name in PATH_SETTINGS:
+        if any(ord(c) < 32 or c == "\x7f" for c in getattr(config, name)):
+            message = "must not hold control characters (a NUL byte, a line break...)"
+            problems.append(error(CONFIG_FILE, lines.get(name, 0), name, message))
     if not LANG_PATTERN.match(config.language):
         problems.append(
             error(

@@ -147,7 +147,12 @@ def convert_fields(
     notes: list[str] = []
     taxonomies = {t.key for t in site.config.taxonomies}
     for key, value in mapped.items():
-        if key in TEXT_KEYS or key == "date":
+        if key == "lang" and not site.config.accepts_language(str(value).strip()):
+            fields["original_lang"] = value  # kept, where a person decides what it means
+            notes.append(
+                f"lang '{value}' is not one of the site's languages: kept as original_lang"
+            )
+        elif key in TEXT_KEYS or key == "date":
             fields[key] = value.isoformat() if isinstance(value, datetime) else str(value).strip()
         elif key == "draft" and str(value).strip().lower() in TRUE_WORDS:
             fields[key] = True

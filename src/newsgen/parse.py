@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from newsgen.config import Config, did_you_mean
+from newsgen.config import LANG_PATTERN, Config, did_you_mean
 from newsgen.dates import parse_date
 from newsgen.diagnostics import Diagnostic, error, warning
 from newsgen.fields import Place, read_bool, read_speakers, read_text, read_text_list
@@ -112,6 +112,7 @@ def parse_source(
     supplied = date_from_file_name(path, mapping, values, config)
     problems.extend(check_required(mapping, values, config, path, split.yaml_line - 1, supplied))
     problems.extend(resolve_terms(mapping, values, config, vocabularies, path, split.yaml_line))
+    problems.extend(check_language(mapping, values, config, Place(path, split.yaml_line, "lang")))
     if any(p.is_error for p in problems) or values.date is None:
         return None, problems
     lines = {item.key: item.line for item in mapping.fields}
@@ -175,6 +176,28 @@ def read_date_field(
     except ValueError as exc:
         return [place.error(node, str(exc))]
     return []
+
+
+def check_language(
+    mapping: YamlMapping, values: Values, config: Config, place: Place
+) -> list[Diagnostic]:
+    """An article's `lang` must be a language tag, and on a site of several languages one of
+    them (zh-Hant counts as zh): any other value has no home page or feed to go to. A site of
+    one language shows articles of any language as they are."""
+    lang = values.text.get("lang", "")
+    item = mapping.get("lang")
+    if not lang or item is None:
+        return []
+    if not LANG_PATTERN.match(lang):
+        return [place.error(item.node, f"'{lang}' is not a language tag (e.g. en, zh, zh-Hant)")]
+    if config.accepts_language(lang):
+        return []
+    known = ", ".join(config.site_languages)
+    message = (
+        f"'{lang}' is not one of the site's languages ({known}); "
+        "add it to languages: in newsgen.yaml, or correct it"
+    )
+    return [place.error(item.node, message)]
 
 
 def check_required(

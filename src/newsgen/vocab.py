@@ -11,7 +11,7 @@ import yaml
 from newsgen.config import Config
 from newsgen.diagnostics import Diagnostic, error, has_errors
 from newsgen.frontmatter import decode_text
-from newsgen.urls import make_slug
+from newsgen.urls import is_valid_slug, make_slug
 from newsgen.yamlsource import compose_node, construct_value
 
 
@@ -112,6 +112,10 @@ def read_entry(item: Any, rel: str, line: int = 0) -> tuple[VocabEntry | None, l
         return None, [error(rel, line, "labels", message)]
     name = item["name"].strip()
     slug = str(item.get("slug") or make_slug(name))
+    if not is_valid_slug(slug):
+        hint = make_slug(slug) or "lowercase-words-with-hyphens"
+        message = f"'{name}': slug '{slug}' is not in slug form (use e.g. '{hint}')"
+        return None, [error(rel, line, "slug", message)]
     pairs = tuple(sorted((str(k), str(v)) for k, v in labels.items()))
     return VocabEntry(name, slug, pairs, tuple(str(a) for a in aliases)), []
 
@@ -123,6 +127,7 @@ def read_vocabulary(
     diagnostics: list[Diagnostic] = []
     entries: list[VocabEntry] = []
     lookup: dict[str, VocabEntry] = {}
+    slugs: dict[str, tuple[str, int]] = {}
     for raw in items:
         item, line = raw if isinstance(raw, tuple) else (raw, 0)
         entry, problems = read_entry(item, rel, line)
@@ -130,6 +135,13 @@ def read_vocabulary(
         if entry is None:
             continue
         entries.append(entry)
+        first = slugs.setdefault(entry.slug, (entry.name, line))
+        if first[0] != entry.name:
+            message = (
+                f"'{first[0]}' (line {first[1]}) and '{entry.name}' have one slug, "
+                f"'{entry.slug}': they would share one page (give one another slug)"
+            )
+            diagnostics.append(error(rel, line, "slug", message))
         for spelling in (entry.name, *entry.aliases, *(label for _, label in entry.labels)):
             other = lookup.setdefault(spelling.casefold(), entry)
             if other is not entry:

@@ -14,6 +14,7 @@ SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 NULL_TAG = "tag:yaml.org,2002:null"
 STR_TAG = "tag:yaml.org,2002:str"
+MERGE_TAG = "tag:yaml.org,2002:merge"
 MAX_NODES = 100_000
 MAX_DEPTH = 100
 YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
@@ -230,13 +231,31 @@ def parse_mapping(
     return collect_fields(node, path, line_offset)
 
 
+def apply_merge_keys(node: yaml.MappingNode, path: str, line_offset: int) -> list[Diagnostic]:
+    """YAML's merge keys (`<<: *defaults`) applied as YAML loaders apply them (the keys
+    written in the mapping win); a merge of anything but mappings is an error."""
+    if not any(key.tag == MERGE_TAG for key, _ in node.value):
+        return []
+    written = [(key, value) for key, value in node.value if key.tag != MERGE_TAG]
+    try:
+        SafeLoader("").flatten_mapping(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or node.start_mark
+        message = f"YAML merge key (<<) {exc.problem or 'cannot be applied'}"
+        return [error(path, mark.line + line_offset, "", message, mark.column + 1)]
+    names = {key.value for key, _ in written}
+    merged = node.value[: len(node.value) - len(written)]
+    node.value = [(k, v) for k, v in merged if k.value not in names] + written
+    return []
+
+
 def collect_fields(
     node: yaml.MappingNode, path: str, line_offset: int
 ) -> tuple[YamlMapping, list[Diagnostic]]:
     """Turn a mapping node into fields, reporting duplicate and non-text keys."""
     fields: list[Field] = []
     seen: dict[str, int] = {}
-    diagnostics: list[Diagnostic] = []
+    diagnostics: list[Diagnostic] = apply_merge_keys(node, path, line_offset)
     for key_node, value_node in node.value:
         line, column = node_line(key_node, line_offset)
         if not isinstance(key_node, yaml.ScalarNode):
