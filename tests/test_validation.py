@@ -154,3 +154,45 @@ def test_an_imported_language_the_site_lacks_is_kept_aside_for_review(tmp_path: 
         "lang 'fr' is not one of the site's languages: kept as original_lang"
     ]
     assert errors(root) == (0, [])
+
+
+def test_terms_and_aliases_per_article_are_capped(tmp_path: Path) -> None:
+    tags = ", ".join(f"tag {n}" for n in range(101))
+    aliases = ", ".join(f"/old/{n}/" for n in range(51))
+    root = write_files(
+        tmp_path / "site",
+        {
+            "newsgen.yaml": "title: T\n",
+            "content/a.md": article(f"tags: [{tags}]", f"aliases: [{aliases}]"),
+        },
+    )
+    assert errors(root, "check") == (
+        1,
+        [
+            "content/a.md:4: error: tags: 101 values, over the limit of 100 (raise max_terms in "
+            "newsgen.yaml)",
+            "content/a.md:5: error: aliases: 51 values, over the limit of 50 (raise max_aliases "
+            "in newsgen.yaml)",
+        ],
+    )
+    write_files(root, {"newsgen.yaml": "title: T\nmax_terms: 101\nmax_aliases: 60\n"})
+    assert errors(root) == (0, [])
+    assert len(list((root / "public/tags").glob("*/index.html"))) == 101
+
+
+def test_output_grows_linearly_with_the_terms_of_an_article(tmp_path: Path) -> None:
+    """Each term's page and feed must not repeat every other term of the article: four times
+    the terms give at most about four times the bytes (all of them: nearly five)."""
+    sizes = []
+    for count in (50, 200):
+        tags = ", ".join(f"tag {n}" for n in range(count))
+        root = write_files(
+            tmp_path / str(count),
+            {
+                "newsgen.yaml": "title: T\nbase_url: https://x.org/\nsearch: false\nmax_terms: 300\n",
+                "content/a.md": article(f"tags: [{tags}]"),
+            },
+        )
+        assert errors(root) == (0, [])
+        sizes.append(sum(p.stat().st_size for p in (root / "public").rglob("*") if p.is_file()))
+    assert sizes[1] < sizes[0] * 4.2, sizes

@@ -71,6 +71,8 @@ class Config:
     sanitize_html: bool = True
     search: bool = True
     max_article_mb: int = 8
+    max_terms: int = 100
+    max_aliases: int = 50
     markdown_time_limit: int = 10
     pretty_urls: bool = False
     logo: str = ""
@@ -163,6 +165,8 @@ def load_config(site_root: Path) -> tuple[Config, list[Diagnostic]]:
         "language",
         "max_article_mb",
         "markdown_time_limit",
+        "max_terms",
+        "max_aliases",
         "related_items",
         "base_url",
         *PATH_SETTINGS,
@@ -306,7 +310,10 @@ def check_config(config: Config, lines: dict[str, int]) -> list[Diagnostic]:
     except (ZoneInfoNotFoundError, ValueError):
         message = f"unknown time zone '{config.timezone}' (use an IANA name such as Asia/Shanghai)"
         problems.append(error(CONFIG_FILE, lines.get("timezone", 0), "timezone", message))
-    for name in ("page_size", "feed_items", "max_article_mb", "markdown_time_limit"):
+    for name in (
+        *("page_size", "feed_items", "max_article_mb", "markdown_time_limit", "max_terms"),
+        "max_aliases",
+    ):
         if getattr(config, name) < 1:
             problems.append(error(CONFIG_FILE, lines.get(name, 0), name, "must be at least 1"))
     if config.related_items < 0:

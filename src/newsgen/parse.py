@@ -113,6 +113,7 @@ def parse_source(
     problems.extend(check_required(mapping, values, config, path, split.yaml_line - 1, supplied))
     problems.extend(resolve_terms(mapping, values, config, vocabularies, path, split.yaml_line))
     problems.extend(check_language(mapping, values, config, Place(path, split.yaml_line, "lang")))
+    problems.extend(check_limits(mapping, values, config, path))
     if any(p.is_error for p in problems) or values.date is None:
         return None, problems
     lines = {item.key: item.line for item in mapping.fields}
@@ -176,6 +177,29 @@ def read_date_field(
     except ValueError as exc:
         return [place.error(node, str(exc))]
     return []
+
+
+def check_limits(
+    mapping: YamlMapping, values: Values, config: Config, path: str
+) -> list[Diagnostic]:
+    """Terms per taxonomy and aliases per article are capped: every term gets a page and a
+    feed that shows the article, so the output would otherwise grow with their square."""
+    counts = {key: len(term_values(key, values)) for key in (t.key for t in config.taxonomies)}
+    counts["aliases"] = len(values.lists.get("aliases", ()))
+    problems = []
+    for key, count in counts.items():
+        limit, setting = (
+            (config.max_aliases, "max_aliases")
+            if key == "aliases"
+            else (config.max_terms, "max_terms")
+        )
+        item = mapping.get(key)
+        if count > limit and item is not None:
+            message = (
+                f"{count:,} values, over the limit of {limit} (raise {setting} in newsgen.yaml)"
+            )
+            problems.append(error(path, item.line, key, message))
+    return problems
 
 
 def check_language(
