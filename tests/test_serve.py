@@ -116,6 +116,19 @@ def test_pages_get_the_live_script_only_while_served(served: Served) -> None:
     assert status == 404 and b"__newsgen__/live.js" in body
 
 
+@pytest.mark.parametrize(
+    "path", ["/%2fevil.example", "//evil.example", "/%2F%2Fevil.example", "/%2f"]
+)
+def test_no_redirect_leads_to_another_site(served: Served, path: str) -> None:
+    """A folder's redirect (to add its slash) stays on this site: never `//host/`."""
+    (served.root / "public" / "evil.example").mkdir()
+    (served.root / "public" / "evil.example" / "index.html").write_text("<p>here</p>")
+    status, headers, _ = served.get(path)
+    location = headers.get("Location", "")
+    assert not location.startswith("//") and "://" not in location, (status, location)
+    assert status in (200, 301, 404)
+
+
 TRAVERSALS = [
     "/../newsgen.yaml",
     "/../../../../etc/passwd",

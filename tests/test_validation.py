@@ -196,3 +196,86 @@ def test_output_grows_linearly_with_the_terms_of_an_article(tmp_path: Path) -> N
         assert errors(root) == (0, [])
         sizes.append(sum(p.stat().st_size for p in (root / "public").rglob("*") if p.is_file()))
     assert sizes[1] < sizes[0] * 4.2, sizes
+
+
+@pytest.mark.parametrize(
+    ("templates", "expected"),
+    [
+        (
+            {"templates/article.html": '{% extends "article.html" %}\n'},
+            "templates/article.html:1: error: templates extend or include each other in a loop "
+            "(templates/article.html -> templates/article.html)",
+        ),
+        (
+            {
+                "templates/article.html": '{% extends "theme/article.html" %}\n'
+                '{% block article_footer %}{% include "a.html" %}{% endblock %}\n',
+                "templates/a.html": '{% include "b.html" %}\n',
+                "templates/b.html": 'x\n{% include "a.html" %}\n',
+            },
+            "templates/a.html:1: error: templates extend or include each other in a loop "
+            "(templates/a.html -> templates/b.html -> templates/a.html)",
+        ),
+        (
+            {
+                "templates/article.html": 'hello\n{% extends "theme/article.html" %}\n'
+                '{% extends "theme/article.html" %}\n'
+            },
+            "templates/article.html:3: error: extends given 2 times (lines 2 and 3): keep one",
+        ),
+    ],
+)
+def test_template_loops_and_extends_twice_are_one_line_in_build_and_check(
+    tmp_path: Path, templates: dict[str, str], expected: str
+) -> None:
+    root = write_files(
+        tmp_path / "site", {"newsgen.yaml": "title: T\n", "content/a.md": article(), **templates}
+    )
+    for command in ("build", "check"):
+        assert errors(root, command) == (1, [expected])
+
+
+def test_diagnostics_escape_controls_and_bidi_overrides(tmp_path: Path) -> None:
+    root = write_files(
+        tmp_path / "site",
+        {
+            "newsgen.yaml": "title: T\n",
+            "content/evil\u202egpj.md": '---\ntitle: "a\\u2066b"\ndate: x\n---\n',
+        },
+    )
+    status, lines = errors(root, "check")
+    assert status == 1
+    assert lines == [
+        "content/evil\\u202egpj.md:3:7: error: date: 'x' is not a date (expected YYYY-MM-DD or "
+        "ISO 8601, e.g. 2023-02-10 or 2023-02-10 09:30:00 +08:00)"
+    ]
+
+
+def test_importers_report_hostile_front_matter_per_file(tmp_path: Path) -> None:
+    old = write_files(
+        tmp_path / "old",
+        {
+            "hugo.toml": "title = 'x'\n",
+            "content/deep.md": '{"title": "x", "d": ' + "[" * 5000 + "]" * 5000 + "}\nbody\n",
+            "content/deep-toml.md": "+++\ntitle = 'x'\nd = "
+            + "[" * 5000
+            + "]" * 5000
+            + "\n+++\nb\n",
+            "content/number.md": '{"title": "x", "date": "2023-01-01", "n": '
+            + "9" * 5000
+            + "}\nb\n",
+            "content/ok.md": "---\ntitle: ok\ndate: 2023-01-01\n---\nbody\n",
+        },
+    )
+    root = write_files(tmp_path / "site", {"newsgen.yaml": "title: T\n"})
+    done = run_cli("import", "hugo", str(old), "--site", str(root))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert sorted(line for line in done.stderr.splitlines() if ": error: " in line) == [
+        "deep-toml.md: error: deep-toml.md: TOML cannot be read: it is nested too deeply",
+        "deep.md: error: JSON front matter cannot be read: it is nested too deeply",
+        "number.md: error: JSON front matter cannot be read: a number is too long",
+    ]
+    assert (root / "content/2023/01/ok.md").is_file()
+    write_files(tmp_path / "filed", {"newsgen.yaml": "title: T\n", "content": "not a folder"})
+    done = run_cli("import", "hugo", str(old), "--site", str(tmp_path / "filed"))
+    assert done.returncode == 2 and "the content folder content is a file" in done.stderr

@@ -98,9 +98,9 @@ def print_outcomes(report: ImportReport, quiet: bool) -> None:
             continue
         elif outcome.status is Status.SKIPPED:
             where = f" as {outcome.target}" if outcome.target else ""
-            click.echo(f"skipped {source}: {outcome.message}{where}")
+            click.echo(f"skipped {source}: {shown(outcome.message)}{shown(where)}")
         else:
-            click.echo(f"imported {source} -> {outcome.target}")
+            click.echo(f"imported {source} -> {shown(outcome.target)}")
             for note in outcome.notes:
                 click.echo(f"  review: {shown(note)}")
 
@@ -122,7 +122,7 @@ def print_todo(report: ImportReport) -> None:
     ]
     for title, counter in groups:
         if counter:
-            click.echo(title + counted(counter))
+            click.echo(shown(title + counted(counter)))
 
 
 def print_report(report: ImportReport, quiet: bool) -> None:
@@ -207,11 +207,24 @@ def import_text_command(
       newsgen import text releases/*.txt
       newsgen import text 2023-02-10.txt --site path/to/archive -q
     """
-    root = site_root_of(site)
+    root = import_site_root(site)
     sources = {path.resolve() for path in files}
     check_report_file(report_file, root, lambda path: path in sources)
     report = run_with_progress(lambda progress: import_text(files, root, progress), quiet)
     finish(report, quiet, report_file, report_format)
+
+
+def import_site_root(site: Path) -> Path:
+    """The site to import into; its content folder may be missing (it is made) but not a file."""
+    root = site_root_of(site)
+    config, _ = load_config(root)
+    content = root / config.content_dir
+    if content.exists() and not content.is_dir():
+        raise click.UsageError(
+            f"the content folder {config.content_dir} is a file, not a folder; "
+            "set content_dir in newsgen.yaml, or move the file"
+        )
+    return root
 
 
 def read_maps(maps: tuple[str, ...], root: Path) -> tuple[tuple[str, str], ...]:
@@ -234,7 +247,7 @@ def read_maps(maps: tuple[str, ...], root: Path) -> tuple[tuple[str, str], ...]:
 
 def import_foreign_command(kind: str, source: Path, site: Path, **options: Any) -> None:
     """Import a Hugo or Jekyll site's posts into the site."""
-    root = site_root_of(site)
+    root = import_site_root(site)
     given = source.resolve()
     report_file = options["report_file"]
     check_report_file(report_file, root, lambda path: would_read(kind, given, path))

@@ -10,6 +10,15 @@ from enum import StrEnum
 # over lines or drive the terminal: they are shown escaped (\n, \x1b, \u2028).
 ESCAPES = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0)) if c != 0x09}
 ESCAPES.update({0x0A: "\\n", 0x0D: "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029"})
+# Bidirectional controls would reorder what a terminal shows (a file name could hide its real
+# extension or line): shown escaped too.
+BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+ESCAPES.update({code: f"\\u{code:04x}" for code in BIDI})
+
+
+def printable(text: str) -> str:
+    """Text safe to print on one line of a terminal (controls and bidi overrides escaped)."""
+    return text.translate(ESCAPES)
 
 
 class Severity(StrEnum):
@@ -38,7 +47,7 @@ class Diagnostic:
             if self.column:
                 where += f":{self.column}"
         text = f"{self.field}: {self.message}" if self.field else self.message
-        return f"{where}: {self.severity.value}: {text}".translate(ESCAPES)
+        return printable(f"{where}: {self.severity.value}: {text}")
 
     @property
     def is_error(self) -> bool:
@@ -47,9 +56,10 @@ class Diagnostic:
 
 
 def shown(path: str) -> str:
-    """A path as printed: bytes of a file name that is not UTF-8 escaped (\\xbd), never a
-    surrogate (which would crash printing to a UTF-8 terminal)."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+    """A path or message as printed: bytes of a file name that is not UTF-8 escaped (\\xbd),
+    never a surrogate (which would crash printing to a UTF-8 terminal), controls and bidi
+    overrides escaped too."""
+    return printable(os.fsencode(path).decode("utf-8", "backslashreplace"))
 
 
 def error(path: str, line: int, field: str, message: str, column: int = 0) -> Diagnostic:

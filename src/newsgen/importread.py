@@ -46,6 +46,8 @@ def split_foreign(text: str) -> Split | str:
             _, end = json.JSONDecoder().raw_decode(text, offset)
         except json.JSONDecodeError as exc:
             return f"JSON front matter cannot be read: {exc.msg} (line {exc.lineno})"
+        except (RecursionError, ValueError) as exc:  # nested thousands deep, a huge number
+            return f"JSON front matter cannot be read: {too_much(exc)}"
         body = re.sub(r"^[ \t]*\r?\n", "", text[end:], count=1)
         return Split("json", text[offset:end], start + 1, body)
     fences = {"---": ("yaml", ("---", "...")), "+++": ("toml", ("+++",))}
@@ -73,6 +75,14 @@ def read_yaml_front(text: str, rel: str, line: int) -> tuple[dict[str, Any], lis
     return front, problems
 
 
+def too_much(exc: BaseException) -> str:
+    """What went wrong with front matter, in a line (Python's own words for the limits)."""
+    if isinstance(exc, RecursionError):
+        return "it is nested too deeply"
+    text = str(exc).split("\n")[0]
+    return "a number is too long" if "integer string conversion" in text else text
+
+
 def read_front(kind: str, text: str, rel: str, line: int) -> tuple[dict[str, Any], str]:
     """YAML, TOML or JSON front matter (or settings) as a mapping, or what is wrong with it."""
     try:
@@ -83,8 +93,8 @@ def read_front(kind: str, text: str, rel: str, line: int) -> tuple[dict[str, Any
             return (
                 (value, "") if isinstance(value, dict) else ({}, "JSON front matter is no object")
             )
-    except (tomllib.TOMLDecodeError, ValueError) as exc:
-        return {}, f"{rel}: {kind.upper()} cannot be read: {exc}"
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
+        return {}, f"{rel}: {kind.upper()} cannot be read: {too_much(exc)}"
     front, problems = read_yaml_front(text, rel, line) if kind != "none" else ({}, [])
     return front, next((p.format() for p in problems if p.is_error), "")
 

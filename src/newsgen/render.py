@@ -15,6 +15,7 @@ from newsgen import __version__, cjk, urls
 from newsgen.bodies import BodyStore, Shortcodes
 from newsgen.config import Config, primary_language
 from newsgen.context import ContextBuilder, archive_tree, search_filters, taxonomy_info
+from newsgen.diagnostics import Diagnostic, error
 from newsgen.i18n import translate_for_page
 from newsgen.model import PageSpec, RenderedPage, SiteIndex
 from newsgen.plan import date_title
@@ -23,6 +24,7 @@ from newsgen.templating import (
     make_environment,
     template_diagnostic,
     template_names_used,
+    template_structure_problems,
     templates_digest,
 )
 from newsgen.views import SiteView, format_date, iso_date
@@ -153,8 +155,19 @@ class Renderer:
             template = self.env.get_template(spec.template)
             text = template.render(self.contexts.build(spec))
         except (jinja2.TemplateError, TypeError, AttributeError, ValueError, KeyError) as exc:
-            raise TemplateProblem(template_diagnostic(exc, self.config, spec.template)) from None
+            found = template_diagnostic(exc, self.config, spec.template)
+            raise TemplateProblem(self.structure_problem() or found) from None
+        except RecursionError:  # templates that extend or include each other in a loop
+            message = "templates recurse without end (a loop of extends, includes or macros)"
+            found = error(f"{self.config.templates_dir}/{spec.template}", 0, "", message)
+            raise TemplateProblem(self.structure_problem() or found) from None
         return RenderedPage(spec.output_path, strip_forbidden(text.encode("utf-8")))
+
+    def structure_problem(self) -> Diagnostic | None:
+        """A loop of templates or extends given twice, said as `check` says it (looked for
+        only once a page failed, so a good build pays nothing)."""
+        problems = template_structure_problems(self.env, self.config)
+        return problems[0] if problems else None
 
     def article_digest(self, article_id: int) -> str:
         """Everything about an article a page could show, hashed once per build."""

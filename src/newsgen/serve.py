@@ -94,6 +94,14 @@ def resolve_request_path(output_dir: Path, request_path: str) -> Path | None:
     return real if real == root or real.is_relative_to(root) else None
 
 
+def folder_location(output_dir: Path, folder: Path, query: str) -> str:
+    """Where to send a request for a folder without its slash: the folder's own path from
+    the site root, so never `//host/...` (an open redirect to another site)."""
+    parts = folder.relative_to(output_dir.resolve()).parts
+    path = "/" + "".join(f"{quote(part)}/" for part in parts)
+    return path + (f"?{query}" if query else "")
+
+
 def is_allowed_host(host_header: str | None, allowed: frozenset[str]) -> bool:
     """IP addresses, localhost and names given with --allow-host; anything else may be rebinding."""
     if host_header is None:
@@ -203,9 +211,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if target is not None and target.is_dir():
             split = urlsplit(self.path)
             if not split.path.endswith("/"):
-                location = (
-                    quote(unquote(split.path)) + "/" + (f"?{split.query}" if split.query else "")
-                )
+                location = folder_location(self.server.output_dir, target, split.query)
                 self.send_response(HTTPStatus.MOVED_PERMANENTLY)
                 self.send_header("Location", location)
                 self.send_header("Content-Length", "0")

@@ -8,7 +8,7 @@ import traceback
 from pathlib import Path
 
 import jinja2
-from jinja2 import meta
+from jinja2 import meta, nodes
 
 from newsgen.config import Config
 from newsgen.diagnostics import Diagnostic, error
@@ -48,6 +48,7 @@ def make_environment(config: Config) -> jinja2.Environment:
 
 
 SHORTCODE_FOLDER = "shortcodes"
+MAX_TEMPLATE_DEPTH = 50  # extends and includes deeper than this are not followed for loops
 BUILTIN_SHORTCODES = frozenset({"ref", "relref"})  # resolved by newsgen: they need the index
 
 
@@ -97,7 +98,9 @@ def template_files(config: Config) -> list[tuple[str, Path]]:
 
 
 def compile_templates(config: Config) -> list[Diagnostic]:
-    """Compile every site template (and the theme), so `check` finds syntax errors too."""
+    """Compile every site template (and the theme), so `check` finds syntax errors too, and
+    what Jinja finds only while rendering: extends given twice, templates extending (or
+    including) themselves round a loop."""
     env = make_environment(config)
     problems = []
     for name, _ in template_files(config):
@@ -105,6 +108,72 @@ def compile_templates(config: Config) -> list[Diagnostic]:
             env.get_template(name)
         except jinja2.TemplateError as exc:
             problems.append(template_diagnostic(exc, config, name))
+    return problems + template_structure_problems(env, config)
+
+
+def template_references(
+    env: jinja2.Environment, name: str
+) -> tuple[str, list[tuple[str, int]], list[int]]:
+    """A template's file, the templates it extends or includes (name, line), and the lines of
+    its top-level extends."""
+    assert env.loader is not None
+    source, filename, _ = env.loader.get_source(env, name)
+    tree = env.parse(source)
+    references = []
+    for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
+        target = getattr(node, "template", None)
+        if isinstance(target, nodes.Const) and isinstance(target.value, str):
+            references.append((target.value, node.lineno))
+    extends = [node.lineno for node in tree.body if isinstance(node, nodes.Extends)]
+    return filename or name, references, extends
+
+
+def template_structure_problems(env: jinja2.Environment, config: Config) -> list[Diagnostic]:
+    """Extends given twice at the top of a template, and loops of extends and includes."""
+    problems: list[Diagnostic] = []
+    graph: dict[str, list[tuple[str, int]]] = {}
+    for name, _ in template_files(config):
+        try:
+            filename, references, extends = template_references(env, name)
+        except (jinja2.TemplateError, OSError):
+            continue  # reported by the compile step
+        where = display_path(filename, config)
+        if len(extends) > 1:
+            message = f"extends given {len(extends)} times (lines {extends[0]} and {extends[1]}): keep one"
+            problems.append(error(where, extends[1], "", message))
+        graph[filename] = []
+        for referenced, line in references:
+            try:
+                target = env.loader.get_source(env, referenced)[1] if env.loader else None
+            except jinja2.TemplateNotFound:
+                continue
+            graph[filename].append((target or referenced, line))
+    return problems + find_loops(graph, config)
+
+
+def find_loops(graph: dict[str, list[tuple[str, int]]], config: Config) -> list[Diagnostic]:
+    """Each loop of extends or includes once (Jinja would recurse until Python gives up), at
+    the line where its first template starts it."""
+    loops: set[tuple[str, ...]] = set()
+
+    def visit(path: list[str]) -> None:
+        for target, _ in graph.get(path[-1], []):
+            if target in path:
+                loop = path[path.index(target) :]
+                first = loop.index(min(loop))
+                loops.add(tuple(loop[first:] + loop[:first]))
+            elif len(path) < MAX_TEMPLATE_DEPTH:
+                visit([*path, target])
+
+    for start in sorted(graph):
+        visit([start])
+    problems = []
+    for loop in sorted(loops):
+        names = " -> ".join(display_path(p, config) for p in (*loop, loop[0]))
+        following = loop[1] if len(loop) > 1 else loop[0]
+        line = next(ln for target, ln in graph[loop[0]] if target == following)
+        message = f"templates extend or include each other in a loop ({names})"
+        problems.append(error(display_path(loop[0], config), line, "", message))
     return problems
 
 

@@ -194,7 +194,10 @@ def construct_value(node: yaml.Node, path: str, line_offset: int) -> tuple[Any, 
         return None, [error(path, mark.line + line_offset, "", problem, mark.column + 1)]
     except (RecursionError, ValueError, TypeError, OverflowError) as exc:
         line, column = node_line(node, line_offset)
-        return None, [error(path, line, "", f"YAML value cannot be read: {exc}", column)]
+        reason = str(exc).split(";")[0]
+        if "integer string conversion" in reason:
+            reason = "a number is too long (more than 4,300 digits; quote it to keep it as text)"
+        return None, [error(path, line, "", f"YAML value cannot be read: {reason}", column)]
     finally:
         loader.dispose()
 
