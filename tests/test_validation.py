@@ -279,3 +279,32 @@ def test_importers_report_hostile_front_matter_per_file(tmp_path: Path) -> None:
     write_files(tmp_path / "filed", {"newsgen.yaml": "title: T\n", "content": "not a folder"})
     done = run_cli("import", "hugo", str(old), "--site", str(tmp_path / "filed"))
     assert done.returncode == 2 and "the content folder content is a file" in done.stderr
+
+
+def test_a_template_that_is_not_utf8_and_an_unreadable_article_are_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_files(
+        tmp_path / "site",
+        {
+            "newsgen.yaml": "title: T\n",
+            "content/a.md": article(),
+            "templates/article.html": b"\xff\xfe{% block x %}",
+            "templates/logo.png": bytes(range(256)),  # not a template: left alone
+        },
+    )
+    expected = "templates/article.html: error: template is not UTF-8 text (byte 0xff); convert it"
+    for command in ("build", "check"):
+        assert errors(root, command) == (1, [expected])
+    (root / "templates/article.html").unlink()
+
+    from newsgen.build import BuildOptions, build
+
+    def unreadable(site_root: Path, source_path: str) -> object:
+        raise PermissionError(13, "Permission denied", source_path)
+
+    monkeypatch.setattr("newsgen.reading.read_source", unreadable)
+    result = build(BuildOptions(site_root=root))
+    assert [d.format() for d in result.diagnostics if d.is_error] == [
+        "content/a.md: error: cannot be read: Permission denied"
+    ]

@@ -117,7 +117,11 @@ def make_parser(config: Config, vocabularies: Mapping[str, Vocabulary]) -> Calla
     """Read, hash and parse one file; runs in worker processes."""
 
     def parse_one(source_path: str) -> tuple[str, ParseResult]:
-        source = read_source(config.site_root, source_path)
+        try:
+            source = read_source(config.site_root, source_path)
+        except OSError as exc:  # gone since the scan, or not readable
+            problem = error(source_path, 0, "", f"cannot be read: {exc.strerror or exc}")
+            return content_hash(source_path, b"\x00unreadable"), (None, [problem])
         article, problems = parse_source(source, config, vocabularies)
         return content_hash(source_path, source.data), (article, problems)
 

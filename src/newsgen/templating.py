@@ -48,7 +48,17 @@ def make_environment(config: Config) -> jinja2.Environment:
 
 
 SHORTCODE_FOLDER = "shortcodes"
-MAX_TEMPLATE_DEPTH = 50  # extends and includes deeper than this are not followed for loops
+MAX_TEMPLATE_DEPTH = 50
+TEMPLATE_SUFFIXES = (
+    ".html",
+    ".htm",
+    ".xml",
+    ".txt",
+    ".json",
+    ".js",
+    ".css",
+    ".svg",
+)  # extends and includes deeper than this are not followed for loops
 BUILTIN_SHORTCODES = frozenset({"ref", "relref"})  # resolved by newsgen: they need the index
 
 
@@ -104,9 +114,13 @@ def compile_templates(config: Config) -> list[Diagnostic]:
     env = make_environment(config)
     problems = []
     for name, _ in template_files(config):
+        if not name.endswith(TEMPLATE_SUFFIXES):
+            continue  # an image or a note beside the templates is no template
         try:
             env.get_template(name)
         except jinja2.TemplateError as exc:
+            problems.append(template_diagnostic(exc, config, name))
+        except UnicodeDecodeError as exc:
             problems.append(template_diagnostic(exc, config, name))
     return problems + template_structure_problems(env, config)
 
@@ -133,9 +147,11 @@ def template_structure_problems(env: jinja2.Environment, config: Config) -> list
     problems: list[Diagnostic] = []
     graph: dict[str, list[tuple[str, int]]] = {}
     for name, _ in template_files(config):
+        if not name.endswith(TEMPLATE_SUFFIXES):
+            continue
         try:
             filename, references, extends = template_references(env, name)
-        except (jinja2.TemplateError, OSError):
+        except (jinja2.TemplateError, OSError, ValueError):
             continue  # reported by the compile step
         where = display_path(filename, config)
         if len(extends) > 1:
@@ -198,7 +214,7 @@ def template_names_used(env: jinja2.Environment, name: str) -> frozenset[str] | 
         try:
             source = env.loader.get_source(env, current)[0] if env.loader else ""
             ast = env.parse(source)
-        except jinja2.TemplateError:
+        except (jinja2.TemplateError, ValueError):
             return None
         names |= meta.find_undeclared_variables(ast)
         for referenced in meta.find_referenced_templates(ast):
@@ -243,6 +259,10 @@ def template_diagnostic(exc: Exception, config: Config, name: str) -> Diagnostic
     elif isinstance(exc, jinja2.TemplateNotFound):
         where, line = None, 0
         message = f"template '{exc.name}' not found (needed by {name})"
+    elif isinstance(exc, UnicodeDecodeError):
+        site_file = config.site_root / config.templates_dir / name
+        where, line = (str(site_file) if site_file.is_file() else None), 0
+        message = f"template is not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); convert it"
     else:
         where, line = template_frame(exc)
         text = exc.message if isinstance(exc, jinja2.TemplateError) else str(exc)
