@@ -11,6 +11,7 @@ differ between machines.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import importlib
 import json
@@ -93,7 +94,7 @@ def send_requests(
         # on disk, and stops when its input closes, which left truncated files under load.
         service.stdin.write(encode_message(len(paths) + 2, {"type": "GetFiles", "index_id": 0}))
         service.stdin.flush()
-    except (BrokenPipeError, OSError):
+    except (OSError, ValueError):  # a broken pipe, or stdin closed by the reader
         pass  # the reader sees the service stop and reports it
 
 
@@ -128,7 +129,8 @@ def run_pagefind(
             files = read_responses(service, len(paths) + 2)
         finally:
             if service.stdin:
-                service.stdin.close()
+                with contextlib.suppress(OSError, ValueError):  # a pipe the service closed
+                    service.stdin.close()
             writer.join()
     bundle: dict[str, bytes] = {}
     for item in files:
