@@ -315,3 +315,16 @@ def test_a_build_that_would_remove_most_articles_needs_allow_shrink(tmp_path: Pa
     assert len(list((root / "public").glob("2023/*/*/*/index.html"))) == 9
     (root / "content/0/011.md").unlink()  # 8 of 9 stay: fine without the flag
     assert run_cli("build", str(root), "-q").returncode == 0
+
+
+@pytest.mark.parametrize("tag", ["staging", "journal", "backup", "old"])
+def test_a_working_folder_that_is_a_link_is_never_followed(tmp_path: Path, tag: str) -> None:
+    root = make_site(tmp_path / "site", 5)
+    assert run_cli("build", str(root), "-q").returncode == 0
+    target = write_files(tmp_path / "elsewhere", {"keep.txt": "keep\n"})
+    (root / f".public.newsgen-{tag}").symlink_to(target, target_is_directory=True)
+    edit_articles(root, "linked")
+    done = run_cli("build", str(root), "-q")
+    assert done.returncode == 0, done.stderr
+    assert snapshot(target) == {"keep.txt": b"keep\n"}
+    assert not (root / f".public.newsgen-{tag}").exists()

@@ -285,6 +285,8 @@ def recover(placement: Placement) -> None:
         here = Placement(placement.output_dir, inside, placement.swappable)
         if inside and not placement.output_dir.is_dir():
             continue
+        for tag in ("journal", "staging", "backup", "old"):
+            remove_if_link(here.work(tag))
         if here.work("journal").is_file():
             roll_back(here)
         for tag in ("staging", "backup"):
@@ -296,6 +298,13 @@ def recover(placement: Placement) -> None:
             backup.rename(output_dir)
         else:
             shutil.rmtree(backup, ignore_errors=True)
+
+
+def remove_if_link(path: Path) -> None:
+    """A working folder that is a symbolic link (nobody but newsgen should make one there) is
+    removed, never followed: a build must not write through it."""
+    if path.is_symlink():
+        path.unlink()
 
 
 def roll_back(placement: Placement) -> None:
