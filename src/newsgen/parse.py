@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import yaml
 
@@ -20,8 +19,9 @@ from newsgen.fields import Place, read_bool, read_speakers, read_text, read_text
 from newsgen.frontmatter import SplitFile, decode_text, split_front_matter
 from newsgen.model import Article, Source, Speaker
 from newsgen.shortcodes import find_uses, strip_shortcodes
+from newsgen.slugs import choose_slug, read_aliases, rename_reserved
 from newsgen.summary import derive_summary
-from newsgen.urls import alias_url, article_url, is_valid_slug, make_slug
+from newsgen.urls import alias_url, article_url
 from newsgen.vocab import Vocabulary
 from newsgen.yamlsource import (
     NULL_TAG,
@@ -31,23 +31,8 @@ from newsgen.yamlsource import (
     parse_mapping,
 )
 
-RESERVED_SLUGS = {
-    "page": "used for pagination",
-    **{
-        name: "a device name on Windows"
-        for name in (
-            "con",
-            "prn",
-            "aux",
-            "nul",
-            *(f"{d}{i}" for d in ("com", "lpt") for i in range(1, 10)),
-        )
-    },
-}
 TEXT_KEYS = ("title", "summary", "slug", "lang", "translation_key", "district", "event_type")
 SINGLE_TERM_KEYS = ("district", "event_type")
-UNSAFE_SLUG = re.compile(r"[/\\\x00-\x1f]|\.\.")
-SLUG_MAX_BYTES = 200  # an old slug longer than this cannot be a folder name: no alias for it
 JEKYLL_NAME = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})-.+\.\w+$")
 
 
@@ -302,51 +287,19 @@ def store_terms(key: str, names: tuple[str, ...], values: Values) -> None:
         values.lists[key] = names
 
 
-def choose_slug(values: Values, path: str, line: int) -> tuple[str, str, list[Diagnostic]]:
-    """The slug from front matter (normalised when not in slug form; the old form is returned
-    so its address can become an alias), else from the title; anything path-like is refused."""
-    given = values.text.get("slug", "")
-    if "slug" in values.text and not given.strip():
-        message = "slug is empty (give one, or remove the key to derive it from the title)"
-        return "", "", [error(path, line, "slug", message)]
-    if given and is_valid_slug(given):
-        return given, "", []
-    if given:
-        written = unquote(given)  # percent-escapes, as a browser sends the address
-        slug = make_slug(written)
-        if UNSAFE_SLUG.search(written) or not slug:
-            hint = slug or "lowercase-words-with-hyphens"
-            message = f"'{given}' is not a valid slug (no paths or escapes; use e.g. '{hint}')"
-            return "", "", [error(path, line, "slug", message)]
-        servable = "?" not in written and len(written.encode()) <= SLUG_MAX_BYTES
-        old = written if written.casefold() != slug and servable else ""
-        kept = "; its old address stays as an alias" if old else ""
-        message = f"'{given}' is not in slug form; using '{slug}'{kept} (write slug: {slug})"
-        return slug, old, [warning(path, line, "slug", message)]
-    slug = make_slug(values.text.get("title", ""))
-    if not slug:
-        return "", "", [error(path, line, "title", "title gives an empty slug (add 'slug: ...')")]
-    return slug, "", []
-
-
 def make_article(
     source: Source, values: Values, config: Config, split: SplitFile, lines: dict[str, int]
 ) -> tuple[Article | None, list[Diagnostic]]:
     """Assemble the immutable Article once every field is known to be valid."""
-    line = lines.get("slug") or lines.get("title", 0)
-    aliases, problems = read_aliases(values, source.source_path, lines.get("aliases", 0))
-    slug, old_slug, slug_problems = choose_slug(values, source.source_path, line)
-    problems += slug_problems
+    path, line = source.source_path, lines.get("slug") or lines.get("title", 0)
+    aliases, problems = read_aliases(values.lists.get("aliases", ()), path, lines.get("aliases", 0))
+    given = values.text.get("slug") if "slug" in values.text else None
+    slug, old_slug, slug_problems = choose_slug(given, values.text.get("title", ""), path, line)
+    slug, reserved = rename_reserved(slug, path, line)
+    problems += slug_problems + reserved
     old_url = alias_url(article_url(values.date, old_slug)) if old_slug and values.date else None
     if old_url and old_url not in aliases:
         aliases += (old_url,)
-    if slug in RESERVED_SLUGS:  # other generators publish it: renamed, not refused
-        message = (
-            f"'{slug}' is reserved ({RESERVED_SLUGS[slug]}); using '{slug}-article' "
-            "(write another 'slug: ...')"
-        )
-        problems.append(warning(source.source_path, line, "slug", message))
-        slug = f"{slug}-article"
     if not slug or values.date is None or any(p.is_error for p in problems):
         return None, problems
     body = split.body
@@ -392,23 +345,3 @@ def read_body(site_root: Path, source_path: str) -> str:
     text, _ = decode_text((site_root / source_path).read_bytes(), source_path)
     split, _ = split_front_matter(text or "", source_path)
     return split.body if split else ""
-
-
-def read_aliases(values: Values, path: str, line: int) -> tuple[tuple[str, ...], list[Diagnostic]]:
-    """Old addresses of the article as site URLs. One a static host cannot serve (a query) is
-    dropped with a warning; one that would leave the output (`..`, an escape) is an error."""
-    found: list[str] = []
-    problems: list[Diagnostic] = []
-    for alias in values.lists.get("aliases", ()):
-        url = alias_url(alias)
-        parts = urlsplit(alias.strip())
-        if url is None and (parts.query or not parts.path.strip("/")):
-            why = "has a query, which static hosts ignore" if parts.query else "is the site root"
-            message = f"'{alias}' {why}; dropped (redirect it in the web server instead)"
-            problems.append(warning(path, line, "aliases", message))
-        elif url is None:
-            message = f"'{alias}' cannot be a page of a static site ('..', a backslash or a control character)"
-            problems.append(error(path, line, "aliases", message))
-        elif url not in found:
-            found.append(url)
-    return tuple(found), problems
