@@ -6,11 +6,11 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from newsgen.config import Config
-from newsgen.diagnostics import Diagnostic
-from newsgen.markup import MarkdownProblem, render_markdown
-from newsgen.model import Article, Source
-from newsgen.parse import parse_source
+from newsgen.core.config import Config
+from newsgen.core.diagnostics import Diagnostic
+from newsgen.core.model import Article, Source
+from newsgen.render.markdown_html import MarkdownProblem, render_markdown
+from newsgen.source.parse import parse_source
 
 SOURCE_PATH = "content/fuzz/article.md"
 CONFIG = Config(site_root=Path("/nonexistent-fuzz-site"))

@@ -7,7 +7,7 @@ import sys
 import atheris
 
 with atheris.instrument_imports(include=["newsgen", "yaml", "slugify"]):
-    import newsgen.parse  # noqa: F401  (instrumented before checks imports it)
+    import newsgen.source.parse  # noqa: F401  (instrumented before checks imports it)
 
 from checks import check_front_matter
 

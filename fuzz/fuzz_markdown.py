@@ -1,4 +1,4 @@
-"""atheris harness: text -> newsgen.markup.render_markdown with sanitising; escapes are findings."""
+"""atheris harness: text -> newsgen.render.markdown_html.render_markdown with sanitising; escapes are findings."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 import atheris
 
 with atheris.instrument_imports(include=["newsgen", "markdown"]):
-    import newsgen.markup  # noqa: F401  (instrumented before checks imports it)
+    import newsgen.render.markdown_html  # noqa: F401  (instrumented before checks imports it)
 
 from checks import check_markdown
 

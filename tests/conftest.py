@@ -13,7 +13,7 @@ import pytest
 import yaml
 from hypothesis import settings
 
-from newsgen.build import BuildOptions, BuildResult, build
+from newsgen.pipeline.build import BuildOptions, BuildResult, build
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The test command (and CI) replays the same examples on every run, so a commit's result does

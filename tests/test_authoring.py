@@ -8,8 +8,8 @@ from pathlib import Path
 
 from conftest import build_site, run_cli, write_files
 
-from newsgen.config import load_config
-from newsgen.scaffold import NewArticle, create_article
+from newsgen.core.config import load_config
+from newsgen.importers.scaffold import NewArticle, create_article
 
 CONFIG = "title: T\nbase_url: https://x.org/\ntimezone: Asia/Shanghai\nrequired: [district, event_type]\n"
 

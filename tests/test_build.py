@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import article_text, build_site, write_files
 
-from newsgen import plan
+from newsgen.site import plan
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

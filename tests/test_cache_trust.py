@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import article_text, build_site, write_files
 
-from newsgen.cache import CACHE_DIR, CACHE_FILE
+from newsgen.incremental.cache import CACHE_DIR, CACHE_FILE
 
 POISON = '<p>Poisoned</p><script>alert("cache")</script><img src=x onerror="alert(2)">'
 

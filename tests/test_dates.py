@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from newsgen.config import Config, load_config
-from newsgen.dates import EXPECTED, parse_date
-from newsgen.model import Article, Source
-from newsgen.parse import parse_source
+from newsgen.core.config import Config, load_config
+from newsgen.core.dates import EXPECTED, parse_date
+from newsgen.core.model import Article, Source
+from newsgen.source.parse import parse_source
 
 UTC = ZoneInfo("UTC")
 SHANGHAI = ZoneInfo("Asia/Shanghai")

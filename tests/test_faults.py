@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from conftest import article_text, run_cli, write_files
 
-from newsgen.build import BuildOptions, build
+from newsgen.pipeline.build import BuildOptions, build
 
 Tree = dict[str, bytes]
 Spawn = Callable[..., "subprocess.Popen[str]"]

@@ -10,11 +10,11 @@ import pytest
 import yaml
 from conftest import REPO_ROOT, read_tree, run_cli, write_files
 
-from newsgen.importforeign import ForeignOptions, import_foreign
-from newsgen.importreport import Status
-from newsgen.importtext import import_text
-from newsgen.markup import render_markdown
-from newsgen.urls import make_slug
+from newsgen.core.urls import make_slug
+from newsgen.importers.foreign import ForeignOptions, import_foreign
+from newsgen.importers.report import Status
+from newsgen.importers.text import import_text
+from newsgen.render.markdown_html import render_markdown
 
 FIXTURES = Path(__file__).resolve().parent / "import_fixtures"
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"

@@ -14,15 +14,15 @@ import pytest
 from conftest import run_cli, write_files
 from test_import import FIXTURES, front, imported, tiny_site
 
-from newsgen import markup
-from newsgen.bodies import Shortcodes
-from newsgen.config import Config
-from newsgen.importforeign import ForeignOptions, import_foreign
-from newsgen.importlinks import LinkIndex
-from newsgen.importmarkup import Link, convert_hugo, convert_jekyll
-from newsgen.importreport import ImportReport, Status, render_json, render_markdown
-from newsgen.model import Source
-from newsgen.parse import parse_source
+from newsgen.core.config import Config
+from newsgen.core.model import Source
+from newsgen.importers.conversions import Link, convert_hugo, convert_jekyll
+from newsgen.importers.foreign import ForeignOptions, import_foreign
+from newsgen.importers.report import ImportReport, Status, render_json, render_markdown
+from newsgen.importers.targets import LinkIndex
+from newsgen.render import markdown_html as markup
+from newsgen.render.bodies import Shortcodes
+from newsgen.source.parse import parse_source
 
 HUGO_SITE = FIXTURES / "hugo-site"
 JEKYLL_SITE = FIXTURES / "jekyll-site"

@@ -12,9 +12,10 @@ from conftest import EXAMPLES_SCALE, FIXED_NOW, article_text, build_site, read_t
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsgen import parallel, publish
-from newsgen.build import BuildOptions, build
-from newsgen.cache import cache_path
+from newsgen.incremental.cache import cache_path
+from newsgen.pipeline import parallel
+from newsgen.pipeline.build import BuildOptions, build
+from newsgen.publish import publish
 
 UNITS = ["Finance Bureau", "Health Commission", "Organization Department"]
 BASE = {

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conftest import article_text, build_site, write_files
 
-from newsgen.build import BuildOptions, check
+from newsgen.pipeline.build import BuildOptions, check
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONFIG = "title: T\nbase_url: https://x.org/\nlanguages: [en, zh]\nrequired: []\n"

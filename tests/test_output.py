@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import article_text, build_site, read_tree, run_cli, write_files
 
-from newsgen.diagnostics import UnsafeSetup
-from newsgen.output import MANIFEST
+from newsgen.core.diagnostics import UnsafeSetup
+from newsgen.publish.output import MANIFEST
 
 SITE = {
     "newsgen.yaml": "base_url: https://x.org/\n",
@@ -232,7 +232,7 @@ def test_concurrent_builds_are_serialised_and_a_killed_build_leaves_no_stuck_loc
     import sys
     import time
 
-    from newsgen.cache import CACHE_DIR
+    from newsgen.incremental.cache import CACHE_DIR
 
     root = write_files(tmp_path / "site", SITE)
     lock = root / CACHE_DIR / "build.lock"

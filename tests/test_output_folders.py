@@ -24,8 +24,8 @@ from test_faults import (
     wait_stopped,
 )
 
-from newsgen import output, publish, search
-from newsgen.build import BuildOptions, build
+from newsgen.pipeline.build import BuildOptions, build
+from newsgen.publish import output, publish, search
 
 
 def identity(path: Path) -> tuple[int, int, int, int]:

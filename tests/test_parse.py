@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from newsgen.config import Config
-from newsgen.dates import parse_date
-from newsgen.diagnostics import Diagnostic
-from newsgen.model import Article, Source, Speaker
-from newsgen.parse import digest_text, parse_source
-from newsgen.summary import derive_summary
-from newsgen.vocab import read_vocabulary
+from newsgen.core.config import Config
+from newsgen.core.dates import parse_date
+from newsgen.core.diagnostics import Diagnostic
+from newsgen.core.model import Article, Source, Speaker
+from newsgen.source.parse import digest_text, parse_source
+from newsgen.source.summary import derive_summary
+from newsgen.source.vocab import read_vocabulary
 
 UTC = ZoneInfo("UTC")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -276,7 +276,7 @@ def test_summary_is_derived_from_the_first_paragraph() -> None:
 
 
 def test_custom_taxonomy_key_is_read() -> None:
-    from newsgen.config import DEFAULT_TAXONOMIES, TaxonomyConfig
+    from newsgen.core.config import DEFAULT_TAXONOMIES, TaxonomyConfig
 
     config = Config(
         site_root=Path("."),
@@ -313,7 +313,7 @@ def test_slug_not_in_slug_form_is_normalised_with_a_warning() -> None:
 
 
 def test_vocabulary_file_problems_name_their_line(tmp_path: Path) -> None:
-    from newsgen.vocab import load_vocabularies
+    from newsgen.source.vocab import load_vocabularies
 
     (tmp_path / "data").mkdir()
     (tmp_path / "data/units.yaml").write_text(

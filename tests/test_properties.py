@@ -25,14 +25,14 @@ from conftest import EXAMPLES_SCALE, FIXED_NOW, build_site, read_tree, run_cli, 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from newsgen.build import BuildOptions, check
-from newsgen.config import Config
-from newsgen.diagnostics import Diagnostic
-from newsgen.markup import MarkdownProblem, render_markdown
-from newsgen.model import Source
-from newsgen.parse import parse_source
-from newsgen.sanitize import sanitize_html
-from newsgen.urls import make_slug
+from newsgen.core.config import Config
+from newsgen.core.diagnostics import Diagnostic
+from newsgen.core.model import Source
+from newsgen.core.urls import make_slug
+from newsgen.pipeline.build import BuildOptions, check
+from newsgen.render.markdown_html import MarkdownProblem, render_markdown
+from newsgen.render.sanitize import sanitize_html
+from newsgen.source.parse import parse_source
 
 TIMEZONES = ("UTC", "Asia/Shanghai", "America/New_York")
 CHINESE = "金台区委组织部宣传教育体育局党校新闻发布会议财政卫生健康委员会渭滨陈仓"
@@ -419,14 +419,14 @@ def test_links_resolve_and_hidden_articles_stay_hidden(
 # pages in more than one batch of CHUNK, so both are lowered; each pool start is reported.
 POOLED_CLI = """
 import sys
-import newsgen.parallel as parallel
+import newsgen.pipeline.parallel as parallel
 parallel.MIN_PARALLEL, parallel.CHUNK = 1, 2
 real_fork_pool = parallel.fork_pool
 def traced_fork_pool(jobs):
     sys.stderr.write(f"test-pool-started jobs={jobs}\\n")
     return real_fork_pool(jobs)
 parallel.fork_pool = traced_fork_pool
-from newsgen.cli import main
+from newsgen.cli.main import main
 main()
 """
 VARIANTS = (

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 from conftest import build_site, run_cli, write_files
 
-from newsgen.shortcodes import Escaped, Shortcode, find_uses, parse_shortcodes, strip_shortcodes
+from newsgen.source.shortcodes import (
+    Escaped,
+    Shortcode,
+    find_uses,
+    parse_shortcodes,
+    strip_shortcodes,
+)
 
 SETTINGS = "title: T\nbase_url: https://news.example.org/\n"
 

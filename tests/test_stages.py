@@ -6,11 +6,11 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from newsgen import urls
-from newsgen.config import Config
-from newsgen.index import build_index, compute_related, select_published, sort_articles
-from newsgen.model import Article, Speaker
-from newsgen.plan import find_collisions, paginate, plan_pages
+from newsgen.core import urls
+from newsgen.core.config import Config
+from newsgen.core.model import Article, Speaker
+from newsgen.site.index import build_index, compute_related, select_published, sort_articles
+from newsgen.site.plan import find_collisions, paginate, plan_pages
 
 UTC = ZoneInfo("UTC")
 

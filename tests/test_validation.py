@@ -298,12 +298,12 @@ def test_a_template_that_is_not_utf8_and_an_unreadable_article_are_one_line(
         assert errors(root, command) == (1, [expected])
     (root / "templates/article.html").unlink()
 
-    from newsgen.build import BuildOptions, build
+    from newsgen.pipeline.build import BuildOptions, build
 
     def unreadable(site_root: Path, source_path: str) -> object:
         raise PermissionError(13, "Permission denied", source_path)
 
-    monkeypatch.setattr("newsgen.reading.read_source", unreadable)
+    monkeypatch.setattr("newsgen.pipeline.reading.read_source", unreadable)
     result = build(BuildOptions(site_root=root))
     assert [d.format() for d in result.diagnostics if d.is_error] == [
         "content/a.md: error: cannot be read: Permission denied"

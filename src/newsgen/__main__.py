@@ -1,5 +1,5 @@
 """Allow ``python -m newsgen``."""
 
-from newsgen.cli import main
+from newsgen.cli.main import main
 
 main()

@@ -1,0 +1,1 @@
+"""The command line: thin, maps results to exit codes."""

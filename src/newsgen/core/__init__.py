@@ -1,0 +1,1 @@
+"""Values, settings, diagnostics, URLs and dates: what every layer uses."""

@@ -1,0 +1,1 @@
+"""Bringing articles in: plain-text releases, Hugo and Jekyll posts, new articles."""

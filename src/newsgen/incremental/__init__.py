@@ -1,0 +1,1 @@
+"""The build cache and every decision to reuse earlier work."""

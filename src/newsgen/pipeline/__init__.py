@@ -1,0 +1,1 @@
+"""The recipe: build() and check() as a list of stages, and their worker processes."""

@@ -1,0 +1,1 @@
+"""`newsgen serve`: the preview server and the watcher that rebuilds."""

@@ -1,0 +1,1 @@
+"""The output folder: staging, search bundles and publishing all at once."""

@@ -1,0 +1,1 @@
+"""Rendering: templates, Markdown, article bodies and what each page's template sees."""

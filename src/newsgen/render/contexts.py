@@ -1,0 +1,305 @@
+"""What each page's template sees, built from its PageSpec and the site index (no Markdown here)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+from urllib.parse import urlsplit
+
+from newsgen.core import urls
+from newsgen.core.config import Config, primary_language
+from newsgen.core.model import Article, PageSpec, SiteIndex, Taxonomy, Term
+from newsgen.render.viewmodels import (
+    Crumb,
+    PageView,
+    Pagination,
+    SitemapEntry,
+    TaxonomyInfo,
+    TaxonomyView,
+    TermView,
+)
+from newsgen.site.plan import date_title
+
+
+def taxonomy_info(taxonomy: Taxonomy) -> TaxonomyInfo:
+    """The light view of a taxonomy."""
+    return TaxonomyInfo(
+        taxonomy.key, taxonomy.path, taxonomy.title, taxonomy.singular, taxonomy.url, taxonomy.feeds
+    )
+
+
+def term_view(term: Term) -> TermView:
+    """The view of a term (no article ids)."""
+    return TermView(term.taxonomy, term.name, term.slug, term.url, term.count, term.labels)
+
+
+def archive_tree(index: SiteIndex) -> tuple[tuple[TermView, tuple[TermView, ...]], ...]:
+    """Years, each with its months, newest first: for archive navigation, built once."""
+    months: dict[str, list[TermView]] = {}
+    for term in index.months.terms:
+        months.setdefault(term.name[:4], []).append(term_view(term))
+    return tuple((term_view(y), tuple(months.get(y.name, []))) for y in index.years.terms)
+
+
+def search_filters(index: SiteIndex) -> tuple[tuple[TaxonomyInfo, tuple[TermView, ...]], ...]:
+    """Every taxonomy's terms by name, for the search page's filters: built once."""
+    return tuple(
+        (taxonomy_info(t), tuple(sorted((term_view(x) for x in t.terms), key=lambda v: v.name)))
+        for t in index.taxonomies
+        if t.terms
+    )
+
+
+class LazyBody:
+    """An article body that is converted from Markdown only when a template prints it."""
+
+    def __init__(self, article: Article, load: Callable[[Article], str]) -> None:
+        self.article = article
+        self.load = load
+
+    def __html__(self) -> str:
+        return self.load(self.article)
+
+    def __str__(self) -> str:
+        return self.load(self.article)
+
+
+class ContextBuilder:
+    """Builds page contexts; everything it reads is covered by the page's fingerprint."""
+
+    def __init__(
+        self, config: Config, index: SiteIndex, body_html: Callable[[Article], str]
+    ) -> None:
+        self.config = config
+        self.index = index
+        self.body_html = body_html
+        self.taxonomies = {
+            t.key: t for t in (*index.taxonomies, index.years, index.months, index.days)
+        }
+        self.terms = {
+            (t.taxonomy, t.slug): t for tax in self.taxonomies.values() for t in tax.terms
+        }
+        self.months_of_year = {y.name: tuple(m for m in tree) for y, tree in archive_tree(index)}
+
+    def build(self, spec: PageSpec) -> dict[str, Any]:
+        """The context of one page."""
+        rel = partial(
+            link, spec.url, self.config.pretty_urls, spec.kind == "notfound", self.config.base_url
+        )
+        context: dict[str, Any] = {"rel": rel, "lang": spec.lang or self.config.language}
+        builders: dict[str, Callable[[PageSpec], dict[str, Any]]] = {
+            "article": self.article_context,
+            "feed": self.feed_context,
+            "sitemap": self.sitemap_context,
+            "sitemap-index": self.sitemap_index_context,
+            "terms": self.terms_context,
+            "alias": self.alias_context,
+        }
+        context.update(builders.get(spec.kind, self.listing_context)(spec))
+        context["page"] = self.page_view(spec, context)
+        return context
+
+    def term_of(self, spec: PageSpec) -> Term | None:
+        """The term a listing or feed belongs to."""
+        return self.terms.get((spec.taxonomy, spec.term_slug)) if spec.term_slug else None
+
+    def listing_context(self, spec: PageSpec) -> dict[str, Any]:
+        """Articles on this page, and the term and taxonomy the listing belongs to."""
+        taxonomy = self.taxonomies.get(spec.taxonomy)
+        term = self.term_of(spec)
+        first = spec.page_number == 1
+        months = (
+            self.months_of_year.get(term.name, ())
+            if term and first and spec.taxonomy == "year"
+            else ()
+        )
+        return {
+            "articles": [self.index.articles[i] for i in spec.item_ids],
+            "taxonomy": taxonomy_info(taxonomy) if taxonomy else None,
+            "term": term_view(term) if term else None,
+            "months": months,
+        }
+
+    def terms_context(self, spec: PageSpec) -> dict[str, Any]:
+        """A taxonomy's overview: every term with its count."""
+        taxonomy = self.taxonomies[spec.taxonomy]
+        terms = tuple(term_view(t) for t in taxonomy.terms)
+        view = TaxonomyView(
+            taxonomy.key, taxonomy.path, taxonomy.title, taxonomy.singular, taxonomy.url, terms
+        )
+        return {"taxonomy": view}
+
+    def article_context(self, spec: PageSpec) -> dict[str, Any]:
+        """The article, its body (converted lazily), its neighbours and related articles."""
+        assert spec.article_id is not None
+        articles = self.index.articles
+        article_id = spec.article_id
+        article = articles[article_id]
+        return {
+            "article": article,
+            "body": LazyBody(article, self.body_html),
+            "newer": articles[article_id - 1] if article_id > 0 else None,
+            "older": articles[article_id + 1] if article_id + 1 < len(articles) else None,
+            "related": [articles[i] for i in self.index.related[article_id]],
+            "more": self.more_of(article_id),
+            "translations": self.translations_of(article_id),
+        }
+
+    def alias_context(self, spec: PageSpec) -> dict[str, Any]:
+        """An old address: the article it now lives at."""
+        assert spec.article_id is not None
+        return {"article": self.index.articles[spec.article_id]}
+
+    def translations_of(self, article_id: int) -> list[Article]:
+        """The article's other language versions, in the order of the site's languages."""
+        article = self.index.articles[article_id]
+        key = article.translation_key
+        ids = self.index.translations.get(key, ()) if key else ()
+        order = {lang: n for n, lang in enumerate(self.config.site_languages)}
+        others = [self.index.articles[i] for i in ids if i != article_id]
+        return sorted(others, key=lambda a: (order.get(a.lang, len(order)), a.lang, a.url))
+
+    def more_of(self, article_id: int) -> list[dict[str, Any]]:
+        """ "More from this unit / speaker": the term, its taxonomy and the nearest articles."""
+        found = []
+        for key, slug, ids in self.index.more[article_id] if self.index.more else ():
+            term = self.terms[(key, slug)]
+            found.append(
+                {
+                    "taxonomy": self.taxonomies[key],
+                    "term": term_view(term),
+                    "articles": [self.index.articles[i] for i in ids],
+                }
+            )
+        return found
+
+    def feed_context(self, spec: PageSpec) -> dict[str, Any]:
+        """Atom feed: articles (the site feed carries full content), absolute URLs."""
+        base = self.config.base_url
+        articles = [self.index.articles[i] for i in spec.item_ids]
+        term = self.term_of(spec)
+        return {
+            "articles": articles,
+            "full_content": not spec.term_slug,
+            "term": term_view(term) if term else None,
+            "feed_id": urls.absolute_url(base, spec.url),
+            "feed_url": urls.absolute_url(base, spec.url),
+            "alternate_url": urls.absolute_url(base, spec.listing_url),
+            "updated": articles[0].date if articles else None,
+            "absolute": partial(urls.absolute_url, base),
+            "content_of": self.body_html,
+        }
+
+    def sitemap_context(self, spec: PageSpec) -> dict[str, Any]:
+        """URLs of every HTML page, with the article's date as lastmod where there is one."""
+        dates = self.article_dates()
+        base = self.config.base_url
+        entries = [
+            SitemapEntry(urls.absolute_url(base, url), dates.get(url, "")) for url in spec.sources
+        ]
+        return {"entries": entries}
+
+    def sitemap_index_context(self, spec: PageSpec) -> dict[str, Any]:
+        """The list of sitemap files."""
+        return {"sitemaps": [urls.absolute_url(self.config.base_url, n) for n in spec.sources]}
+
+    def article_dates(self) -> dict[str, str]:
+        """Article URL to date, built once and reused by every sitemap file."""
+        cached: dict[str, str] | None = getattr(self, "_dates", None)
+        if cached is None:
+            cached = {a.url: a.date.date().isoformat() for a in self.index.articles}
+            self._dates = cached
+        return cached
+
+    def page_view(self, spec: PageSpec, context: dict[str, Any]) -> PageView:
+        """The page's own facts: canonical URL, breadcrumbs, pagination, feed."""
+        base = self.config.base_url
+        canonical = urls.absolute_url(base, spec.url) if base else ""
+        return PageView(
+            spec.kind,
+            spec.url,
+            spec.title,
+            context["lang"],
+            canonical,
+            breadcrumbs(spec, context, self.taxonomies, self.home_of(context["lang"])),
+            pagination(spec),
+            self.page_feed(spec, context["lang"]),
+        )
+
+    def home_of(self, lang: str) -> str:
+        """The home page for readers of a language (the site root unless it has its own)."""
+        for site_lang in self.config.site_languages:
+            if primary_language(site_lang) == primary_language(lang):
+                return urls.language_home_url(site_lang, self.config.language)
+        return urls.HOME_URL
+
+    def page_feed(self, spec: PageSpec, lang: str) -> str:
+        """Site URL of the feed that belongs with a page (its language's), if feeds are made."""
+        if not self.config.base_url:
+            return ""
+        taxonomy = self.taxonomies.get(spec.taxonomy)
+        if spec.kind == "term" and taxonomy and taxonomy.feeds:
+            return urls.term_feed_url(taxonomy.path, spec.term_slug)
+        home = self.home_of(lang)
+        return f"{home}{urls.FEED_URL}"
+
+
+def breadcrumbs(
+    spec: PageSpec, context: dict[str, Any], taxonomies: dict[str, Taxonomy], home_url: str
+) -> tuple[Crumb, ...]:
+    """Home (of the page's language) > ... > this page, for every page kind."""
+    home = Crumb("Home", home_url)
+    if spec.kind == "article":
+        article: Article = context["article"]
+        date = article.date
+        return (
+            home,
+            *date_crumbs(urls.month_url(date.year, date.month)),
+            Crumb(article.title, article.url),
+        )
+    if spec.kind in {"term", "terms"}:
+        taxonomy = taxonomies[spec.taxonomy]
+        trail = [home, Crumb(taxonomy.title, taxonomy.url)]
+        term: TermView | None = context.get("term")
+        if term:
+            trail.append(Crumb(term.name, term.url))
+        return tuple(trail)
+    if spec.kind == "date":
+        return (home, Crumb("Archive", urls.ARCHIVE_URL), *date_crumbs(spec.listing_url))
+    if spec.kind == "archive":
+        return (home, Crumb("Archive", urls.ARCHIVE_URL))
+    return (home,)
+
+
+def date_crumbs(listing_url: str) -> tuple[Crumb, ...]:
+    """Year, month and day steps for a date archive URL like 2023/02/10/."""
+    parts = [int(p) for p in listing_url.strip("/").split("/")]
+    makers = (urls.year_url, urls.month_url, urls.day_url)
+    crumbs = []
+    for depth in range(1, len(parts) + 1):
+        name = "-".join(f"{p:02d}" if n else f"{p:04d}" for n, p in enumerate(parts[:depth]))
+        view = TermView("", name, "", "", 0)
+        crumbs.append(Crumb(date_title(view), makers[depth - 1](*parts[:depth])))
+    return tuple(crumbs)
+
+
+def pagination(spec: PageSpec) -> Pagination | None:
+    """Newer and older neighbours of a listing page (older pages are numbered from the oldest)."""
+    if spec.kind not in {"home", "term", "date"}:
+        return None
+    number, count, base = spec.page_number, spec.page_count, spec.listing_url
+    if number == 1:
+        return Pagination(1, count, None, urls.page_url(base, count) if count > 1 else None)
+    newer = urls.page_url(base, number + 1) if number < count else urls.page_url(base, 1)
+    older = urls.page_url(base, number - 1) if number > 2 else None
+    return Pagination(number, count, newer, older)
+
+
+def link(from_url: str, pretty: bool, absolute_root: bool, base_url: str, to_url: str) -> str:
+    """rel(): a relative link from this page; the 404 page, served anywhere, uses root paths."""
+    if absolute_root:
+        root = urlsplit(base_url).path if base_url else "/"
+        root = root if root.endswith("/") else root + "/"
+        return root + urls.relative_url("", to_url, pretty)
+    return urls.relative_url(from_url, to_url, pretty)

@@ -1,0 +1,235 @@
+"""Render stage: a PageSpec plus the site index becomes bytes; fingerprints say what must render."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from newsgen import __version__
+from newsgen.core import urls
+from newsgen.core.config import Config, primary_language
+from newsgen.core.diagnostics import Diagnostic, error
+from newsgen.core.model import PageSpec, RenderedPage, SiteIndex
+from newsgen.core.xmlchars import strip_forbidden
+from newsgen.render import cjk
+from newsgen.render.bodies import BodyStore, Shortcodes
+from newsgen.render.contexts import ContextBuilder, archive_tree, search_filters, taxonomy_info
+from newsgen.render.templating import (
+    TemplateProblem,
+    make_environment,
+    template_diagnostic,
+    template_names_used,
+    template_structure_problems,
+    templates_digest,
+)
+from newsgen.render.theme_words import translate_for_page
+from newsgen.render.viewmodels import SiteView, format_date, iso_date
+from newsgen.site.plan import date_title
+
+LANGUAGE_NAMES = {
+    "en": "English",
+    "zh": "中文",
+    "fr": "Français",
+    "de": "Deutsch",
+    "es": "Español",
+    "ja": "日本語",
+    "ko": "한국어",
+    "ru": "Русский",
+    "ar": "العربية",
+    "pt": "Português",
+}
+DYNAMIC_GLOBALS = ("archive_tree", "article_count", "search_filters")
+
+
+def digest(*parts: str) -> str:
+    """Short hash of some text parts."""
+    joined = "\x00".join(parts).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(joined, digest_size=16).hexdigest()
+
+
+class Renderer:
+    """Holds the Jinja environment and the values every page shares (computed once)."""
+
+    def __init__(
+        self,
+        config: Config,
+        index: SiteIndex,
+        cache_file: Path | None = None,
+        article_keys: dict[str, str] | None = None,
+        inputs_key: str = "",
+    ) -> None:
+        self.config = config
+        self.index = index
+        self.env = make_environment(config)
+        self.bodies = BodyStore(config, cache_file, Shortcodes(config, index.ref_urls))
+        self.contexts = ContextBuilder(config, index, self.bodies.html)
+        self.dynamic = {
+            "archive_tree": archive_tree(index),
+            "article_count": len(index.articles),
+            "search_filters": search_filters(index),
+        }
+        self.env.globals.update(self.shared_globals())
+        settings = repr(replace(config, site_root=Path(".")))
+        self.base_digest = digest(__version__, settings, inputs_key, templates_digest(config))
+        self.article_keys = article_keys or {}
+        self.article_digests: dict[int, str] = {}
+        self.path_ids = {a.source_path: n for n, a in enumerate(index.articles)}
+        self.template_digests: dict[str, str] = {}
+
+    def shared_globals(self) -> dict[str, Any]:
+        """Navigation and helpers: computed once, never per page."""
+        config = self.config
+        site = SiteView(
+            config.title,
+            config.description,
+            config.language,
+            config.base_url,
+            config.logo,
+            config.favicon,
+            f"newsgen {__version__}",
+            config.search,
+        )
+        return {
+            "site": site,
+            "taxonomies": tuple(taxonomy_info(t) for t in self.index.taxonomies),
+            **self.dynamic,
+            "term_url": self.term_url,
+            "term_slugs": self.term_slugs,
+            "term_label": self.term_label,
+            "t": translate_for_page,
+            "absolute_url": partial(urls.absolute_url, self.config.base_url),
+            "home_url": self.make_home_url(),
+            "languages": self.language_links(),
+            "cjk_search_text": cjk.search_text,
+            "format_date": format_date,
+            "iso_date": iso_date,
+            "date_title": date_title,
+            "day_url": lambda moment: urls.day_url(moment.year, moment.month, moment.day),
+        }
+
+    def make_home_url(self) -> Any:
+        """Template function home_url(): the home page of the current page's language."""
+        contexts = self.contexts
+
+        @jinja2.pass_context
+        def home_url(context: Any) -> str:
+            return contexts.home_of(str(context.get("lang", "")))
+
+        return home_url
+
+    def language_links(self) -> tuple[tuple[str, str, str], ...]:
+        """(code, name, home URL) of each site language, for the header's switcher."""
+        languages = self.config.site_languages
+        if len(languages) < 2:
+            return ()
+        return tuple(
+            (
+                lang,
+                LANGUAGE_NAMES.get(primary_language(lang), lang),
+                urls.language_home_url(lang, self.config.language),
+            )
+            for lang in languages
+        )
+
+    def term_label(self, key: str, name: str, lang: str) -> str:
+        """A term's name in a language: its vocabulary label, else its canonical name."""
+        term = self.contexts.terms.get((key, self.index.term_slugs.get((key, name), "")))
+        return term.label(lang) if term else name
+
+    def term_slugs(self, key: str, names: tuple[str, ...]) -> list[str]:
+        """Slugs of the terms an article names (what the search page filters on)."""
+        return [self.index.term_slugs[(key, name)] for name in names]
+
+    def term_url(self, key: str, name: str) -> str:
+        """Site URL of the term page a name in an article links to."""
+        taxonomy = self.contexts.taxonomies[key]
+        return urls.term_url(taxonomy.path, self.index.term_slugs[(key, name)])
+
+    def render(self, spec: PageSpec) -> RenderedPage:
+        """Render one page; template failures become a TemplateProblem naming file and line."""
+        try:
+            template = self.env.get_template(spec.template)
+            text = template.render(self.contexts.build(spec))
+        except (jinja2.TemplateError, TypeError, AttributeError, ValueError, KeyError) as exc:
+            found = template_diagnostic(exc, self.config, spec.template)
+            raise TemplateProblem(self.structure_problem() or found) from None
+        except RecursionError:  # templates that extend or include each other in a loop
+            message = "templates recurse without end (a loop of extends, includes or macros)"
+            found = error(f"{self.config.templates_dir}/{spec.template}", 0, "", message)
+            raise TemplateProblem(self.structure_problem() or found) from None
+        return RenderedPage(spec.output_path, strip_forbidden(text.encode("utf-8")))
+
+    def structure_problem(self) -> Diagnostic | None:
+        """A loop of templates or extends given twice, said as `check` says it (looked for
+        only once a page failed, so a good build pays nothing)."""
+        problems = template_structure_problems(self.env, self.config)
+        return problems[0] if problems else None
+
+    def article_digest(self, article_id: int) -> str:
+        """Everything about an article a page could show, hashed once per build."""
+        found = self.article_digests.get(article_id)
+        if found is None:
+            article = self.index.articles[article_id]
+            # The parse cache key (path, bytes; settings are in base_digest) identifies an
+            # article's content; without it, hash the article itself.
+            found = self.article_keys.get(article.source_path) or digest(repr(article))
+            found += self.bodies.shortcodes.salt(article)  # where its refs lead
+            self.article_digests[article_id] = found
+        return found
+
+    def globals_digest(self, template: str) -> str:
+        """Hash of the site-wide values a template (with its includes) actually uses."""
+        found = self.template_digests.get(template)
+        if found is None:
+            names = template_names_used(make_environment(self.config), template)
+            used = [n for n in DYNAMIC_GLOBALS if names is None or n in names]
+            found = digest(template, *(repr(self.dynamic[n]) for n in used))
+            self.template_digests[template] = found
+        return found
+
+    def fingerprint(self, spec: PageSpec) -> str:
+        """A hash of everything the page's output depends on; equal hash, equal page."""
+        core = repr(
+            (
+                spec.kind,
+                spec.url,
+                spec.template,
+                spec.title,
+                spec.taxonomy,
+                spec.term_slug,
+                spec.listing_url,
+                spec.page_number,
+                spec.page_count,
+                spec.lang,
+            )
+        )
+        shown: Sequence[int] = spec.item_ids
+        if spec.kind == "article":
+            shown = [self.path_ids[p] for p in spec.sources]
+        parts = [self.base_digest, self.globals_digest(spec.template), core]
+        parts.extend(self.article_digest(i) for i in shown)
+        parts.append(self.extra_inputs(spec))
+        return digest(*parts)
+
+    def extra_inputs(self, spec: PageSpec) -> str:
+        """Inputs beyond the page's articles: its term, a year's months, an overview's terms."""
+        if spec.kind in {"sitemap", "sitemap-index"}:
+            return repr(spec.sources)
+        if spec.kind == "terms":
+            return repr(self.contexts.terms_context(spec))
+        term = self.contexts.term_of(spec)
+        if term is None:
+            return ""
+        first = spec.page_number == 1
+        months = (
+            self.contexts.months_of_year.get(term.name, ())
+            if first and spec.taxonomy == "year"
+            else ()
+        )
+        return repr((term.name, term.count, term.labels, months))

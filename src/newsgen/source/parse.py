@@ -1,0 +1,347 @@
+"""Parse/validate stage: a Source becomes an Article, or diagnostics with file lines."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from newsgen.core.config import LANG_PATTERN, Config, did_you_mean
+from newsgen.core.dates import parse_date
+from newsgen.core.diagnostics import Diagnostic, error, warning
+from newsgen.core.model import Article, Source, Speaker
+from newsgen.core.urls import alias_url, article_url
+from newsgen.source.fields import Place, read_bool, read_speakers, read_text, read_text_list
+from newsgen.source.frontmatter import SplitFile, decode_text, split_front_matter
+from newsgen.source.shortcodes import find_uses, strip_shortcodes
+from newsgen.source.slugs import choose_slug, read_aliases, rename_reserved
+from newsgen.source.summary import derive_summary
+from newsgen.source.vocab import Vocabulary
+from newsgen.source.yamlsource import (
+    NULL_TAG,
+    YamlMapping,
+    construct_field,
+    fold_key_case,
+    parse_mapping,
+)
+
+TEXT_KEYS = ("title", "summary", "slug", "lang", "translation_key", "district", "event_type")
+SINGLE_TERM_KEYS = ("district", "event_type")
+JEKYLL_NAME = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})-.+\.\w+$")
+
+
+@dataclass
+class Values:
+    """Front-matter values as they are read, before the Article is made."""
+
+    text: dict[str, str] = field(default_factory=dict)
+    lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    speakers: tuple[Speaker, ...] = ()
+    date: datetime | None = None
+    has_time: bool = False
+    draft: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def known_keys(config: Config) -> tuple[str, ...]:
+    """Every front-matter key newsgen itself understands."""
+    taxonomy_keys = tuple(t.key for t in config.taxonomies)
+    base = (*TEXT_KEYS, "date", "draft", "speaker", "units", "tags", "aliases")
+    return tuple(dict.fromkeys(base + taxonomy_keys))
+
+
+def parse_source(
+    source: Source, config: Config, vocabularies: Mapping[str, Vocabulary]
+) -> tuple[Article | None, list[Diagnostic]]:
+    """Decode, split, read and validate one article file; every problem is reported."""
+    path = source.source_path
+    if len(source.data) > config.max_article_mb * 1_000_000:
+        size = len(source.data) / 1_000_000
+        message = (
+            f"file is {size:.1f} MB, over the {config.max_article_mb} MB limit for an article "
+            "(split it, or raise max_article_mb in newsgen.yaml)"
+        )
+        return None, [error(path, 1, "", message)]
+    text, problems = decode_text(source.data, path)
+    if text is None:
+        return None, problems
+    split, found = split_front_matter(text, path)
+    problems += found
+    if split is None:
+        return None, problems
+    mapping, found = parse_mapping(split.yaml_text, path, split.yaml_line)
+    problems += found
+    if mapping is None:
+        return None, problems
+    keys = known_keys(config)
+    mapping, found = fold_key_case(mapping, keys, path)
+    problems += found
+    values = Values()
+    for item in mapping.fields:
+        if item.key in keys:
+            place = Place(path, split.yaml_line, item.key)
+            problems.extend(read_field(item.key, item.node, place, values, config))
+            continue
+        value, errors = construct_field(item, path, split.yaml_line)
+        problems.extend(errors)
+        values.extra[item.key] = value
+        hint = did_you_mean(item.key, keys)
+        if hint:
+            problems.append(warning(path, item.line, "", f"unknown key '{item.key}'{hint}"))
+    supplied = date_from_file_name(path, mapping, values, config)
+    problems.extend(check_required(mapping, values, config, path, split.yaml_line - 1, supplied))
+    problems.extend(resolve_terms(mapping, values, config, vocabularies, path, split.yaml_line))
+    problems.extend(check_language(mapping, values, config, Place(path, split.yaml_line, "lang")))
+    problems.extend(check_limits(mapping, values, config, path))
+    if any(p.is_error for p in problems) or values.date is None:
+        return None, problems
+    lines = {item.key: item.line for item in mapping.fields}
+    article, slug_problems = make_article(source, values, config, split, lines)
+    return article, problems + slug_problems
+
+
+def date_from_file_name(
+    path: str, mapping: YamlMapping, values: Values, config: Config
+) -> set[str]:
+    """Jekyll dates a post by its file name (2015-03-17-title.md) when it gives no date."""
+    named = JEKYLL_NAME.match(path.rsplit("/", 1)[-1])
+    if mapping.get("date") is not None or not named:
+        return set()
+    try:
+        values.date, values.has_time = parse_date(named.group(1), config.tz)
+    except ValueError:
+        return set()
+    return {"date"}
+
+
+def read_field(
+    key: str, node: yaml.Node, place: Place, values: Values, config: Config
+) -> list[Diagnostic]:
+    """Read one known key into `values`."""
+    if key == "date":
+        return read_date_field(node, place, values, config)
+    if key == "draft":
+        values.draft, problems = read_bool(node, place)
+        return problems
+    if key == "speaker":
+        values.speakers, problems = read_speakers(node, place)
+        return problems
+    if key in SINGLE_TERM_KEYS or key in TEXT_KEYS:
+        return read_single(key, node, place, values)
+    values.lists[key], problems = read_text_list(node, place)
+    return problems
+
+
+def read_single(key: str, node: yaml.Node, place: Place, values: Values) -> list[Diagnostic]:
+    """A text field; district and event_type also accept a one-item list."""
+    if key in SINGLE_TERM_KEYS and isinstance(node, yaml.SequenceNode):
+        items, problems = read_text_list(node, place)
+        if len(items) > 1:
+            return [place.error(node, f"takes one value, got {len(items)} (split the article?)")]
+        values.text[key] = items[0] if items else ""
+        return problems
+    values.text[key], problems = read_text(node, place)
+    return problems
+
+
+def read_date_field(
+    node: yaml.Node, place: Place, values: Values, config: Config
+) -> list[Diagnostic]:
+    """Parse the date as written (not YAML's reading of it) in the site time zone."""
+    text, problems = read_text(node, place)
+    if problems:
+        return problems
+    try:
+        values.date, values.has_time = parse_date(text, config.tz, config.zone_abbreviation_map)
+    except ValueError as exc:
+        return [place.error(node, str(exc))]
+    return []
+
+
+def check_limits(
+    mapping: YamlMapping, values: Values, config: Config, path: str
+) -> list[Diagnostic]:
+    """Terms per taxonomy and aliases per article are capped: every term gets a page and a
+    feed that shows the article, so the output would otherwise grow with their square."""
+    counts = {key: len(term_values(key, values)) for key in (t.key for t in config.taxonomies)}
+    counts["aliases"] = len(values.lists.get("aliases", ()))
+    problems = []
+    for key, count in counts.items():
+        limit, setting = (
+            (config.max_aliases, "max_aliases")
+            if key == "aliases"
+            else (config.max_terms, "max_terms")
+        )
+        item = mapping.get(key)
+        if count > limit and item is not None:
+            message = (
+                f"{count:,} values, over the limit of {limit} (raise {setting} in newsgen.yaml)"
+            )
+            problems.append(error(path, item.line, key, message))
+    return problems
+
+
+def check_language(
+    mapping: YamlMapping, values: Values, config: Config, place: Place
+) -> list[Diagnostic]:
+    """An article's `lang` must be a language tag, and on a site of several languages one of
+    them (zh-Hant counts as zh): any other value has no home page or feed to go to. A site of
+    one language shows articles of any language as they are."""
+    lang = values.text.get("lang", "")
+    item = mapping.get("lang")
+    if not lang or item is None:
+        return []
+    if not LANG_PATTERN.match(lang):
+        return [place.error(item.node, f"'{lang}' is not a language tag (e.g. en, zh, zh-Hant)")]
+    if config.accepts_language(lang):
+        return []
+    known = ", ".join(config.site_languages)
+    message = (
+        f"'{lang}' is not one of the site's languages ({known}); "
+        "add it to languages: in newsgen.yaml, or correct it"
+    )
+    return [place.error(item.node, message)]
+
+
+def check_required(
+    mapping: YamlMapping,
+    values: Values,
+    config: Config,
+    path: str,
+    fence_line: int,
+    supplied: set[str],
+) -> list[Diagnostic]:
+    """Every required key present and not empty (a bad value is reported by its reader)."""
+    problems = []
+    for key in config.required:
+        if key in supplied:
+            continue
+        item = mapping.get(key)
+        if item is not None and not is_empty_node(item.node):
+            continue
+        line = item.line if item else fence_line
+        what = "is empty" if item else "is missing"
+        message = f"required field {what} (add '{key}: ...' to the front matter)"
+        problems.append(error(path, line, key, message))
+    return problems
+
+
+def is_empty_node(node: yaml.Node) -> bool:
+    """A null, blank text, or empty list or mapping."""
+    if isinstance(node, yaml.ScalarNode):
+        return not str(node.value).strip() or (node.tag == NULL_TAG and node.style is None)
+    return not node.value
+
+
+def resolve_terms(
+    mapping: YamlMapping,
+    values: Values,
+    config: Config,
+    vocabularies: Mapping[str, Vocabulary],
+    path: str,
+    offset: int,
+) -> list[Diagnostic]:
+    """Replace aliases by canonical names; unknown terms of a vocabulary are errors."""
+    problems: list[Diagnostic] = []
+    for key, vocabulary in vocabularies.items():
+        item = mapping.get(key)
+        if item is None:
+            continue
+        place = Place(path, offset, key)
+        nodes = item.node.value if isinstance(item.node, yaml.SequenceNode) else [item.node]
+        resolved = []
+        for name, node in zip(term_values(key, values), nodes, strict=False):
+            entry = vocabulary.resolve(name)
+            if entry is None:
+                problems.append(
+                    place.error(node, f"unknown term '{name}' ({vocabulary.suggest(name)})")
+                )
+            resolved.append(entry.name if entry else name)
+        store_terms(key, tuple(dict.fromkeys(resolved)), values)
+    return problems
+
+
+def term_values(key: str, values: Values) -> tuple[str, ...]:
+    """The names an article gives for a taxonomy key."""
+    if key == "speaker":
+        return tuple(s.name for s in values.speakers)
+    if key in SINGLE_TERM_KEYS:
+        return (values.text[key],) if values.text.get(key) else ()
+    return values.lists.get(key, ())
+
+
+def store_terms(key: str, names: tuple[str, ...], values: Values) -> None:
+    """Write canonical names back where term_values found them."""
+    if key == "speaker":
+        roles = {s.name: s.role for s in values.speakers}
+        values.speakers = tuple(Speaker(n, roles.get(n, "")) for n in names)
+    elif key in SINGLE_TERM_KEYS:
+        values.text[key] = names[0] if names else ""
+    else:
+        values.lists[key] = names
+
+
+def make_article(
+    source: Source, values: Values, config: Config, split: SplitFile, lines: dict[str, int]
+) -> tuple[Article | None, list[Diagnostic]]:
+    """Assemble the immutable Article once every field is known to be valid."""
+    path, line = source.source_path, lines.get("slug") or lines.get("title", 0)
+    aliases, problems = read_aliases(values.lists.get("aliases", ()), path, lines.get("aliases", 0))
+    given = values.text.get("slug") if "slug" in values.text else None
+    slug, old_slug, slug_problems = choose_slug(given, values.text.get("title", ""), path, line)
+    slug, reserved = rename_reserved(slug, path, line)
+    problems += slug_problems + reserved
+    old_url = alias_url(article_url(values.date, old_slug)) if old_slug and values.date else None
+    if old_url and old_url not in aliases:
+        aliases += (old_url,)
+    if not slug or values.date is None or any(p.is_error for p in problems):
+        return None, problems
+    body = split.body
+    shortcodes, shortcode_problems = find_uses(body, split.body_line, source.source_path)
+    problems += shortcode_problems
+    if any(p.is_error for p in shortcode_problems):
+        return None, problems
+    terms = {t.key: term_values(t.key, values) for t in config.taxonomies}
+    return Article(
+        source_path=source.source_path,
+        title=values.text["title"],
+        date=values.date,
+        has_time=values.has_time,
+        slug=slug,
+        url=article_url(values.date, slug),
+        lang=values.text.get("lang") or config.language,
+        translation_key=values.text.get("translation_key", ""),
+        draft=values.draft,
+        summary=values.text.get("summary") or derive_summary(strip_shortcodes(body)),
+        summary_derived=not values.text.get("summary"),
+        district=values.text.get("district", ""),
+        event_type=values.text.get("event_type", ""),
+        speakers=values.speakers,
+        units=values.lists.get("units", ()),
+        tags=values.lists.get("tags", ()),
+        terms=terms,
+        body_hash=digest_text(body),
+        body_line=split.body_line,
+        extra=values.extra,
+        key_lines=lines,
+        aliases=aliases,
+        shortcodes=shortcodes,
+    ), problems
+
+
+def digest_text(text: str) -> str:
+    """A short content hash, for cache keys and page fingerprints."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def read_body(site_root: Path, source_path: str) -> str:
+    """An article's Markdown body, read again when it is rendered (bodies are not kept)."""
+    text, _ = decode_text((site_root / source_path).read_bytes(), source_path)
+    split, _ = split_front_matter(text or "", source_path)
+    return split.body if split else ""
