@@ -15,6 +15,7 @@ from newsgen.cli.common import site_root_of
 from newsgen.cli.progress import run_with_bar
 from newsgen.core.config import load_config
 from newsgen.core.diagnostics import shown
+from newsgen.core.model import Progress as ProgressReport
 from newsgen.importers.find import would_read
 from newsgen.importers.foreign import ForeignOptions, import_foreign
 from newsgen.importers.report import (
@@ -26,7 +27,6 @@ from newsgen.importers.report import (
     render_markdown,
 )
 from newsgen.importers.text import import_text
-from newsgen.pipeline.reading import Progress as ProgressReport
 from newsgen.source.parse import known_keys
 
 EXIT_CONTENT = 1

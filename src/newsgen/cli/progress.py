@@ -8,7 +8,7 @@ from typing import TypeVar
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from newsgen.pipeline.reading import Progress as ProgressReport
+from newsgen.core.model import Progress as ProgressReport
 
 T = TypeVar("T")
 

@@ -13,8 +13,8 @@ import yaml
 
 from newsgen.core.dates import read_zone
 from newsgen.core.diagnostics import Diagnostic, error, warning
-from newsgen.source.frontmatter import decode_text
-from newsgen.source.yamlsource import construct_field, parse_mapping
+from newsgen.core.text import decode_text
+from newsgen.core.yamlsource import construct_field, parse_mapping
 
 CONFIG_FILE = "newsgen.yaml"
 RESERVED_PATHS = ("archive", "search", "page", "assets", "pagefind")

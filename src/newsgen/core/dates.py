@@ -7,24 +7,26 @@ import functools
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 EXPECTED = "expected YYYY-MM-DD or ISO 8601, e.g. 2023-02-10 or 2023-02-10 09:30:00 +08:00"
 ZONE_FIX = "write the offset instead, e.g. +08:00, or set zone_abbreviations in newsgen.yaml"
-MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
+MONTHS = tuple(name.lower() for name in MONTH_NAMES)
 WEEKDAY = re.compile(
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
     r"|mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?,?\s+",
@@ -238,3 +240,20 @@ def parse_date(
         return moment.astimezone(zone), has_time
     except OverflowError:  # 0001-01-01 00:00 +01:00 is in year 0 in UTC
         raise ValueError(f"'{text}' is out of range in the site's time zone") from None
+
+
+class Named(Protocol):
+    """Anything with a name (a Term or a TermView)."""
+
+    @property
+    def name(self) -> str: ...
+
+
+def date_title(term: Named) -> str:
+    """Readable title of a year, month or day archive (its name is 2023, 2023-02 or 2023-02-10)."""
+    parts = [int(p) for p in term.name.split("-")]
+    if len(parts) == 1:
+        return str(parts[0])
+    if len(parts) == 2:
+        return f"{MONTH_NAMES[parts[1] - 1]} {parts[0]}"
+    return f"{parts[2]} {MONTH_NAMES[parts[1] - 1]} {parts[0]}"

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
+
+Progress = Callable[[str, int, int], None]
+"""Told (stage, done, total) as work goes on, so a command line can show a bar."""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from newsgen.core.dates import parse_date
 from newsgen.core.diagnostics import error, has_errors, shown
+from newsgen.core.model import Progress
 from newsgen.core.urls import article_url, make_slug, relative_url
 from newsgen.importers.conversions import Link, Resolve, convert_hugo, convert_jekyll
 from newsgen.importers.find import Found, find_site, has_posts, nothing_found
@@ -34,7 +35,6 @@ from newsgen.importers.write import (
     source_digest,
     write_planned,
 )
-from newsgen.pipeline.reading import Progress
 from newsgen.render.templating import shortcode_names
 from newsgen.source.shortcodes import walk_shortcodes
 

@@ -15,10 +15,10 @@ import yaml
 
 from newsgen.core.dates import local_abbreviations, parse_date, read_moment
 from newsgen.core.diagnostics import Diagnostic
+from newsgen.core.text import decode_text
+from newsgen.core.yamlsource import construct_field, parse_mapping
 from newsgen.importers.old_urls import ForeignFile
 from newsgen.source.fields import TRUE_WORDS
-from newsgen.source.frontmatter import decode_text
-from newsgen.source.yamlsource import construct_field, parse_mapping
 
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 SPLIT_KEYS = ("tags", "categories", "category")  # Jekyll splits these at spaces

@@ -12,6 +12,8 @@ from typing import Any
 
 from newsgen.core.config import primary_language
 from newsgen.core.diagnostics import has_errors
+from newsgen.core.model import Progress
+from newsgen.core.text import decode_text
 from newsgen.core.urls import make_slug, shorten_slug
 from newsgen.importers.report import ImportReport, Outcome, Status
 from newsgen.importers.write import (
@@ -21,8 +23,6 @@ from newsgen.importers.write import (
     source_digest,
     write_draft,
 )
-from newsgen.pipeline.reading import Progress
-from newsgen.source.frontmatter import decode_text
 
 DATE_TEXT = r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
 FIRST_LINE = re.compile(rf"^(?:date|日期)\s*[:：]?\s*(?P<date>{DATE_TEXT})\s*(?P<title>.*)$", re.I)

@@ -15,14 +15,15 @@ import yaml
 from newsgen.core.config import Config, load_config
 from newsgen.core.diagnostics import Diagnostic, has_errors, shown
 from newsgen.core.model import Article, Source
+from newsgen.core.text import decode_text
 from newsgen.core.urls import article_url, make_slug
+from newsgen.core.yamlsource import construct_field, parse_mapping
 from newsgen.importers.report import Outcome, Status
 from newsgen.source.fields import TRUE_WORDS
-from newsgen.source.frontmatter import decode_text, split_front_matter
+from newsgen.source.frontmatter import split_front_matter
 from newsgen.source.load import read_source, scan_sources
 from newsgen.source.parse import SINGLE_TERM_KEYS, known_keys, parse_source
 from newsgen.source.vocab import Vocabulary, load_vocabularies
-from newsgen.source.yamlsource import construct_field, parse_mapping
 
 IMPORT_KEY = "imported_from"
 REQUIRED_MARK = "required field is empty"

@@ -10,6 +10,7 @@ from newsgen.checks.links import broken_links, site_targets
 from newsgen.checks.translations import missing_translations
 from newsgen.core.config import Config, load_config
 from newsgen.core.diagnostics import BuildFailed, Diagnostic, has_errors, sort_diagnostics
+from newsgen.core.model import Progress
 from newsgen.incremental.cache import CACHE_DIR, BuildCache, CacheUnusable, peek_meta
 from newsgen.incremental.decisions import (
     cache_key,
@@ -23,7 +24,6 @@ from newsgen.incremental.url_history import moved_articles, read_url_map, url_ma
 from newsgen.pipeline.reading import (
     RACY_NS,
     BuildOptions,
-    Progress,
     Site,
     Timer,
     check_content_folder,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newsgen.core.diagnostics import Diagnostic
-from newsgen.core.model import PageSpec
+from newsgen.core.model import PageSpec, Progress
 from newsgen.incremental.cache import reset_connections
 from newsgen.publish.publish import Staging
 from newsgen.render.bodies import BodyProblem
@@ -25,7 +25,6 @@ from newsgen.render.templating import TemplateProblem
 CHUNK = 64
 MIN_PARALLEL = 200
 PR_SET_PDEATHSIG = 1
-Progress = Callable[[str, int, int], None]
 
 _job: dict[str, Any] = {}
 

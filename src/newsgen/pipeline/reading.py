@@ -21,7 +21,7 @@ from newsgen.core.diagnostics import (
     sort_diagnostics,
     warning,
 )
-from newsgen.core.model import Article, PageSpec, SiteIndex, Taxonomy
+from newsgen.core.model import Article, PageSpec, Progress, SiteIndex, Taxonomy
 from newsgen.incremental.cache import BuildCache
 from newsgen.publish.output import foreign_files_at
 from newsgen.render.templating import THEME_STATIC, shortcode_names
@@ -39,7 +39,6 @@ from newsgen.source.parse import parse_source
 from newsgen.source.shortcodes import unknown_shortcodes
 from newsgen.source.vocab import Vocabulary, load_vocabularies
 
-Progress = Callable[[str, int, int], None]
 ParseResult = tuple[Article | None, list[Diagnostic]]
 # A file changed within this long before the last scan may have changed again without its
 # size or mtime changing (timestamps are coarse): such files are read again.

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from newsgen.core import urls
 from newsgen.core.config import Config, primary_language
+from newsgen.core.dates import date_title
 from newsgen.core.model import Article, PageSpec, SiteIndex, Taxonomy, Term
 from newsgen.render.viewmodels import (
     Crumb,
@@ -19,7 +20,6 @@ from newsgen.render.viewmodels import (
     TaxonomyView,
     TermView,
 )
-from newsgen.site.plan import date_title
 
 
 def taxonomy_info(taxonomy: Taxonomy) -> TaxonomyInfo:

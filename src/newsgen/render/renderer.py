@@ -14,6 +14,7 @@ import jinja2
 from newsgen import __version__
 from newsgen.core import urls
 from newsgen.core.config import Config, primary_language
+from newsgen.core.dates import date_title
 from newsgen.core.diagnostics import Diagnostic, error
 from newsgen.core.model import PageSpec, RenderedPage, SiteIndex
 from newsgen.core.xmlchars import strip_forbidden
@@ -30,7 +31,6 @@ from newsgen.render.templating import (
 )
 from newsgen.render.theme_words import translate_for_page
 from newsgen.render.viewmodels import SiteView, format_date, iso_date
-from newsgen.site.plan import date_title
 
 LANGUAGE_NAMES = {
     "en": "English",

@@ -5,20 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+from newsgen.core.dates import MONTH_NAMES
 
 
 @dataclass(frozen=True)
@@ -124,7 +111,7 @@ def format_date(moment: datetime, has_time: bool, lang: str) -> str:
     if lang.lower().startswith("zh"):
         text = f"{moment.year}年{moment.month}月{moment.day}日"
     else:
-        text = f"{moment.day} {MONTHS_EN[moment.month - 1]} {moment.year}"
+        text = f"{moment.day} {MONTH_NAMES[moment.month - 1]} {moment.year}"
     if has_time:
         text += f" {moment:%H:%M} {moment.tzname() or ''}".rstrip()
     return text

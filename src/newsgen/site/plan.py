@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from typing import Protocol
 
 from newsgen.core import urls
 from newsgen.core.config import Config, primary_language
+from newsgen.core.dates import date_title
 from newsgen.core.diagnostics import Diagnostic, error
 from newsgen.core.model import PageSpec, SiteIndex, Taxonomy
 from newsgen.site.aliases import drop_shadowed_aliases, plan_aliases
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 SITEMAP_LIMIT = 50_000
 
 
@@ -102,23 +88,6 @@ def plan_homes(index: SiteIndex, config: Config) -> Iterator[PageSpec]:
         yield from listing_pages(
             index, config, "home", home, config.title, ids, template="home.html", lang=lang
         )
-
-
-class Named(Protocol):
-    """Anything with a name (a Term or a TermView)."""
-
-    @property
-    def name(self) -> str: ...
-
-
-def date_title(term: Named) -> str:
-    """Readable title of a year, month or day archive."""
-    parts = [int(p) for p in term.name.split("-")]
-    if len(parts) == 1:
-        return str(parts[0])
-    if len(parts) == 2:
-        return f"{MONTHS[parts[1] - 1]} {parts[0]}"
-    return f"{parts[2]} {MONTHS[parts[1] - 1]} {parts[0]}"
 
 
 def plan_articles(index: SiteIndex) -> Iterator[PageSpec]:

@@ -8,7 +8,7 @@ import yaml
 
 from newsgen.core.diagnostics import Diagnostic, error, warning
 from newsgen.core.model import Speaker
-from newsgen.source.yamlsource import NULL_TAG, node_line
+from newsgen.core.yamlsource import NULL_TAG, node_line
 
 PLAIN_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}"

@@ -16,20 +16,21 @@ from newsgen.core.config import LANG_PATTERN, Config, did_you_mean
 from newsgen.core.dates import parse_date
 from newsgen.core.diagnostics import Diagnostic, error, warning
 from newsgen.core.model import Article, Source, Speaker
+from newsgen.core.text import decode_text
 from newsgen.core.urls import alias_url, article_url
-from newsgen.source.fields import Place, read_bool, read_speakers, read_text, read_text_list
-from newsgen.source.frontmatter import SplitFile, decode_text, split_front_matter
-from newsgen.source.shortcodes import find_uses, strip_shortcodes
-from newsgen.source.slugs import choose_slug, read_aliases, rename_reserved
-from newsgen.source.summary import derive_summary
-from newsgen.source.vocab import Vocabulary
-from newsgen.source.yamlsource import (
+from newsgen.core.yamlsource import (
     NULL_TAG,
     YamlMapping,
     construct_field,
     fold_key_case,
     parse_mapping,
 )
+from newsgen.source.fields import Place, read_bool, read_speakers, read_text, read_text_list
+from newsgen.source.frontmatter import SplitFile, split_front_matter
+from newsgen.source.shortcodes import find_uses, strip_shortcodes
+from newsgen.source.slugs import choose_slug, read_aliases, rename_reserved
+from newsgen.source.summary import derive_summary
+from newsgen.source.vocab import Vocabulary
 
 TEXT_KEYS = ("title", "summary", "slug", "lang", "translation_key", "district", "event_type")
 SINGLE_TERM_KEYS = ("district", "event_type")

@@ -10,9 +10,9 @@ import yaml
 
 from newsgen.core.config import Config
 from newsgen.core.diagnostics import Diagnostic, error, has_errors
+from newsgen.core.text import decode_text
 from newsgen.core.urls import is_valid_slug, make_slug
-from newsgen.source.frontmatter import decode_text
-from newsgen.source.yamlsource import compose_node, construct_value
+from newsgen.core.yamlsource import compose_node, construct_value
 
 
 @dataclass(frozen=True)
