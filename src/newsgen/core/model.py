@@ -136,6 +136,18 @@ class SiteIndex:
     translations: dict[str, tuple[int, ...]] = field(default_factory=dict)
     # every name a {{< ref >}} may give an article (its path in content/, file name...) -> URL
     ref_urls: dict[str, str] = field(default_factory=dict)
+    # lookups every page needs, built once: (taxonomy key, slug) -> term; year -> its months
+    terms_by_slug: dict[tuple[str, str], Term] = field(default_factory=dict)
+    year_months: dict[str, tuple[Term, ...]] = field(default_factory=dict)
+
+    def term(self, taxonomy: str, slug: str) -> Term | None:
+        """The term of a taxonomy (or of years, months, days) with this slug."""
+        return self.terms_by_slug.get((taxonomy, slug))
+
+    def taxonomy(self, key: str) -> Taxonomy | None:
+        """A taxonomy by key, the date archives included."""
+        found = (*self.taxonomies, self.years, self.months, self.days)
+        return next((t for t in found if t.key == key), None)
 
 
 class PageSpec(NamedTuple):

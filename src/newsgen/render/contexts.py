@@ -20,6 +20,7 @@ from newsgen.render.viewmodels import (
     TaxonomyView,
     TermView,
 )
+from newsgen.site.inputs import PageInputs, page_inputs
 
 
 def taxonomy_info(taxonomy: Taxonomy) -> TaxonomyInfo:
@@ -77,10 +78,6 @@ class ContextBuilder:
         self.taxonomies = {
             t.key: t for t in (*index.taxonomies, index.years, index.months, index.days)
         }
-        self.terms = {
-            (t.taxonomy, t.slug): t for tax in self.taxonomies.values() for t in tax.terms
-        }
-        self.months_of_year = {y.name: tuple(m for m in tree) for y, tree in archive_tree(index)}
 
     def build(self, spec: PageSpec) -> dict[str, Any]:
         """The context of one page."""
@@ -88,7 +85,7 @@ class ContextBuilder:
             link, spec.url, self.config.pretty_urls, spec.kind == "notfound", self.config.base_url
         )
         context: dict[str, Any] = {"rel": rel, "lang": spec.lang or self.config.language}
-        builders: dict[str, Callable[[PageSpec], dict[str, Any]]] = {
+        builders: dict[str, Callable[[PageSpec, PageInputs], dict[str, Any]]] = {
             "article": self.article_context,
             "feed": self.feed_context,
             "sitemap": self.sitemap_context,
@@ -96,75 +93,56 @@ class ContextBuilder:
             "terms": self.terms_context,
             "alias": self.alias_context,
         }
-        context.update(builders.get(spec.kind, self.listing_context)(spec))
+        inputs = page_inputs(spec, self.index)
+        context.update(builders.get(spec.kind, self.listing_context)(spec, inputs))
         context["page"] = self.page_view(spec, context)
         return context
 
-    def term_of(self, spec: PageSpec) -> Term | None:
-        """The term a listing or feed belongs to."""
-        return self.terms.get((spec.taxonomy, spec.term_slug)) if spec.term_slug else None
-
-    def listing_context(self, spec: PageSpec) -> dict[str, Any]:
+    def listing_context(self, spec: PageSpec, inputs: PageInputs) -> dict[str, Any]:
         """Articles on this page, and the term and taxonomy the listing belongs to."""
         taxonomy = self.taxonomies.get(spec.taxonomy)
-        term = self.term_of(spec)
-        first = spec.page_number == 1
-        months = (
-            self.months_of_year.get(term.name, ())
-            if term and first and spec.taxonomy == "year"
-            else ()
-        )
         return {
-            "articles": [self.index.articles[i] for i in spec.item_ids],
+            "articles": [self.index.articles[i] for i in inputs.items],
             "taxonomy": taxonomy_info(taxonomy) if taxonomy else None,
-            "term": term_view(term) if term else None,
-            "months": months,
+            "term": term_view(inputs.term) if inputs.term else None,
+            "months": tuple(term_view(m) for m in inputs.months),
         }
 
-    def terms_context(self, spec: PageSpec) -> dict[str, Any]:
+    def terms_context(self, spec: PageSpec, inputs: PageInputs) -> dict[str, Any]:
         """A taxonomy's overview: every term with its count."""
         taxonomy = self.taxonomies[spec.taxonomy]
-        terms = tuple(term_view(t) for t in taxonomy.terms)
+        terms = tuple(term_view(t) for t in inputs.terms)
         view = TaxonomyView(
             taxonomy.key, taxonomy.path, taxonomy.title, taxonomy.singular, taxonomy.url, terms
         )
         return {"taxonomy": view}
 
-    def article_context(self, spec: PageSpec) -> dict[str, Any]:
+    def article_context(self, spec: PageSpec, inputs: PageInputs) -> dict[str, Any]:
         """The article, its body (converted lazily), its neighbours and related articles."""
-        assert spec.article_id is not None
         articles = self.index.articles
-        article_id = spec.article_id
-        article = articles[article_id]
+        assert inputs.article_id is not None
+        article = articles[inputs.article_id]
         return {
             "article": article,
             "body": LazyBody(article, self.body_html),
-            "newer": articles[article_id - 1] if article_id > 0 else None,
-            "older": articles[article_id + 1] if article_id + 1 < len(articles) else None,
-            "related": [articles[i] for i in self.index.related[article_id]],
-            "more": self.more_of(article_id),
-            "translations": self.translations_of(article_id),
+            "newer": articles[inputs.newer] if inputs.newer is not None else None,
+            "older": articles[inputs.older] if inputs.older is not None else None,
+            "related": [articles[i] for i in inputs.related],
+            "more": self.more_of(inputs),
+            "translations": [articles[i] for i in inputs.translations],
         }
 
-    def alias_context(self, spec: PageSpec) -> dict[str, Any]:
+    def alias_context(self, spec: PageSpec, inputs: PageInputs) -> dict[str, Any]:
         """An old address: the article it now lives at."""
-        assert spec.article_id is not None
-        return {"article": self.index.articles[spec.article_id]}
+        assert inputs.article_id is not None
+        return {"article": self.index.articles[inputs.article_id]}
 
-    def translations_of(self, article_id: int) -> list[Article]:
-        """The article's other language versions, in the order of the site's languages."""
-        article = self.index.articles[article_id]
-        key = article.translation_key
-        ids = self.index.translations.get(key, ()) if key else ()
-        order = {lang: n for n, lang in enumerate(self.config.site_languages)}
-        others = [self.index.articles[i] for i in ids if i != article_id]
-        return sorted(others, key=lambda a: (order.get(a.lang, len(order)), a.lang, a.url))
-
-    def more_of(self, article_id: int) -> list[dict[str, Any]]:
+    def more_of(self, inputs: PageInputs) -> list[dict[str, Any]]:
         """ "More from this unit / speaker": the term, its taxonomy and the nearest articles."""
         found = []
-        for key, slug, ids in self.index.more[article_id] if self.index.more else ():
-            term = self.terms[(key, slug)]
+        for key, slug, ids in inputs.more:
+            term = self.index.term(key, slug)
+            assert term is not None
             found.append(
                 {
                     "taxonomy": self.taxonomies[key],
@@ -174,11 +152,11 @@ class ContextBuilder:
             )
         return found
 
-    def feed_context(self, spec: PageSpec) -> dict[str, Any]:
+    def feed_context(self, spec: PageSpec, inputs: PageInputs) -> dict[str, Any]:
         """Atom feed: articles (the site feed carries full content), absolute URLs."""
         base = self.config.base_url
-        articles = [self.index.articles[i] for i in spec.item_ids]
-        term = self.term_of(spec)
+        articles = [self.index.articles[i] for i in inputs.items]
+        term = inputs.term
         return {
             "articles": articles,
             "full_content": not spec.term_slug,
@@ -191,18 +169,18 @@ class ContextBuilder:
             "content_of": self.body_html,
         }
 
-    def sitemap_context(self, spec: PageSpec) -> dict[str, Any]:
+    def sitemap_context(self, spec: PageSpec, inputs: PageInputs) -> dict[str, Any]:
         """URLs of every HTML page, with the article's date as lastmod where there is one."""
         dates = self.article_dates()
         base = self.config.base_url
         entries = [
-            SitemapEntry(urls.absolute_url(base, url), dates.get(url, "")) for url in spec.sources
+            SitemapEntry(urls.absolute_url(base, url), dates.get(url, "")) for url in inputs.urls
         ]
         return {"entries": entries}
 
-    def sitemap_index_context(self, spec: PageSpec) -> dict[str, Any]:
+    def sitemap_index_context(self, spec: PageSpec, inputs: PageInputs) -> dict[str, Any]:
         """The list of sitemap files."""
-        return {"sitemaps": [urls.absolute_url(self.config.base_url, n) for n in spec.sources]}
+        return {"sitemaps": [urls.absolute_url(self.config.base_url, n) for n in inputs.urls]}
 
     def article_dates(self) -> dict[str, str]:
         """Article URL to date, built once and reused by every sitemap file."""

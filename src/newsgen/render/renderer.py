@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -16,7 +15,7 @@ from newsgen.core import urls
 from newsgen.core.config import Config, primary_language
 from newsgen.core.dates import date_title
 from newsgen.core.diagnostics import Diagnostic, error
-from newsgen.core.model import PageSpec, RenderedPage, SiteIndex
+from newsgen.core.model import PageSpec, RenderedPage, SiteIndex, Term
 from newsgen.core.xmlchars import strip_forbidden
 from newsgen.render import cjk
 from newsgen.render.bodies import BodyStore, Shortcodes
@@ -31,6 +30,7 @@ from newsgen.render.templating import (
 )
 from newsgen.render.theme_words import translate_for_page
 from newsgen.render.viewmodels import SiteView, format_date, iso_date
+from newsgen.site.inputs import page_inputs
 
 LANGUAGE_NAMES = {
     "en": "English",
@@ -79,7 +79,6 @@ class Renderer:
         self.base_digest = digest(__version__, settings, inputs_key, templates_digest(config))
         self.article_keys = article_keys or {}
         self.article_digests: dict[int, str] = {}
-        self.path_ids = {a.source_path: n for n, a in enumerate(index.articles)}
         self.template_digests: dict[str, str] = {}
 
     def shared_globals(self) -> dict[str, Any]:
@@ -139,7 +138,7 @@ class Renderer:
 
     def term_label(self, key: str, name: str, lang: str) -> str:
         """A term's name in a language: its vocabulary label, else its canonical name."""
-        term = self.contexts.terms.get((key, self.index.term_slugs.get((key, name), "")))
+        term = self.index.term(key, self.index.term_slugs.get((key, name), ""))
         return term.label(lang) if term else name
 
     def term_slugs(self, key: str, names: tuple[str, ...]) -> list[str]:
@@ -195,41 +194,18 @@ class Renderer:
 
     def fingerprint(self, spec: PageSpec) -> str:
         """A hash of everything the page's output depends on; equal hash, equal page."""
-        core = repr(
-            (
-                spec.kind,
-                spec.url,
-                spec.template,
-                spec.title,
-                spec.taxonomy,
-                spec.term_slug,
-                spec.listing_url,
-                spec.page_number,
-                spec.page_count,
-                spec.lang,
-            )
-        )
-        shown: Sequence[int] = spec.item_ids
-        if spec.kind == "article":
-            shown = [self.path_ids[p] for p in spec.sources]
-        parts = [self.base_digest, self.globals_digest(spec.template), core]
-        parts.extend(self.article_digest(i) for i in shown)
-        parts.append(self.extra_inputs(spec))
+        inputs = page_inputs(spec, self.index)
+        own = [spec.kind, spec.url, spec.template, spec.title, spec.taxonomy, spec.term_slug]
+        own += [spec.listing_url, str(spec.page_number), str(spec.page_count), spec.lang]
+        terms = [term_summary(t) for t in (inputs.term, *inputs.months, *inputs.terms) if t]
+        parts = [self.base_digest, self.globals_digest(spec.template), repr((own, terms))]
+        parts.append(repr(inputs.urls))
+        for role, ids in inputs.shown():
+            parts.append(role)
+            parts.extend(self.article_digest(i) for i in ids)
         return digest(*parts)
 
-    def extra_inputs(self, spec: PageSpec) -> str:
-        """Inputs beyond the page's articles: its term, a year's months, an overview's terms."""
-        if spec.kind in {"sitemap", "sitemap-index"}:
-            return repr(spec.sources)
-        if spec.kind == "terms":
-            return repr(self.contexts.terms_context(spec))
-        term = self.contexts.term_of(spec)
-        if term is None:
-            return ""
-        first = spec.page_number == 1
-        months = (
-            self.contexts.months_of_year.get(term.name, ())
-            if first and spec.taxonomy == "year"
-            else ()
-        )
-        return repr((term.name, term.count, term.labels, months))
+
+def term_summary(term: Term) -> tuple[str, str, int, tuple[tuple[str, str], ...]]:
+    """What a page shows of a term besides its articles (whose digests are hashed apart)."""
+    return (term.name, term.slug, term.count, term.labels)

@@ -66,7 +66,12 @@ def build_index(
     for article_id, article in enumerate(articles):
         if article.translation_key:
             translations[article.translation_key].append(article_id)
-    versions = {key: tuple(ids) for key, ids in translations.items()}
+    order = {lang: n for n, lang in enumerate(config.site_languages)}
+
+    def language_order(i: int) -> tuple[int, str, str]:
+        return (order.get(articles[i].lang, len(order)), articles[i].lang, articles[i].url)
+
+    versions = {key: tuple(sorted(ids, key=language_order)) for key, ids in translations.items()}
     ref_urls = find_ref_urls(articles, config.content_dir)
     diagnostics.extend(check_refs(articles, ref_urls))
     index = SiteIndex(
@@ -80,8 +85,18 @@ def build_index(
         more,
         versions,
         ref_urls,
+        {(t.taxonomy, t.slug): t for x in (*taxonomies, years, months, days) for t in x.terms},
+        months_by_year(months),
     )
     return index, diagnostics
+
+
+def months_by_year(months: Taxonomy) -> dict[str, tuple[Term, ...]]:
+    """Each year's months, newest first (what a year's first page lists)."""
+    found: dict[str, list[Term]] = {}
+    for term in months.terms:
+        found.setdefault(term.name[:4], []).append(term)
+    return {year: tuple(terms) for year, terms in found.items()}
 
 
 def ref_key(target: str) -> str:

@@ -10,6 +10,7 @@ from newsgen.core.dates import date_title
 from newsgen.core.diagnostics import Diagnostic, error
 from newsgen.core.model import PageSpec, SiteIndex, Taxonomy
 from newsgen.site.aliases import drop_shadowed_aliases, plan_aliases
+from newsgen.site.inputs import page_inputs
 
 SITEMAP_LIMIT = 50_000
 
@@ -91,25 +92,19 @@ def plan_homes(index: SiteIndex, config: Config) -> Iterator[PageSpec]:
 
 
 def plan_articles(index: SiteIndex) -> Iterator[PageSpec]:
-    """One page per article; it also shows its neighbours' and related articles' titles."""
-    count = len(index.articles)
+    """One page per article; its sources are every article it shows (page_inputs says which)."""
     for article_id, article in enumerate(index.articles):
-        neighbours = [i for i in (article_id - 1, article_id + 1) if 0 <= i < count]
-        more = [i for _, _, ids in (index.more[article_id] if index.more else ()) for i in ids]
-        versions = (
-            index.translations.get(article.translation_key, ()) if article.translation_key else ()
-        )
-        shown = (article_id, *neighbours, *index.related[article_id], *more, *versions)
-        yield PageSpec(
+        spec = PageSpec(
             "article",
             article.url,
             urls.output_path(article.url),
             "article.html",
             article.title,
             article_id=article_id,
-            sources=sources_of(index, shown),
             lang=article.lang,
         )
+        shown = page_inputs(spec, index).article_ids
+        yield spec._replace(sources=sources_of(index, shown))
 
 
 def plan_dates(index: SiteIndex, config: Config) -> Iterator[PageSpec]:
