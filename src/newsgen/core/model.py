@@ -63,6 +63,7 @@ class Article:
     key_lines: dict[str, int] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()  # old site URLs of this article (redirect pages)
     shortcodes: tuple[ShortcodeUse, ...] = ()  # found when parsing; templates checked later
+    links: tuple[tuple[str, int], ...] = ()  # links and image sources in the body, with lines
 
     def term_names(self, key: str) -> tuple[str, ...]:
         """Names this article gives for one taxonomy."""

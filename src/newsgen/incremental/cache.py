@@ -20,7 +20,7 @@ from newsgen import __version__
 
 CACHE_DIR = ".newsgen-cache"
 CACHE_FILE = "cache.sqlite"
-SCHEMA = 4
+SCHEMA = 5
 ALLOWED_GLOBALS = {
     ("newsgen.core.model", "Article"),
     ("newsgen.core.model", "Speaker"),
@@ -216,6 +216,15 @@ class BuildCache:
         for path in gone:
             self.loaded_pages.pop(path, None)
 
+    def meta_with_prefix(self, prefix: str) -> dict[str, str]:
+        """Every meta value whose name starts with a prefix."""
+        rows = self.guard(
+            lambda: self.connection.execute(
+                "SELECT name, value FROM meta WHERE substr(name, 1, ?) = ?", (len(prefix), prefix)
+            ).fetchall()
+        )
+        return {str(name): str(value) for name, value in rows}
+
     def save_meta(self, values: Mapping[str, str]) -> None:
         """Set meta values."""
         with self.writing() as connection:
@@ -340,3 +349,18 @@ def body_connection(path: Path) -> sqlite3.Connection | None:
 def reset_connections() -> None:
     """Forget connections inherited from a parent process."""
     _body_connections.clear()
+
+
+class BodyCacheFile:
+    """Body HTML in the cache file, reachable from any worker process (render's BodyCache)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def get(self, key: str) -> str | None:
+        """A body converted by an earlier build, if kept."""
+        return read_body_html(self.path, key)
+
+    def put(self, bodies: Mapping[str, str]) -> None:
+        """Keep bodies converted now for later builds."""
+        store_bodies(self.path, bodies)

@@ -17,7 +17,7 @@ from watchdog.observers import Observer
 from newsgen.core.config import CONFIG_FILE, Config, load_config
 from newsgen.core.diagnostics import UnsafeSetup, error
 from newsgen.pipeline.build import BuildResult, build, source_dirs
-from newsgen.pipeline.reading import BuildOptions
+from newsgen.pipeline.options import BuildOptions
 from newsgen.preview.server import LiveState
 from newsgen.source.load import is_junk
 

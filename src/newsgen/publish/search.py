@@ -29,7 +29,6 @@ from newsgen.core.config import Config
 from newsgen.core.diagnostics import Diagnostic, error
 from newsgen.core.model import PageSpec
 from newsgen.core.urls import is_safe_output_path
-from newsgen.incremental.cache import BuildCache
 from newsgen.publish.publish import Staging
 
 BINARY_PACKAGES = ("pagefind_bin_extended", "pagefind_bin")
@@ -94,8 +93,9 @@ def send_requests(
         # on disk, and stops when its input closes, which left truncated files under load.
         service.stdin.write(encode_message(len(paths) + 2, {"type": "GetFiles", "index_id": 0}))
         service.stdin.flush()
-    except (OSError, ValueError):  # a broken pipe, or stdin closed by the reader
-        pass  # the reader sees the service stop and reports it
+    except (OSError, ValueError):  # a broken pipe, stdin closed by the reader, a page gone
+        with contextlib.suppress(OSError, ValueError):
+            service.stdin.close()  # the service stops; the reader sees it and reports it
 
 
 def read_responses(service: subprocess.Popen[bytes], last_id: int) -> list[dict[str, str]]:
@@ -189,11 +189,11 @@ def stage_search(
     pages: Sequence[PageSpec],
     staging: Staging,
     fingerprints: Mapping[str, str],
-    cache: BuildCache | None,
+    published_digests: Mapping[str, str],
     jobs: int = 1,
 ) -> SearchResult:
     """Stage every year's bundle: indexed again where its article pages changed, kept where
-    they did not (its digest, saved once the build is published, says so)."""
+    they did not (the digest the last published build saved for it is equal)."""
     result = SearchResult()
     if not config.search:
         return result
@@ -210,7 +210,7 @@ def stage_search(
         digest = search_digest(paths, fingerprints)
         kept = existing_bundle(staging.output_dir, year)
         done = f"{urls.SEARCH_BUNDLE}/{year}/pagefind.js" in kept
-        if cache and done and cache.meta(f"search:{year}") == digest:
+        if done and published_digests.get(f"search:{year}") == digest:
             result.files |= kept
         else:
             todo[year] = paths

@@ -7,8 +7,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from html import escape
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import jinja2
@@ -18,7 +17,6 @@ from newsgen.core import urls
 from newsgen.core.config import Config
 from newsgen.core.diagnostics import Diagnostic, error
 from newsgen.core.model import Article
-from newsgen.incremental.cache import read_body_html, store_bodies
 from newsgen.render.sanitize import sanitize_html
 from newsgen.render.templating import (
     TemplateProblem,
@@ -160,13 +158,21 @@ class ArticleShortcodes:
         }
 
 
+class BodyCache(Protocol):
+    """Body HTML kept across builds (the incremental layer provides one)."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def put(self, bodies: Mapping[str, str]) -> None: ...
+
+
 class BodyStore:
     """Finds or makes body HTML; remembers what it had to convert so the cache can keep it."""
 
     def __init__(
         self,
         config: Config,
-        cache_file: Path | None,
+        cache: BodyCache | None,
         shortcodes: Shortcodes,
     ) -> None:
         self.site_root = config.site_root
@@ -174,7 +180,7 @@ class BodyStore:
         self.seconds = config.markdown_time_limit
         self.shortcodes = shortcodes
         self.pretty = config.pretty_urls
-        self.cache_file = cache_file if cache_file and cache_file.exists() else None
+        self.cache = cache if config.sanitize_html else None  # unsanitised: never read back
         self.recent: OrderedDict[str, str] = OrderedDict()
         self.new: dict[str, str] = {}
 
@@ -188,9 +194,9 @@ class BodyStore:
         """The body of an article as (sanitised) HTML."""
         key = self.key(article)
         found = self.recent.get(key) or self.new.get(key)
-        if found is None and self.cache_file and self.sanitize:
+        if found is None and self.cache:
             # The cache is input, not trust (a CI cache may be shared): cleaned again on use.
-            cached = read_body_html(self.cache_file, key)
+            cached = self.cache.get(key)
             found = sanitize_html(cached) if cached is not None else None
         if found is None:
             found = self.convert(article)
@@ -208,7 +214,9 @@ class BodyStore:
             render_markdown,
         )
 
-        markdown_text = read_body(self.site_root, article.source_path)
+        markdown_text, problems = read_body(self.site_root, article)
+        if markdown_text is None:
+            raise BodyProblem(problems[0])
         host = self.shortcodes.host(article, markdown_text)
         try:
             html = render_markdown(markdown_text, self.sanitize, self.seconds, host)
@@ -220,6 +228,6 @@ class BodyStore:
 
     def flush(self) -> None:
         """Put bodies converted since the last flush into the cache, forgetting them here."""
-        if self.cache_file and self.sanitize:  # unsanitised bodies are never read back
-            store_bodies(self.cache_file, self.new)
+        if self.cache:
+            self.cache.put(self.new)
         self.new = {}

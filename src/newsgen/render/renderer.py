@@ -18,7 +18,7 @@ from newsgen.core.diagnostics import Diagnostic, error
 from newsgen.core.model import PageSpec, RenderedPage, SiteIndex, Term
 from newsgen.core.xmlchars import strip_forbidden
 from newsgen.render import cjk
-from newsgen.render.bodies import BodyStore, Shortcodes
+from newsgen.render.bodies import BodyCache, BodyStore, Shortcodes
 from newsgen.render.contexts import ContextBuilder, archive_tree, search_filters, taxonomy_info
 from newsgen.render.templating import (
     TemplateProblem,
@@ -60,14 +60,14 @@ class Renderer:
         self,
         config: Config,
         index: SiteIndex,
-        cache_file: Path | None = None,
+        body_cache: BodyCache | None = None,
         article_keys: dict[str, str] | None = None,
         inputs_key: str = "",
     ) -> None:
         self.config = config
         self.index = index
         self.env = make_environment(config)
-        self.bodies = BodyStore(config, cache_file, Shortcodes(config, index.ref_urls))
+        self.bodies = BodyStore(config, body_cache, Shortcodes(config, index.ref_urls))
         self.contexts = ContextBuilder(config, index, self.bodies.html)
         self.dynamic = {
             "archive_tree": archive_tree(index),

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+from newsgen.core.config import Config
 from newsgen.core.diagnostics import Diagnostic, error, warning
 from newsgen.core.model import Source
 
@@ -135,3 +139,24 @@ def list_static_files(site_root: Path, static_dir: str) -> tuple[tuple[str, Path
         return ()
     found = [(path.relative_to(top).as_posix(), path) for path in walk_files(top, site_root, [])]
     return tuple(sorted(found))
+
+
+@dataclass(frozen=True)
+class Scan:
+    """The content files' sizes and mtimes, and when they were looked at."""
+
+    stats: dict[str, tuple[int, int]]
+    problems: tuple[Diagnostic, ...]
+    started_ns: int
+
+
+def scan_content(config: Config) -> Scan:
+    """Look at every content file's size and mtime (reading none)."""
+    started = time.time_ns()
+    stats, problems = scan_sources(config.site_root, config.content_dir)
+    return Scan(stats, tuple(problems), started)
+
+
+def source_digest(source_path: str, data: bytes) -> str:
+    """What identifies a file's parse result (the path is part of it: diagnostics name it)."""
+    return hashlib.blake2b(source_path.encode() + b"\x00" + data, digest_size=16).hexdigest()

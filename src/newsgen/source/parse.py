@@ -27,6 +27,7 @@ from newsgen.core.yamlsource import (
 )
 from newsgen.source.fields import Place, read_bool, read_speakers, read_text, read_text_list
 from newsgen.source.frontmatter import SplitFile, split_front_matter
+from newsgen.source.links import find_links
 from newsgen.source.shortcodes import find_uses, strip_shortcodes
 from newsgen.source.slugs import choose_slug, read_aliases, rename_reserved
 from newsgen.source.summary import derive_summary
@@ -333,6 +334,7 @@ def make_article(
         key_lines=lines,
         aliases=aliases,
         shortcodes=shortcodes,
+        links=find_links(body, split.body_line),
     ), problems
 
 
@@ -341,8 +343,16 @@ def digest_text(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
-def read_body(site_root: Path, source_path: str) -> str:
-    """An article's Markdown body, read again when it is rendered (bodies are not kept)."""
-    text, _ = decode_text((site_root / source_path).read_bytes(), source_path)
-    split, _ = split_front_matter(text or "", source_path)
-    return split.body if split else ""
+def read_body(site_root: Path, article: Article) -> tuple[str | None, list[Diagnostic]]:
+    """An article's Markdown body, read again when it is converted (bodies are not kept in
+    memory): an error if the file cannot be read or changed since it was parsed."""
+    path = article.source_path
+    try:
+        text, _ = decode_text((site_root / path).read_bytes(), path)
+    except OSError as exc:
+        return None, [error(path, 0, "", f"cannot be read: {exc.strerror or exc}")]
+    split, _ = split_front_matter(text or "", path)
+    if split is None or digest_text(split.body) != article.body_hash:
+        message = "changed while the site was being built (build again)"
+        return None, [error(path, article.body_line, "body", message)]
+    return split.body, []

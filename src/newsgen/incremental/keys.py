@@ -1,0 +1,57 @@
+"""What invalidates reuse: newsgen's own code, the settings and vocabularies, every input's stat."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import replace
+from pathlib import Path
+
+from newsgen import __version__
+from newsgen.core.config import CONFIG_FILE, Config
+from newsgen.source.load import Scan, stat_tree
+from newsgen.source.vocab import vocabulary_files
+
+
+@functools.cache
+def code_digest() -> str:
+    """newsgen's own files (code and built-in theme): an upgrade or a local change of newsgen
+    invalidates the cache even when its version number stays the same."""
+    package = Path(__file__).parent.parent  # the whole package: moving a module changes it too
+    hasher = hashlib.blake2b(digest_size=16)
+    for path in sorted(package.rglob("*")):
+        if (
+            path.suffix in {".py", ".html", ".xml", ".txt", ".css", ".js", ".yaml"}
+            and path.is_file()
+        ):
+            hasher.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
+    return hasher.hexdigest()
+
+
+def cache_key(config: Config) -> str:
+    """Settings, vocabularies and newsgen itself: what parsed articles depend on besides
+    their own file."""
+    settings = repr(replace(config, site_root=Path("."))) + code_digest()
+    hasher = hashlib.blake2b(settings.encode(), digest_size=16)
+    for rel in sorted(vocabulary_files(config).values()):
+        path = config.site_root / rel
+        hasher.update(rel.encode() + (path.read_bytes() if path.is_file() else b""))
+    return hasher.hexdigest()
+
+
+def inputs_digest(
+    options: tuple[bool, bool], config: Config, out: Path, scan: Scan
+) -> tuple[str, int]:
+    """Every input's path, size and mtime, and the options (drafts, future), with the newest
+    mtime among them: unchanged means nothing to do."""
+    hasher = hashlib.blake2b(digest_size=16)
+    hasher.update(repr((__version__, code_digest(), *options, str(out))).encode())
+    hasher.update(repr(sorted(scan.stats.items())).encode())
+    newest = max((mtime for mtime, _ in scan.stats.values()), default=0)
+    for folder in (config.templates_dir, config.static_dir, config.data_dir):
+        entries = stat_tree(config.site_root, folder)
+        newest = max([newest, *(mtime for _, mtime, _ in entries)])
+        hasher.update(repr(entries).encode())
+    config_file = config.site_root / CONFIG_FILE
+    hasher.update(config_file.read_bytes() if config_file.is_file() else b"")
+    return hasher.hexdigest(), newest

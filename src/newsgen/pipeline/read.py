@@ -1,0 +1,192 @@
+"""The stages before any template runs: load -> parse/validate -> index -> plan.
+
+Each stage returns its value and its diagnostics; none raises for bad input.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsgen.core.config import CONFIG_FILE, Config, did_you_mean
+from newsgen.core.diagnostics import Diagnostic, UnsafeSetup, error, warning
+from newsgen.core.model import Article, PageSpec, Progress, SiteIndex
+from newsgen.incremental.reuse import Incremental, Parsed, ParseResult
+from newsgen.pipeline.options import BuildOptions
+from newsgen.publish.output import foreign_files_at
+from newsgen.render.templating import THEME_STATIC, shortcode_names
+from newsgen.site.index import build_index, select_published, sort_articles
+from newsgen.site.plan import plan_pages
+from newsgen.source.load import Scan, list_static_files, read_source, source_digest
+from newsgen.source.parse import parse_source
+from newsgen.source.shortcodes import unknown_shortcodes
+from newsgen.source.vocab import Vocabulary, load_vocabularies
+
+StaticFiles = tuple[tuple[str, Path], ...]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the site is made of besides its articles: vocabularies and static files."""
+
+    vocabularies: Mapping[str, Vocabulary]
+    static_files: StaticFiles
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything read, indexed and planned before any template runs."""
+
+    config: Config
+    index: SiteIndex
+    pages: tuple[PageSpec, ...]
+    static_files: StaticFiles
+
+
+def check_content_folder(config: Config) -> None:
+    """A content folder that does not exist or is a file is refused (exit 2) before anything
+    is touched: a misspelt content_dir must not publish an empty site."""
+    folder = config.site_root / config.content_dir
+    if folder.is_dir():
+        return
+    what = "is a file, not a folder" if folder.exists() else "does not exist"
+    here = (
+        sorted(p.name for p in config.site_root.iterdir() if p.is_dir())
+        if config.site_root.is_dir()
+        else []
+    )
+    hint = did_you_mean(config.content_dir, here) or f" (folders here: {', '.join(here) or 'none'})"
+    raise UnsafeSetup(
+        f"the content folder {config.content_dir} {what}{hint}; set content_dir in "
+        f"{CONFIG_FILE}, or create it"
+    )
+
+
+def load_inputs(config: Config) -> tuple[Inputs, list[Diagnostic]]:
+    """Load stage: vocabularies, theme assets and the site's static files."""
+    vocabularies, problems = load_vocabularies(config)
+    files = {
+        f"assets/{rel}": path for rel, path in list_static_files(THEME_STATIC.parent, "static")
+    }
+    files.update(dict(list_static_files(config.site_root, config.static_dir)))  # may replace
+    return Inputs(vocabularies, tuple(sorted(files.items()))), problems
+
+
+def make_parser(config: Config, vocabularies: Mapping[str, Vocabulary]) -> Callable[[str], object]:
+    """Read, hash and parse one file; runs in worker processes."""
+
+    def parse_one(source_path: str) -> tuple[str, ParseResult]:
+        try:
+            source = read_source(config.site_root, source_path)
+        except OSError as exc:  # gone since the scan, or not readable
+            problem = error(source_path, 0, "", f"cannot be read: {exc.strerror or exc}")
+            return source_digest(source_path, b"\x00unreadable"), (None, [problem])
+        article, problems = parse_source(source, config, vocabularies)
+        return source_digest(source_path, source.data), (article, problems)
+
+    return parse_one
+
+
+def parse_articles(
+    config: Config,
+    inputs: Inputs,
+    scan: Scan,
+    reuse: Incremental,
+    options: BuildOptions,
+    progress: Progress | None,
+) -> tuple[list[Article], list[Diagnostic]]:
+    """Parse stage: every article file, reusing results for files that did not change."""
+    from newsgen.pipeline.parallel import parse_paths
+
+    parsed: Parsed = reuse.reusable_parses(scan)
+    dirty = [path for path in scan.stats if path not in parsed]
+    parser = make_parser(config, inputs.vocabularies)
+    parsed.update(parse_paths(parser, dirty, options.jobs, progress))
+    reuse.note_parses(parsed)
+    results = sorted(parsed.values(), key=lambda found: found[0])  # by digest: any file order
+    articles = [article for _, (article, _) in results if article is not None]
+    problems = [*scan.problems, *(p for _, (_, found) in results for p in found)]
+    problems += unknown_shortcodes(articles, shortcode_names(config), config.templates_dir)
+    return articles, problems
+
+
+def index_site(
+    articles: Sequence[Article],
+    config: Config,
+    inputs: Inputs,
+    reuse: Incremental,
+    options: BuildOptions,
+) -> tuple[SiteIndex, list[Diagnostic]]:
+    """Index stage: published articles into taxonomies and date archives."""
+    now = options.moment()
+    published = sort_articles(select_published(articles, options.drafts, options.future, now))
+    return build_index(published, config, inputs.vocabularies, reuse.related_finder())
+
+
+def next_due(articles: Sequence[Article], options: BuildOptions) -> float:
+    """When the earliest held-back future article becomes due (the site changes by itself)."""
+    now = options.moment()
+    due = [a.date.timestamp() for a in articles if a.date > now and not options.future]
+    return min(due, default=float("inf"))
+
+
+def plan_site(
+    index: SiteIndex, config: Config, inputs: Inputs, output_dir: Path
+) -> tuple[Site, list[Diagnostic]]:
+    """Plan stage: every page with its URL; collisions and replaced foreign files are errors."""
+    static_files = inputs.static_files
+    pages, problems = plan_pages(index, config, [rel for rel, _ in static_files])
+    problems += static_collisions(pages, static_files, config)
+    if not config.base_url:
+        message = "not set: feeds, sitemap and canonical links are skipped"
+        problems.append(warning(CONFIG_FILE, 0, "base_url", message))
+    problems += foreign_collisions(pages, static_files, index, config, output_dir)
+    return Site(config, index, pages, static_files), problems
+
+
+def static_collisions(
+    pages: tuple[PageSpec, ...], static_files: StaticFiles, config: Config
+) -> list[Diagnostic]:
+    """A static file may not take the path of a generated page."""
+    generated = {p.output_path for p in pages}
+    return [
+        error(
+            f"{config.static_dir}/{rel}",
+            0,
+            "",
+            f"would overwrite the generated page {rel} (rename or remove the static file)",
+        )
+        for rel, path in static_files
+        if rel in generated and config.static_dir in path.parts
+    ]
+
+
+def foreign_collisions(
+    pages: tuple[PageSpec, ...],
+    static_files: StaticFiles,
+    index: SiteIndex,
+    config: Config,
+    output_dir: Path,
+) -> list[Diagnostic]:
+    """A page or static file on a file of the output that newsgen did not make is an error
+    naming who wants it: newsgen never replaces such a file."""
+    owners = {p.output_path: p for p in pages}
+    wanted = [*owners, *(rel for rel, _ in static_files)]
+    problems = []
+    for path, blocker in foreign_files_at(Path(os.path.realpath(output_dir)), wanted):
+        page = owners.get(path)
+        who, line, field = f"{config.static_dir}/{path}", 0, ""
+        if page and page.kind in ("article", "alias") and page.article_id is not None:
+            article = index.articles[page.article_id]
+            field = "aliases" if page.kind == "alias" else "slug"
+            who, line = article.source_path, article.line_of(field, "title")
+        elif page:
+            who = CONFIG_FILE
+        message = (
+            f"/{page.url if page else path} would replace {blocker} in the output folder, "
+            "which newsgen did not make (move that file away, or change what writes there)"
+        )
+        problems.append(error(who, line, field, message))
+    return problems

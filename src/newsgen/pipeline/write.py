@@ -1,0 +1,91 @@
+"""The stages after planning: render -> search -> publish, all through one staging folder.
+
+Nothing reaches the output folder until every page rendered and the search bundle is made;
+a failure discards the staging folder and leaves the last good output as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from newsgen.core.diagnostics import Diagnostic
+from newsgen.core.model import Article, Progress
+from newsgen.incremental.keys import cache_key
+from newsgen.incremental.reuse import Incremental
+from newsgen.pipeline.options import BuildOptions
+from newsgen.pipeline.read import Site
+from newsgen.publish import output, publish
+from newsgen.publish.search import SearchResult, stage_search
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What the render stage staged, and every page's fingerprint (what the next build reuses)."""
+
+    fingerprints: Mapping[str, str]
+    rendered: int
+    staged: tuple[str, ...]
+    made: frozenset[str]
+    body_keys: set[str]
+
+
+@contextmanager
+def staging_folder(placement: publish.Placement) -> Iterator[publish.Staging]:
+    """A staging folder beside the output; discarded unless it was published."""
+    staging = publish.Staging(placement)
+    try:
+        yield staging
+    except BaseException:
+        staging.discard()
+        raise
+
+
+def render_site(
+    site: Site,
+    articles: Sequence[Article],
+    reuse: Incremental,
+    staging: publish.Staging,
+    options: BuildOptions,
+    progress: Progress | None,
+) -> tuple[Rendered, list[Diagnostic]]:
+    """Render stage: pages whose fingerprint changed, then static files, into staging."""
+    from newsgen.pipeline.parallel import render_pages
+    from newsgen.render.renderer import Renderer
+
+    renderer = Renderer(
+        site.config, site.index, reuse.body_cache(), reuse.article_keys(), cache_key(site.config)
+    )
+    fingerprints = {page.output_path: renderer.fingerprint(page) for page in site.pages}
+    todo = reuse.pages_to_render(site.pages, fingerprints, staging.output_dir, options.clean)
+    outcome = render_pages(renderer, site.pages, todo, staging, options.jobs, progress)
+    static = [rel for rel, path in site.static_files if staging.put(rel, path.read_bytes())]
+    made = {page.output_path for page in site.pages} | {rel for rel, _ in site.static_files}
+    body_keys = {renderer.bodies.key(article) for article in articles}
+    staged = (*outcome.staged, *static)
+    return Rendered(fingerprints, len(todo), staged, frozenset(made), body_keys), outcome.problems
+
+
+def search_site(
+    site: Site, rendered: Rendered, reuse: Incremental, staging: publish.Staging, jobs: int
+) -> tuple[SearchResult, list[Diagnostic]]:
+    """Search stage: each year's Pagefind bundle into staging (kept where nothing changed)."""
+    digests = reuse.search_digests()
+    found = stage_search(site.config, site.pages, staging, rendered.fingerprints, digests, jobs)
+    return found, found.problems
+
+
+def publish_site(
+    rendered: Rendered, search: SearchResult, reuse: Incremental, staging: publish.Staging
+) -> output.WriteStats:
+    """Publish stage: pages, static files and search bundle replace the output in one step."""
+    made = set(rendered.made) | search.files
+    bundle = sorted(f for f in search.files if (staging.dir / f).is_file())
+    staged = [*rendered.staged, *bundle]
+    reuse.before_publish(staged, search.indexed)
+    stats = output.WriteStats()
+    publish.publish(staging, made, staged, stats)
+    stats.written, stats.unchanged = len(staged), len(made) - len(staged)
+    stats.changed_paths = staged
+    return stats

@@ -1,0 +1,41 @@
+"""Links written in an article body (Markdown and raw HTML), found once when it is parsed."""
+
+from __future__ import annotations
+
+import re
+
+# Every repeated part is bounded, so a hostile body ("[a](" 20,000 times, a line of
+# backticks) costs linear time: an unbounded run would rescan the rest of the body from each
+# start. Longer URLs (over 2,000 characters) are not checked.
+LINK = re.compile(
+    r"\]\([ \t\n]{0,99}<?([^)\s>(\[]{1,2048})>?(?:[ \t\n]{1,99}[\"'(][^)\n]{0,500})?\)"
+    r"|^[ \t]{0,3}\[(?!\^)[^\]\n]{1,999}\]:[ \t]{0,99}<?(\S{1,2048}?)>?(?:\s|$)"  # [ref]: url
+    r"|\b(?:href|src)[ \t]{0,9}=[ \t]{0,9}[\"']([^\"'\n]{1,2048})[\"']",  # raw HTML
+    re.M | re.I,
+)
+
+FENCED_CODE = re.compile(
+    r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]{0,3}\1[`~]*[ \t]*$|\Z)", re.M | re.S
+)
+CODE_SPAN = re.compile(r"(?<!`)(`{1,99})(?!`)[^`]{1,5000}?(?:`(?!\1)[^`]{0,5000}?)*?(?<!`)\1(?!`)")
+
+
+def mask_code(body: str) -> str:
+    """The body with fenced code and code spans blanked (line breaks kept): examples, not links."""
+
+    def blank(match: re.Match[str]) -> str:
+        return re.sub(r"[^\n]", " ", match.group(0))
+
+    return CODE_SPAN.sub(blank, FENCED_CODE.sub(blank, body))
+
+
+def find_links(body: str, body_line: int) -> tuple[tuple[str, int], ...]:
+    """Every link and image source outside code, with its file line (what `check` verifies)."""
+    masked = mask_code(body)
+    return tuple(
+        (
+            next(group for group in match.groups() if group),
+            body_line + masked.count("\n", 0, match.start()),
+        )
+        for match in LINK.finditer(masked)
+    )
