@@ -1,31 +1,54 @@
-"""Site settings: one typed object read from newsgen.yaml, every key with a documented default."""
+"""Site settings: one typed object read from newsgen.yaml, every key declared once on Config
+with its default, reader, check and meaning (core.settings is the machinery)."""
 
 from __future__ import annotations
 
-import difflib
 import re
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-import yaml
-
-from newsgen.core.dates import read_zone
 from newsgen.core.diagnostics import Diagnostic, error, warning
+from newsgen.core.settings import (
+    ALWAYS_REQUIRED,
+    CONFIG_FILE,
+    LANG_PATTERN,
+    Setting,
+    check_at_least_one,
+    check_base_url,
+    check_language_tag,
+    check_no_controls,
+    check_not_negative,
+    check_time_zone,
+    collect_settings,
+    did_you_mean,
+    read_languages,
+    read_plain,
+    read_required,
+    read_vocabularies,
+    read_zone_abbreviations,
+    setting,
+    written_entries,
+)
 from newsgen.core.text import decode_text
 from newsgen.core.yamlsource import construct_field, parse_mapping
 
-CONFIG_FILE = "newsgen.yaml"
+# Names other modules import from here, where they have always been.
+__all__ = [
+    "CONFIG_FILE",
+    "DEFAULT_TAXONOMIES",
+    "LANG_PATTERN",
+    "SETTINGS",
+    "Config",
+    "TaxonomyConfig",
+    "did_you_mean",
+    "load_config",
+    "primary_language",
+]
+
 RESERVED_PATHS = ("archive", "search", "page", "assets", "pagefind")
-ALWAYS_REQUIRED = ("title", "date")
-BASE_URL = re.compile(r"^https?://[^/\s\"'<>?#`\\]+(?:/[^\s\"'<>?#`\\]*)?$")
-PATH_SETTINGS = (
-    *("content_dir", "templates_dir", "static_dir", "data_dir", "output_dir", "logo"),
-    "favicon",
-)
-LANG_PATTERN = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-ABBREVIATION_PATTERN = re.compile(r"[A-Za-z]{2,6}")
+TAXONOMY_OPTIONS = ("path", "title", "singular", "feeds")
 
 
 def primary_language(lang: str) -> str:
@@ -53,39 +76,142 @@ DEFAULT_TAXONOMIES = (
 )
 
 
+def read_taxonomies(value: Any, line: int) -> tuple[tuple[TaxonomyConfig, ...], list[Diagnostic]]:
+    """Merge `taxonomies:` (key -> settings or false) into the defaults."""
+    if not isinstance(value, dict):
+        return (), [error(CONFIG_FILE, line, "taxonomies", "expected a mapping of key: settings")]
+    result = {t.key: t for t in DEFAULT_TAXONOMIES}
+    problems: list[Diagnostic] = []
+    for key, settings in value.items():
+        key = str(key)
+        if settings is False:
+            result.pop(key, None)
+            continue
+        settings = settings if isinstance(settings, dict) else {}
+        base = result.get(key) or TaxonomyConfig(key, key.replace("_", "-"), key.title(), key)
+        unknown = set(settings) - set(TAXONOMY_OPTIONS)
+        for name in sorted(unknown, key=str):
+            problems.append(warning(CONFIG_FILE, line, "taxonomies", f"unknown option '{name}'"))
+        known: dict[str, Any] = {
+            k: settings[k] if k == "feeds" else str(settings[k])
+            for k in TAXONOMY_OPTIONS
+            if k in settings
+        }
+        result[key] = replace(base, **known)
+    return tuple(result.values()), problems
+
+
 @dataclass(frozen=True)
 class Config:
-    """Every setting of a site; see the README's table of newsgen.yaml keys."""
+    """Every setting of a site; each field's setting() is its newsgen.yaml key and README row."""
 
-    site_root: Path
-    title: str = "News archive"
-    description: str = ""
-    base_url: str = ""
-    language: str = "en"
-    languages: tuple[str, ...] = ()
-    timezone: str = "UTC"
-    required: tuple[str, ...] = ALWAYS_REQUIRED
-    page_size: int = 20
-    feed_items: int = 20
-    related_items: int = 5
-    sanitize_html: bool = True
-    search: bool = True
-    max_article_mb: int = 8
-    max_terms: int = 100
-    max_aliases: int = 50
-    markdown_time_limit: int = 10
-    pretty_urls: bool = False
-    logo: str = ""
-    favicon: str = ""
-    content_dir: str = "content"
-    templates_dir: str = "templates"
-    static_dir: str = "static"
-    data_dir: str = "data"
-    output_dir: str = "public"
-    taxonomies: tuple[TaxonomyConfig, ...] = DEFAULT_TAXONOMIES
-    vocabularies: tuple[tuple[str, str], ...] = ()
-    zone_abbreviations: tuple[tuple[str, str], ...] = ()
-    extra: tuple[tuple[str, str], ...] = field(default=())
+    site_root: Path  # where newsgen.yaml is: not a setting
+    title: str = setting("News archive", "site name, in the header, titles and feeds")
+    description: str = setting(
+        "", "one sentence for the footer, meta description and feed subtitle"
+    )
+    base_url: str = setting(
+        "",
+        "absolute URL of the published site, e.g. `https://news.example.org/` (http or https, "
+        "no spaces, quotes, query or fragment); needed for feeds, sitemap and canonical links",
+        check=check_base_url,
+    )
+    language: str = setting(
+        "en",
+        "language of the site and default `lang` of articles",
+        check=check_language_tag,
+    )
+    languages: tuple[str, ...] = setting(
+        (),
+        "the site's languages, e.g. `[en, zh]` (the first is the default when `language` is "
+        "not set); see *Languages*",
+        shown="`[language]`",
+        read=read_languages,
+    )
+    timezone: str = setting(
+        "UTC",
+        "IANA time zone for dates without an offset and for dates on pages, URLs and archives",
+        check=check_time_zone,
+    )
+    zone_abbreviations: tuple[tuple[str, str], ...] = setting(
+        (),
+        "what zone abbreviations in dates mean: abbreviation to a fixed offset or an IANA time "
+        'zone, e.g. `{CST: "+08:00", IST: Asia/Kolkata}`; an IANA name means local time there '
+        "on that date (`CST: America/Chicago` is -06:00 in January, -05:00 in July). Needed for "
+        "the ambiguous CST, IST, BST and AST; may override any other",
+        read=read_zone_abbreviations,
+        as_written=True,
+    )
+    required: tuple[str, ...] = setting(
+        ALWAYS_REQUIRED,
+        "front-matter keys every article must have (title and date always)",
+        read=read_required,
+    )
+    page_size: int = setting(20, "articles per listing page", check=check_at_least_one)
+    feed_items: int = setting(20, "entries per Atom feed", check=check_at_least_one)
+    related_items: int = setting(
+        5,
+        "related articles (sharing units or speakers) on an article page, and the length of "
+        'its "More from" lists (0 or more)',
+        check=check_not_negative,
+    )
+    search: bool = setting(
+        True, "build the full-text search index and the `/search/` page (see *Search*)"
+    )
+    sanitize_html: bool = setting(
+        True, "sanitise raw HTML in article bodies; `false` for trusted authors"
+    )
+    max_article_mb: int = setting(
+        8, "an article file larger than this many MB is an error", check=check_at_least_one
+    )
+    markdown_time_limit: int = setting(
+        10,
+        "seconds one article body may take to convert; over it is an error naming the file",
+        check=check_at_least_one,
+    )
+    max_terms: int = setting(
+        100,
+        "most terms an article may give one taxonomy (units, tags, ...); more is an error",
+        check=check_at_least_one,
+    )
+    max_aliases: int = setting(
+        50, "most `aliases:` an article may have; more is an error", check=check_at_least_one
+    )
+    pretty_urls: bool = setting(
+        False,
+        "link to `folder/` instead of `folder/index.html` (only for hosts that serve index "
+        "files; breaks `file://` browsing)",
+    )
+    logo: str = setting(
+        "",
+        "path of a logo in the output (from `static/`), shown in the header",
+        check=check_no_controls,
+    )
+    favicon: str = setting(
+        "", "path of a favicon in the output (from `static/`)", check=check_no_controls
+    )
+    content_dir: str = setting("content", "folder of articles", check=check_no_controls)
+    templates_dir: str = setting(
+        "templates", "folder of template overrides", check=check_no_controls
+    )
+    static_dir: str = setting("static", "folder copied to the output root", check=check_no_controls)
+    data_dir: str = setting("data", "folder of vocabularies", check=check_no_controls)
+    output_dir: str = setting(
+        "public", "output folder, relative to the site (`-o` overrides)", check=check_no_controls
+    )
+    taxonomies: tuple[TaxonomyConfig, ...] = setting(
+        DEFAULT_TAXONOMIES,
+        "extra or changed taxonomies: `topics: {path: topics, title: Topics, singular: Topic, "
+        "feeds: true}`; `tags: false` removes one",
+        shown=", ".join(t.key for t in DEFAULT_TAXONOMIES),
+        read=read_taxonomies,
+    )
+    vocabularies: tuple[tuple[str, str], ...] = setting(
+        (),
+        "taxonomy key to vocabulary file",
+        shown="`data/<path>.yaml` when present",
+        read=read_vocabularies,
+    )
 
     @property
     def tz(self) -> ZoneInfo:
@@ -122,12 +248,7 @@ class Config:
         raise KeyError(key)
 
 
-SIMPLE_KEYS = {
-    f.name: f.type
-    for f in fields(Config)
-    if f.name not in {"site_root", "taxonomies", "vocabularies", "required", "extra", "languages"}
-    and f.name != "zone_abbreviations"
-}
+SETTINGS: dict[str, Setting] = collect_settings(Config)
 
 
 def load_config(site_root: Path) -> tuple[Config, list[Diagnostic]]:
@@ -149,216 +270,57 @@ def load_config(site_root: Path) -> tuple[Config, list[Diagnostic]]:
         diagnostics.extend(problems)
         if problems:
             continue
-        if item.key == "zone_abbreviations":  # as written: YAML reads -0600 as an octal number
+        spec = SETTINGS.get(item.key)
+        if spec is not None and spec.as_written:
             value = written_entries(item.node)
         diagnostics.extend(read_setting(item.key, value, item.line, changes))
     if changes.get("languages") and "language" not in changes:
         changes["language"] = changes["languages"][0]  # the first listed is the default
     config = replace(config, **changes)
-    problems = check_config(config, {f.key: f.line for f in mapping.fields})
+    problems, bad = check_config(config, {f.key: f.line for f in mapping.fields})
     diagnostics.extend(problems)
     # Fall back to defaults for bad values so the content is still checked in the same run.
-    bad = {p.field for p in problems} & {
-        "timezone",
-        "page_size",
-        "feed_items",
-        "language",
-        "max_article_mb",
-        "markdown_time_limit",
-        "max_terms",
-        "max_aliases",
-        "related_items",
-        "base_url",
-        *PATH_SETTINGS,
-    }
-    return replace(config, **{name: getattr(Config, name) for name in bad}), diagnostics
+    return replace(config, **{name: SETTINGS[name].default for name in bad}), diagnostics
 
 
 def read_setting(key: str, value: Any, line: int, changes: dict[str, Any]) -> list[Diagnostic]:
-    """Check one setting's type and record it; unknown keys get a did-you-mean warning."""
-    readers = {
-        "taxonomies": read_taxonomies,
-        "vocabularies": read_vocabularies,
-        "required": read_required,
-        "languages": read_languages,
-        "zone_abbreviations": read_zone_abbreviations,
-    }
-    if key in readers:
-        result, problems = readers[key](value, line)
-        if not problems:
-            changes[key] = result
-        return problems
-    if key not in SIMPLE_KEYS:
-        return [warning(CONFIG_FILE, line, key, f"unknown setting{did_you_mean(key, ALL_KEYS)}")]
-    expected = SIMPLE_KEYS[key]
-    python_type = {"str": str, "int": int, "bool": bool}[str(expected)]
-    if value is None and python_type is str:
-        value = ""
-    if python_type is str and isinstance(value, int | float) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, python_type) or (python_type is int and isinstance(value, bool)):
-        message = f"expected {expected_word(python_type)}, got {value!r}"
-        return [error(CONFIG_FILE, line, key, message)]
-    changes[key] = value
-    return []
+    """Read one setting as its schema says and record it; unknown keys get a did-you-mean."""
+    spec = SETTINGS.get(key)
+    if spec is None:
+        hint = did_you_mean(key, list(SETTINGS))
+        return [warning(CONFIG_FILE, line, key, f"unknown setting{hint}")]
+    result, problems = spec.read(value, line) if spec.read else read_plain(spec, value, line)
+    if not problems:
+        changes[key] = result
+    return problems
 
 
-def expected_word(python_type: type) -> str:
-    """Human word for a setting's type."""
-    return {str: "text", int: "a whole number", bool: "true or false"}[python_type]
-
-
-def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    """A ' (did you mean ...?)' hint, or nothing when no choice is close."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def read_taxonomies(value: Any, line: int) -> tuple[tuple[TaxonomyConfig, ...], list[Diagnostic]]:
-    """Merge `taxonomies:` (key -> settings or false) into the defaults."""
-    if not isinstance(value, dict):
-        return (), [error(CONFIG_FILE, line, "taxonomies", "expected a mapping of key: settings")]
-    result = {t.key: t for t in DEFAULT_TAXONOMIES}
+def check_config(config: Config, lines: dict[str, int]) -> tuple[list[Diagnostic], set[str]]:
+    """Check values whose type is right but whose content may not be; name the bad ones."""
     problems: list[Diagnostic] = []
-    for key, settings in value.items():
-        key = str(key)
-        if settings is False:
-            result.pop(key, None)
-            continue
-        settings = settings if isinstance(settings, dict) else {}
-        base = result.get(key) or TaxonomyConfig(key, key.replace("_", "-"), key.title(), key)
-        unknown = set(settings) - {"path", "title", "singular", "feeds"}
-        for name in sorted(unknown, key=str):
-            problems.append(warning(CONFIG_FILE, line, "taxonomies", f"unknown option '{name}'"))
-        known: dict[str, Any] = {
-            k: settings[k] if k == "feeds" else str(settings[k])
-            for k in ("path", "title", "singular", "feeds")
-            if k in settings
-        }
-        result[key] = replace(base, **known)
-    return tuple(result.values()), problems
+    bad: set[str] = set()
+    for key, spec in SETTINGS.items():
+        message = spec.check(getattr(config, key)) if spec.check else None
+        if message is not None:
+            problems.append(error(CONFIG_FILE, lines.get(key, 0), key, message))
+            bad.add(key)
+    problems.extend(check_taxonomy_paths(config, lines.get("taxonomies", 0)))
+    return problems, bad
 
 
-def read_vocabularies(
-    value: Any, line: int
-) -> tuple[tuple[tuple[str, str], ...], list[Diagnostic]]:
-    """`vocabularies:` maps a taxonomy key to a YAML file of its valid terms."""
-    if not isinstance(value, dict):
-        message = "expected a mapping of taxonomy: file"
-        return (), [error(CONFIG_FILE, line, "vocabularies", message)]
-    return tuple(sorted((str(k), str(v)) for k, v in value.items())), []
-
-
-def read_languages(value: Any, line: int) -> tuple[tuple[str, ...], list[Diagnostic]]:
-    """`languages:` lists the site's languages (e.g. [en, zh]); `language` is the default."""
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
-        return (), [error(CONFIG_FILE, line, "languages", "expected a list such as [en, zh]")]
-    bad = [v for v in items if not LANG_PATTERN.match(v)]
-    if bad:
-        message = f"'{bad[0]}' is not a language tag (expected e.g. en, zh, zh-Hant)"
-        return (), [error(CONFIG_FILE, line, "languages", message)]
-    return tuple(dict.fromkeys(items)), []
-
-
-def written_entries(node: yaml.Node) -> list[tuple[str, str, int]] | None:
-    """A mapping of plain values as (key, value, file line), each text as written."""
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    entries = []
-    for key, value in node.value:
-        if not isinstance(key, yaml.ScalarNode) or not isinstance(value, yaml.ScalarNode):
-            return None
-        entries.append((str(key.value), str(value.value), key.start_mark.line + 1))
-    return entries
-
-
-def read_zone_abbreviations(
-    value: Any, line: int
-) -> tuple[tuple[tuple[str, str], ...], list[Diagnostic]]:
-    """`zone_abbreviations:` gives abbreviations in dates an offset or an IANA time zone."""
-    if value is None:
-        message = 'expected a mapping of abbreviation: offset or time zone, e.g. {CST: "+08:00"}'
-        return (), [error(CONFIG_FILE, line, "zone_abbreviations", message)]
-    result: dict[str, str] = {}
-    problems = []
-    for key, text, entry_line in value:
-        try:
-            if not ABBREVIATION_PATTERN.fullmatch(key):
-                raise ValueError(f"'{key}' is not a time zone abbreviation (2 to 6 letters)")
-            read_zone(text)
-        except ValueError as exc:
-            problems.append(error(CONFIG_FILE, entry_line, "zone_abbreviations", str(exc)))
-        result[key.upper()] = text.strip()
-    return tuple(sorted(result.items())), problems
-
-
-def read_required(value: Any, line: int) -> tuple[tuple[str, ...], list[Diagnostic]]:
-    """`required:` lists front-matter keys every article must have (title and date always)."""
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
-        return (), [error(CONFIG_FILE, line, "required", "expected a list of front-matter keys")]
-    merged = list(ALWAYS_REQUIRED) + [v for v in items if v not in ALWAYS_REQUIRED]
-    return tuple(merged), []
-
-
-def check_config(config: Config, lines: dict[str, int]) -> list[Diagnostic]:
-    """Check values whose type is right but whose content may not be."""
+def check_taxonomy_paths(config: Config, line: int) -> list[Diagnostic]:
+    """Taxonomy paths are folder names: distinct, and not one newsgen's own pages use."""
     problems: list[Diagnostic] = []
-    try:
-        ZoneInfo(config.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        message = f"unknown time zone '{config.timezone}' (use an IANA name such as Asia/Shanghai)"
-        problems.append(error(CONFIG_FILE, lines.get("timezone", 0), "timezone", message))
-    for name in (
-        *("page_size", "feed_items", "max_article_mb", "markdown_time_limit", "max_terms"),
-        "max_aliases",
-    ):
-        if getattr(config, name) < 1:
-            problems.append(error(CONFIG_FILE, lines.get(name, 0), name, "must be at least 1"))
-    if config.related_items < 0:
-        problems.append(
-            error(CONFIG_FILE, lines.get("related_items", 0), "related_items", "must be 0 or more")
-        )
-    if config.base_url and not BASE_URL.match(config.base_url):
-        message = (
-            "must be an absolute http(s) URL without spaces, quotes, query or fragment, "
-            "such as https://news.example.org/"
-        )
-        problems.append(error(CONFIG_FILE, lines.get("base_url", 0), "base_url", message))
-    for name in PATH_SETTINGS:
-        if any(ord(c) < 32 or c == "\x7f" for c in getattr(config, name)):
-            message = "must not hold control characters (a NUL byte, a line break...)"
-            problems.append(error(CONFIG_FILE, lines.get(name, 0), name, message))
-    if not LANG_PATTERN.match(config.language):
-        problems.append(
-            error(
-                CONFIG_FILE,
-                lines.get("language", 0),
-                "language",
-                "expected a language tag such as en",
-            )
-        )
     paths = [t.path for t in config.taxonomies]
     for taxonomy in config.taxonomies:
         if not re.match(r"^[a-z0-9][a-z0-9-]*$", taxonomy.path) or paths.count(taxonomy.path) > 1:
             message = f"path '{taxonomy.path}' must be unique lowercase letters, digits, hyphens"
-            problems.append(error(CONFIG_FILE, lines.get("taxonomies", 0), "taxonomies", message))
+            problems.append(error(CONFIG_FILE, line, "taxonomies", message))
         elif (
             taxonomy.path in RESERVED_PATHS
             or taxonomy.path.isdigit()
             or taxonomy.path in config.site_languages
         ):
             message = f"path '{taxonomy.path}' is used by newsgen's own pages (choose another)"
-            problems.append(error(CONFIG_FILE, lines.get("taxonomies", 0), "taxonomies", message))
+            problems.append(error(CONFIG_FILE, line, "taxonomies", message))
     return problems
-
-
-ALL_KEYS = [
-    *SIMPLE_KEYS,
-    "taxonomies",
-    "vocabularies",
-    "required",
-    "languages",
-    "zone_abbreviations",
-]
