@@ -23,4 +23,5 @@ axe=.cache/axe/node_modules/axe-core/axe.min.js
 ruff check src tests benchmarks
 ruff format --check src tests benchmarks
 mypy
+lint-imports --no-cache
 python -m pytest -q "$@"

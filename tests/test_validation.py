@@ -303,7 +303,7 @@ def test_a_template_that_is_not_utf8_and_an_unreadable_article_are_one_line(
     def unreadable(site_root: Path, source_path: str) -> object:
         raise PermissionError(13, "Permission denied", source_path)
 
-    monkeypatch.setattr("newsgen.pipeline.read.read_source", unreadable)
+    monkeypatch.setattr("newsgen.pipeline.read_stages.read_source", unreadable)
     result = build(BuildOptions(site_root=root))
     assert [d.format() for d in result.diagnostics if d.is_error] == [
         "content/a.md: error: cannot be read: Permission denied"

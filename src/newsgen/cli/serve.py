@@ -112,10 +112,15 @@ def serve_command(
             click.launch(url)
         watch_and_rebuild(watcher, options, state, report)
     except KeyboardInterrupt:
-        state.stop()
-        server.shutdown()
-        server.server_close()
-        console.print("stopped", highlight=False)
+        stop_serving(server, state, console)
+
+
+def stop_serving(server: Any, state: Any, console: Console) -> None:
+    """Ctrl-C: stop the watcher and the server, and say so."""
+    state.stop()
+    server.shutdown()
+    server.server_close()
+    console.print("stopped", highlight=False)
 
 
 def listen(

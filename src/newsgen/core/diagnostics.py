@@ -78,7 +78,8 @@ def has_errors(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic]) -> bool:
 
 
 def sort_diagnostics(diagnostics: list[Diagnostic]) -> tuple[Diagnostic, ...]:
-    """Order diagnostics by file and line so output is deterministic."""
+    """Order diagnostics by file and line so output is deterministic; a problem two pages
+    ran into (a body shown on its page and in a feed) is listed once."""
     return tuple(sorted(set(diagnostics)))
 
 

@@ -19,11 +19,14 @@ from newsgen.core.text import decode_text
 from newsgen.core.urls import article_url, make_slug
 from newsgen.core.yamlsource import construct_field, parse_mapping
 from newsgen.importers.report import Outcome, Status
+from newsgen.incremental.reuse import Incremental
+from newsgen.pipeline.options import BuildOptions, Job, output_dir_of
+from newsgen.pipeline.read_stages import load_inputs, parse_files
 from newsgen.source.fields import TRUE_WORDS
 from newsgen.source.frontmatter import split_front_matter
-from newsgen.source.load import read_source, scan_sources
+from newsgen.source.load import read_source, scan_content
 from newsgen.source.parse import SINGLE_TERM_KEYS, known_keys, parse_source
-from newsgen.source.vocab import Vocabulary, load_vocabularies
+from newsgen.source.vocab import Vocabulary
 
 IMPORT_KEY = "imported_from"
 REQUIRED_MARK = "required field is empty"
@@ -173,20 +176,20 @@ def source_digest(data: bytes) -> str:
 
 
 def read_site_content(site_root: Path) -> tuple[SiteContent, list[Diagnostic]]:
-    """Read settings, vocabularies and every article with newsgen's own parser."""
+    """Read settings, vocabularies and every article with the build's own parse stage."""
     config, problems = load_config(site_root)
-    vocabularies, vocab_problems = load_vocabularies(config)
-    site = SiteContent(config, vocabularies)
+    inputs, vocab_problems = load_inputs(config)
+    site = SiteContent(config, dict(inputs.vocabularies))
     problems += vocab_problems
     if has_errors(problems):
         return site, problems
-    stats, _ = scan_sources(config.site_root, config.content_dir)
-    for rel in stats:
-        source = read_source(config.site_root, rel)
-        article, _ = parse_source(source, config, vocabularies)
+    options = BuildOptions(site_root)
+    job = Job(options, config, output_dir_of(options, config), Incremental.off(config))
+    for rel, (_, (article, _)) in sorted(parse_files(job, inputs, scan_content(config)).items()):
         if article is not None:
             remember_article(site, article)
-        digest = imported_digest(article.extra if article else read_extra(source))
+        extra = article.extra if article else read_extra(read_source(config.site_root, rel))
+        digest = imported_digest(extra)
         if digest:
             site.hashes.setdefault(digest, rel)
             if article is not None:

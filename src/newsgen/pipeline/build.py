@@ -1,42 +1,48 @@
 """The recipe: load -> parse -> index -> plan -> render -> search -> publish, stage by stage.
 
 `build` and `check` read as flat lists of stage calls; every stage returns its value and its
-diagnostics (pipeline/read.py, pipeline/write.py), and one Incremental object decides what the
+diagnostics (pipeline/read_stages.py, pipeline/write_stages.py), and one Incremental object decides what the
 last build's work can be reused for.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
+from dataclasses import replace
 
 from newsgen.checks.links import broken_links, site_targets
 from newsgen.checks.translations import missing_translations
-from newsgen.core.config import Config, load_config
+from newsgen.core.config import load_config
 from newsgen.core.diagnostics import BuildFailed, Diagnostic, has_errors, sort_diagnostics
 from newsgen.core.model import Progress
 from newsgen.incremental.cache import CACHE_DIR, CacheUnusable
-from newsgen.incremental.reuse import Incremental, Published
+from newsgen.incremental.reuse import Incremental
 from newsgen.pipeline.options import (
     BuildOptions,
     BuildResult,
+    Job,
     Timer,
     output_dir_of,
     source_dirs,
 )
-from newsgen.pipeline.read import (
+from newsgen.pipeline.read_stages import (
     Site,
     check_content_folder,
     index_site,
     load_inputs,
-    next_due,
     parse_articles,
     plan_site,
 )
-from newsgen.pipeline.write import publish_site, render_site, search_site, staging_folder
+from newsgen.pipeline.write_stages import (
+    publish_site,
+    remember_build,
+    render_site,
+    search_site,
+    staging_folder,
+)
 from newsgen.publish import output, publish
 from newsgen.render.templating import TemplateProblem, compile_templates
-from newsgen.source.load import scan_content
+from newsgen.source.load import Scan, scan_content
 
 __all__ = ["BuildOptions", "BuildResult", "build", "check", "output_dir_of", "source_dirs"]
 
@@ -53,68 +59,65 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         output.stop_for_test("locked")
         placement = publish.place_output(out)
         publish.recover(placement)
-        reuse = Incremental.open(config, options.use_cache)
+        job = Job(options, config, out, Incremental.open(config, options.use_cache), progress)
         try:
-            return run_build(options, config, settings_problems, placement, reuse, progress)
+            return run_build(job, settings_problems, placement)
         except CacheUnusable:  # a cache that fails mid-build: start again without it
-            reuse = reuse.discard()
-            return run_build(options, config, settings_problems, placement, reuse, progress)
+            job = replace(job, reuse=job.reuse.discard())
+            return run_build(job, settings_problems, placement)
 
 
 def run_build(
-    options: BuildOptions,
-    config: Config,
-    settings_problems: Sequence[Diagnostic],
-    placement: publish.Placement,
-    reuse: Incremental,
-    progress: Progress | None,
+    job: Job, settings_problems: Sequence[Diagnostic], placement: publish.Placement
 ) -> BuildResult:
-    """Every stage in order; problems stop the build before anything is published."""
-    timer, out = Timer(), placement.output_dir
-    scan = timer.run("load", scan_content, config)
-    reuse.note_inputs(config, (options.drafts, options.future), out, scan)
-    if not (options.clean or options.strict) and reuse.is_up_to_date(out, options.moment()):
-        return BuildResult(output_dir=out, up_to_date=True, articles=reuse.article_count())
-    inputs, loaded = timer.run("load", load_inputs, config)
-    articles, parsed = timer.run(
-        "parse", parse_articles, config, inputs, scan, reuse, options, progress
-    )
-    index, indexed = timer.run("index", index_site, articles, config, inputs, reuse, options)
-    site, planned = timer.run("plan", plan_site, index, config, inputs, out)
+    """Every stage in order; any problem stops the build before anything is published."""
+    timer, reuse = Timer(), job.reuse
+    scan = timer.run("load", scan_content, job.config)
+    if is_up_to_date(job, scan):
+        return BuildResult(
+            output_dir=job.output_dir, up_to_date=True, articles=reuse.article_count()
+        )
+    inputs, loaded = timer.run("load", load_inputs, job.config)
+    articles, parsed = timer.run("parse", parse_articles, job, inputs, scan)
+    index, indexed = timer.run("index", index_site, job, articles, inputs)
+    site, planned = timer.run("plan", plan_site, job, index, inputs)
     found = [*settings_problems, *loaded, *parsed, *indexed, *planned, *reuse.moved(index.articles)]
-    if stop := stop_before_writing(found, site, options, out):
-        return BuildResult(diagnostics=stop, timings=timer.timings)
+    if stop := stop_before_writing(job, found, site):
+        return BuildResult(stop, timings=timer.timings)
     try:
         with staging_folder(placement) as staging:
-            rendered, problems = timer.run(
-                "render", render_site, site, articles, reuse, staging, options, progress
-            )
+            rendered, problems = timer.run("render", render_site, job, site, articles, staging)
             stop_if_failed(found, problems)  # the staging folder is discarded, the output kept
-            search, searched = timer.run(
-                "search", search_site, site, rendered, reuse, staging, options.jobs
-            )
+            search, searched = timer.run("search", search_site, job, site, rendered, staging)
             stop_if_failed(found, searched)
-            stats = timer.run("publish", publish_site, rendered, search, reuse, staging)
-    except BuildFailed as failed:
-        return BuildResult(failed.diagnostics, timings=timer.timings)
-    except TemplateProblem as problem:
-        return BuildResult((*sort_diagnostics(found), problem.diagnostic))
-    except OSError as failure:
-        return BuildResult((*sort_diagnostics(found), output.write_failure(failure)))
-    published = Published(
-        out,
-        index.articles,
-        rendered.fingerprints,
-        rendered.body_keys,
-        search.digests,
-        next_due(articles, options),
-    )
-    timer.run("cache", reuse.after_publish, published)
-    tampered = [output.manifest_warning(out, stats.ignored)] if stats.ignored else []
-    summary = (len(index.articles), len(site.pages), rendered.rendered)
+            stats = timer.run("publish", publish_site, job, rendered, search, staging)
+    except (BuildFailed, TemplateProblem, OSError) as failure:
+        return BuildResult(failure_diagnostics(failure, found), timings=timer.timings)
+    timer.run("remember", remember_build, job, articles, index, rendered, search)
+    tampered = [output.manifest_warning(job.output_dir, stats.ignored)] if stats.ignored else []
+    found, counts = [*found, *tampered], (len(index.articles), len(site.pages), rendered.rendered)
     return BuildResult(
-        sort_diagnostics([*found, *tampered]), out, *summary, False, stats, timer.timings
+        sort_diagnostics(found), job.output_dir, *counts, False, stats, timer.timings
     )
+
+
+def is_up_to_date(job: Job, scan: Scan) -> bool:
+    """Nothing changed since the last build (--clean and --strict always build)."""
+    options = job.options
+    job.reuse.note_inputs(job.config, (options.drafts, options.future), job.output_dir, scan)
+    forced = options.clean or options.strict
+    return not forced and job.reuse.is_up_to_date(job.output_dir, options.moment())
+
+
+def failure_diagnostics(
+    failure: BuildFailed | TemplateProblem | OSError, found: list[Diagnostic]
+) -> tuple[Diagnostic, ...]:
+    """What a stage that failed while writing says, after everything found before it."""
+    if isinstance(failure, BuildFailed):
+        return failure.diagnostics
+    if isinstance(failure, TemplateProblem):
+        return (*sort_diagnostics(found), failure.diagnostic)
+    return (*sort_diagnostics(found), output.write_failure(failure))
 
 
 def stop_if_failed(found: list[Diagnostic], problems: list[Diagnostic]) -> None:
@@ -123,15 +126,13 @@ def stop_if_failed(found: list[Diagnostic], problems: list[Diagnostic]) -> None:
         raise BuildFailed(sort_diagnostics([*found, *problems]))
 
 
-def stop_before_writing(
-    found: list[Diagnostic], site: Site, options: BuildOptions, out: Path
-) -> tuple[Diagnostic, ...]:
+def stop_before_writing(job: Job, found: list[Diagnostic], site: Site) -> tuple[Diagnostic, ...]:
     """What stops a build before it writes: errors, any warning under --strict, or taking away
     more than half of the published articles without --allow-shrink."""
-    if has_errors(found) or (options.strict and found):
+    if has_errors(found) or (job.options.strict and found):
         return sort_diagnostics(found)
-    shrink = output.shrink_problem(out, len(site.index.articles))
-    if shrink and not options.allow_shrink:
+    shrink = output.shrink_problem(job.output_dir, len(site.index.articles))
+    if shrink and not job.options.allow_shrink:
         return sort_diagnostics([*found, shrink])
     return ()
 
@@ -140,23 +141,19 @@ def check(options: BuildOptions) -> BuildResult:
     """The build pipeline without render and write: validate everything."""
     config, settings_problems = load_config(options.site_root)
     check_content_folder(config)
-    timer, reuse = Timer(), Incremental.off(config)
-    templates = compile_templates(config)
+    job = Job(options, config, output_dir_of(options, config), Incremental.off(config))
+    timer, templates = Timer(), compile_templates(config)
     scan = timer.run("load", scan_content, config)
     inputs, loaded = timer.run("load", load_inputs, config)
-    articles, parsed = timer.run(
-        "parse", parse_articles, config, inputs, scan, reuse, options, None
-    )
-    index, indexed = timer.run("index", index_site, articles, config, inputs, reuse, options)
-    site, planned = timer.run(
-        "plan", plan_site, index, config, inputs, output_dir_of(options, config)
-    )
+    articles, parsed = timer.run("parse", parse_articles, job, inputs, scan)
+    index, indexed = timer.run("index", index_site, job, articles, inputs)
+    site, planned = timer.run("plan", plan_site, job, index, inputs)
     found = [*settings_problems, *templates, *loaded, *parsed, *indexed, *planned]
     if has_errors(found):
         return BuildResult(sort_diagnostics(found), timings=timer.timings)
     untranslated = missing_translations(index, config)
     targets = site_targets(site.pages, (rel for rel, _ in site.static_files))
     broken = broken_links(index.articles, targets)
-    found += [*untranslated, *broken, *reuse.moved(index.articles)]
-    summary = (len(index.articles), len(site.pages))
-    return BuildResult(sort_diagnostics(found), None, *summary, timings=timer.timings)
+    found += [*untranslated, *broken, *job.reuse.moved(index.articles)]
+    counts = (len(index.articles), len(site.pages))
+    return BuildResult(sort_diagnostics(found), None, *counts, timings=timer.timings)

@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 
 from newsgen.core.config import Config
 from newsgen.core.diagnostics import Diagnostic, has_errors
+from newsgen.core.model import Progress
+from newsgen.incremental.reuse import Incremental
 from newsgen.publish.output import WriteStats
 
 T = TypeVar("T")
@@ -54,6 +56,18 @@ class BuildResult:
     def ok(self) -> bool:
         """True when no error was found."""
         return not has_errors(list(self.diagnostics))
+
+
+@dataclass(frozen=True)
+class Job:
+    """One build's fixed facts, handed to every stage: options, settings, where the output
+    goes, the reuse decisions and who hears about progress."""
+
+    options: BuildOptions
+    config: Config
+    output_dir: Path
+    reuse: Incremental
+    progress: Progress | None = None
 
 
 class Timer:

@@ -11,11 +11,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from newsgen.core.diagnostics import Diagnostic
-from newsgen.core.model import Article, Progress
+from newsgen.core.model import Article, SiteIndex
 from newsgen.incremental.keys import cache_key
-from newsgen.incremental.reuse import Incremental
-from newsgen.pipeline.options import BuildOptions
-from newsgen.pipeline.read import Site
+from newsgen.incremental.reuse import Published
+from newsgen.pipeline.options import Job
+from newsgen.pipeline.read_stages import Site, next_due
 from newsgen.publish import output, publish
 from newsgen.publish.search import SearchResult, stage_search
 
@@ -43,23 +43,19 @@ def staging_folder(placement: publish.Placement) -> Iterator[publish.Staging]:
 
 
 def render_site(
-    site: Site,
-    articles: Sequence[Article],
-    reuse: Incremental,
-    staging: publish.Staging,
-    options: BuildOptions,
-    progress: Progress | None,
+    job: Job, site: Site, articles: Sequence[Article], staging: publish.Staging
 ) -> tuple[Rendered, list[Diagnostic]]:
     """Render stage: pages whose fingerprint changed, then static files, into staging."""
     from newsgen.pipeline.parallel import render_pages
     from newsgen.render.renderer import Renderer
 
+    reuse, options = job.reuse, job.options
     renderer = Renderer(
         site.config, site.index, reuse.body_cache(), reuse.article_keys(), cache_key(site.config)
     )
     fingerprints = {page.output_path: renderer.fingerprint(page) for page in site.pages}
     todo = reuse.pages_to_render(site.pages, fingerprints, staging.output_dir, options.clean)
-    outcome = render_pages(renderer, site.pages, todo, staging, options.jobs, progress)
+    outcome = render_pages(renderer, site.pages, todo, staging, options.jobs, job.progress)
     static = [rel for rel, path in site.static_files if staging.put(rel, path.read_bytes())]
     made = {page.output_path for page in site.pages} | {rel for rel, _ in site.static_files}
     body_keys = {renderer.bodies.key(article) for article in articles}
@@ -68,24 +64,37 @@ def render_site(
 
 
 def search_site(
-    site: Site, rendered: Rendered, reuse: Incremental, staging: publish.Staging, jobs: int
+    job: Job, site: Site, rendered: Rendered, staging: publish.Staging
 ) -> tuple[SearchResult, list[Diagnostic]]:
     """Search stage: each year's Pagefind bundle into staging (kept where nothing changed)."""
-    digests = reuse.search_digests()
+    digests, jobs = job.reuse.search_digests(), job.options.jobs
     found = stage_search(site.config, site.pages, staging, rendered.fingerprints, digests, jobs)
     return found, found.problems
 
 
 def publish_site(
-    rendered: Rendered, search: SearchResult, reuse: Incremental, staging: publish.Staging
+    job: Job, rendered: Rendered, search: SearchResult, staging: publish.Staging
 ) -> output.WriteStats:
     """Publish stage: pages, static files and search bundle replace the output in one step."""
     made = set(rendered.made) | search.files
     bundle = sorted(f for f in search.files if (staging.dir / f).is_file())
     staged = [*rendered.staged, *bundle]
-    reuse.before_publish(staged, search.indexed)
+    job.reuse.before_publish(staged, search.indexed)
     stats = output.WriteStats()
     publish.publish(staging, made, staged, stats)
     stats.written, stats.unchanged = len(staged), len(made) - len(staged)
     stats.changed_paths = staged
     return stats
+
+
+def remember_build(
+    job: Job,
+    articles: Sequence[Article],
+    index: SiteIndex,
+    rendered: Rendered,
+    search: SearchResult,
+) -> None:
+    """Remember stage: once published, what the next build may reuse is handed over."""
+    due = next_due(articles, job.options)
+    kept = (rendered.fingerprints, rendered.body_keys, search.digests, due)
+    job.reuse.after_publish(Published(job.output_dir, index.articles, *kept))

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from newsgen.core.config import CONFIG_FILE, Config, did_you_mean
 from newsgen.core.diagnostics import Diagnostic, UnsafeSetup, error, warning
-from newsgen.core.model import Article, PageSpec, Progress, SiteIndex
-from newsgen.incremental.reuse import Incremental, Parsed, ParseResult
-from newsgen.pipeline.options import BuildOptions
+from newsgen.core.model import Article, PageSpec, SiteIndex
+from newsgen.incremental.reuse import Parsed, ParseResult
+from newsgen.pipeline.options import BuildOptions, Job
 from newsgen.publish.output import foreign_files_at
 from newsgen.render.templating import THEME_STATIC, shortcode_names
 from newsgen.site.index import build_index, select_published, sort_articles
@@ -89,22 +89,22 @@ def make_parser(config: Config, vocabularies: Mapping[str, Vocabulary]) -> Calla
     return parse_one
 
 
-def parse_articles(
-    config: Config,
-    inputs: Inputs,
-    scan: Scan,
-    reuse: Incremental,
-    options: BuildOptions,
-    progress: Progress | None,
-) -> tuple[list[Article], list[Diagnostic]]:
-    """Parse stage: every article file, reusing results for files that did not change."""
+def parse_files(job: Job, inputs: Inputs, scan: Scan) -> Parsed:
+    """Every content file's parse result by path, reusing results for unchanged files."""
     from newsgen.pipeline.parallel import parse_paths
 
-    parsed: Parsed = reuse.reusable_parses(scan)
+    parsed: Parsed = job.reuse.reusable_parses(scan)
     dirty = [path for path in scan.stats if path not in parsed]
-    parser = make_parser(config, inputs.vocabularies)
-    parsed.update(parse_paths(parser, dirty, options.jobs, progress))
-    reuse.note_parses(parsed)
+    parser = make_parser(job.config, inputs.vocabularies)
+    parsed.update(parse_paths(parser, dirty, job.options.jobs, job.progress))
+    job.reuse.note_parses(parsed)
+    return parsed
+
+
+def parse_articles(job: Job, inputs: Inputs, scan: Scan) -> tuple[list[Article], list[Diagnostic]]:
+    """Parse stage: every article file, reusing results for files that did not change."""
+    config = job.config
+    parsed = parse_files(job, inputs, scan)
     results = sorted(parsed.values(), key=lambda found: found[0])  # by digest: any file order
     articles = [article for _, (article, _) in results if article is not None]
     problems = [*scan.problems, *(p for _, (_, found) in results for p in found)]
@@ -113,16 +113,13 @@ def parse_articles(
 
 
 def index_site(
-    articles: Sequence[Article],
-    config: Config,
-    inputs: Inputs,
-    reuse: Incremental,
-    options: BuildOptions,
+    job: Job, articles: Sequence[Article], inputs: Inputs
 ) -> tuple[SiteIndex, list[Diagnostic]]:
     """Index stage: published articles into taxonomies and date archives."""
+    options = job.options
     now = options.moment()
     published = sort_articles(select_published(articles, options.drafts, options.future, now))
-    return build_index(published, config, inputs.vocabularies, reuse.related_finder())
+    return build_index(published, job.config, inputs.vocabularies, job.reuse.related_finder())
 
 
 def next_due(articles: Sequence[Article], options: BuildOptions) -> float:
@@ -132,11 +129,9 @@ def next_due(articles: Sequence[Article], options: BuildOptions) -> float:
     return min(due, default=float("inf"))
 
 
-def plan_site(
-    index: SiteIndex, config: Config, inputs: Inputs, output_dir: Path
-) -> tuple[Site, list[Diagnostic]]:
+def plan_site(job: Job, index: SiteIndex, inputs: Inputs) -> tuple[Site, list[Diagnostic]]:
     """Plan stage: every page with its URL; collisions and replaced foreign files are errors."""
-    static_files = inputs.static_files
+    config, output_dir, static_files = job.config, job.output_dir, inputs.static_files
     pages, problems = plan_pages(index, config, [rel for rel, _ in static_files])
     problems += static_collisions(pages, static_files, config)
     if not config.base_url:
