@@ -8,8 +8,10 @@ is "do it again", so a build with and without one differs only in speed.
 
 from __future__ import annotations
 
+import functools
+import json
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -40,9 +42,9 @@ RACY_NS = 2_000_000_000
 class Incremental:
     """Answers "may the last build's work be reused?" and remembers this build's work."""
 
-    def __init__(self, cache: BuildCache | None, previous_urls: dict[str, list[str]]) -> None:
+    def __init__(self, cache: BuildCache | None, urls_text: Callable[[], str | None]) -> None:
         self.cache = cache
-        self.previous_urls = previous_urls
+        self.urls_text = urls_text  # read only when needed: the no-change shortcut skips it
         self.parsed: Parsed = {}
         self.scan: Scan | None = None
         self.inputs = ("", 0)
@@ -56,18 +58,24 @@ class Incremental:
                 cache = BuildCache(config.site_root, cache_key(config))
             except (OSError, sqlite3.Error, CacheUnusable):
                 cache = None
-        return cls(cache, read_url_map(cache.meta("urls") if cache else None))
+        return cls(cache, lambda: cache.meta("urls") if cache else None)
 
     @classmethod
     def off(cls, config: Config) -> Incremental:
         """No reuse (for `check`, and after a cache proved unusable); URL history still read."""
-        return cls(None, read_url_map(peek_meta(config.site_root, "urls")))
+        return cls(None, lambda: peek_meta(config.site_root, "urls"))
 
     def discard(self) -> Incremental:
         """Drop a cache that failed mid-build; the build starts again without one."""
+        previous = json.dumps(self.previous_urls)  # read before the cache goes
         if self.cache:
             self.cache.discard()
-        return Incremental(None, self.previous_urls)
+        return Incremental(None, lambda: previous)
+
+    @functools.cached_property
+    def previous_urls(self) -> dict[str, list[str]]:
+        """Each article's URLs in earlier builds (source path -> URLs), for moved articles."""
+        return read_url_map(self.urls_text())
 
     def is_up_to_date(self, out: Path, now: datetime) -> bool:
         """Nothing changed since the last build: the inputs digest, the output's manifest and
