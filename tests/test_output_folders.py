@@ -167,7 +167,7 @@ def test_two_sites_building_into_one_output_wait_for_each_other(
 ) -> None:
     first, second = make_site(tmp_path / "one", 10), make_site(tmp_path / "two", 10)
     out = tmp_path / "shared" / "www"
-    holder = spawn(first, "-o", str(out), "-q", "--force", env={"NEWSGEN_TEST_STOP": "locked"})
+    holder = spawn(first, "-o", str(out), "-q", "--force", stop="locked")
     wait_stopped(holder)
     waiting = spawn(second, "-o", str(out), "-q", "--force")
     wait_blocked(waiting, out.parent)  # the folder above the output is what is locked

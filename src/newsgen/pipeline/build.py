@@ -135,7 +135,7 @@ def write_site(
     result.stats.unchanged = len(made) - len(staged)
     result.stats.changed_paths = staged
     if cache:
-        output.stop_for_test("cache")
+        output.checkpoint("cache")
         body_keys = {renderer.bodies.key(a) for a, _ in site.parsed.values() if a}
         save_cache(cache, site, fingerprints, output.manifest_signature(out), body_keys)
         cache.save_meta(search.digests)  # only now: the bundles they describe are published
@@ -164,7 +164,7 @@ def build_locked(
     """The build proper, while holding the output folder's lock."""
     result = BuildResult()
     timer = Timer(result.timings)
-    output.stop_for_test("locked")
+    output.checkpoint("locked")
     placement = publish.place_output(out)
     publish.recover(placement)
     cache = open_cache(options, config)
