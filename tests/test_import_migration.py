@@ -11,11 +11,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import run_cli, write_files
+from conftest import make_source, run_cli, write_files
 from test_import import FIXTURES, front, imported, tiny_site
 
 from newsgen.core.config import Config
-from newsgen.core.model import Source
 from newsgen.importers.conversions import Link, convert_hugo, convert_jekyll
 from newsgen.importers.foreign import ForeignOptions, import_foreign
 from newsgen.importers.report import ImportReport, Status, render_json, render_markdown
@@ -294,7 +293,7 @@ def test_shortcode_text_in_a_jekyll_post_stays_text(tmp_path: Path) -> None:
     )
     config = Config(tmp_path)
     article, _ = parse_source(
-        Source("content/a.md", b"---\ntitle: A\ndate: 2023-02-10\n---\n"), config, {}
+        make_source(data="---\ntitle: A\ndate: 2023-02-10\n---\n"), config, {}
     )
     assert article is not None
     host = Shortcodes(config, {}).host(article, result.text)

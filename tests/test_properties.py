@@ -21,13 +21,20 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from conftest import EXAMPLES_SCALE, FIXED_NOW, build_site, read_tree, run_cli, write_files
+from conftest import (
+    EXAMPLES_SCALE,
+    FIXED_NOW,
+    build_site,
+    make_source,
+    read_tree,
+    run_cli,
+    write_files,
+)
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from newsgen.core.config import Config
 from newsgen.core.diagnostics import Diagnostic
-from newsgen.core.model import Source
 from newsgen.core.urls import make_slug
 from newsgen.pipeline.build import BuildOptions, check
 from newsgen.render.markdown_html import MarkdownProblem, render_markdown
@@ -723,7 +730,9 @@ def assert_good_diagnostics(source_path: str, data: bytes, diagnostics: list[Dia
 def test_parse_never_raises_and_every_problem_has_a_line(data: bytes) -> None:
     """Whatever the bytes, parse_source returns an Article or errors naming file and line."""
     config = Config(site_root=Path("/nonexistent"))
-    article, diagnostics = parse_source(Source("content/x.md", data), config, {})
+    article, diagnostics = parse_source(
+        make_source(source_path="content/x.md", data=data), config, {}
+    )
     assert_good_diagnostics("content/x.md", data, diagnostics)
     errors = [d for d in diagnostics if d.is_error]
     assert (article is None) == bool(errors), [d.format() for d in diagnostics]
@@ -741,7 +750,7 @@ def test_diagnostic_lines_are_file_lines_whatever_came_before(values: list[str])
     lines = ["---", "title: T", *(f'x{n}: "{v}"' for n, v in enumerate(values)), "date: 2024-13-45"]
     data = "\n".join([*lines, "---", ""]).encode("utf-8")
     config = Config(site_root=Path("/nonexistent"))
-    _, diagnostics = parse_source(Source("content/x.md", data), config, {})
+    _, diagnostics = parse_source(make_source(source_path="content/x.md", data=data), config, {})
     dates = [d for d in diagnostics if d.field == "date"]
     assert [d.line for d in dates] == [len(lines)], [d.format() for d in diagnostics]
 
