@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +15,8 @@ from typing import Any
 import pytest
 import yaml
 from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 from newsgen.core import urls
 from newsgen.core.config import DEFAULT_TAXONOMIES
@@ -20,10 +24,35 @@ from newsgen.core.model import Article, Source, Speaker, Taxonomy, Term
 from newsgen.pipeline.build import BuildOptions, BuildResult, build
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Subprocesses (the CLI) must import the newsgen these tests import: a relative PYTHONPATH
+# (`PYTHONPATH=src python -m pytest`) would name another folder in a subprocess started in a
+# site's folder, and it would silently run an installed newsgen instead.
+if os.environ.get("PYTHONPATH"):
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        str(Path(entry).resolve()) if entry else entry
+        for entry in os.environ["PYTHONPATH"].split(os.pathsep)
+    )
+EXAMPLE_SITE = REPO_ROOT  # the repository is itself the example archive
+# What a site is made of: copied to a temporary folder, a fixture site builds there, so tests
+# never leave a cache or an output inside the repository.
+SITE_PARTS = ("newsgen.yaml", "content", "templates", "static", "data")
 # The test command (and CI) replays the same examples on every run, so a commit's result does
-# not depend on luck; NEWSGEN_HYPOTHESIS=explore draws new ones (see DEVELOPERS.md).
-settings.register_profile("repeatable", derandomize=True)
-settings.register_profile("explore", derandomize=False)
+# not depend on luck, and keeps no example database; NEWSGEN_HYPOTHESIS=explore draws new ones
+# (see DEVELOPERS.md) and keeps the failures it finds in a database, so the next explore run
+# tries them first. Hypothesis's files (that database, its caches) live outside the
+# repository, in newsgen-hypothesis/ of the temporary folder, unless
+# HYPOTHESIS_STORAGE_DIRECTORY names another place.
+HYPOTHESIS_HOME = Path(
+    os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY")
+    or Path(tempfile.gettempdir()) / "newsgen-hypothesis"
+)
+set_hypothesis_home_dir(HYPOTHESIS_HOME)
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile(
+    "explore",
+    derandomize=False,
+    database=DirectoryBasedExampleDatabase(HYPOTHESIS_HOME / "examples"),
+)
 settings.load_profile(os.environ.get("NEWSGEN_HYPOTHESIS", "repeatable"))
 EXAMPLES_SCALE = int(os.environ.get("NEWSGEN_HYPOTHESIS_SCALE", "1"))
 FIXED_NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -35,6 +64,27 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
 ]
+
+
+def copy_fixture_site(source: Path, dest: Path) -> Path:
+    """A private copy of a fixture site's sources (never its cache or output) to build in."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in SITE_PARTS:
+        if (source / name).is_dir():
+            shutil.copytree(source / name, dest / name, symlinks=True)
+        elif (source / name).is_file():
+            shutil.copy2(source / name, dest / name)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where tests leave files for people to look at (screenshots): the folder named by
+    NEWSGEN_ARTIFACTS, else a fresh temporary folder (pytest keeps the last few runs')."""
+    chosen = os.environ.get("NEWSGEN_ARTIFACTS")
+    folder = Path(chosen).resolve() if chosen else tmp_path_factory.mktemp("artifacts")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def front_matter(**fields: object) -> str:

@@ -14,6 +14,20 @@ from conftest import article_text, run_cli, write_files
 from newsgen import __version__
 
 
+def test_the_cli_runs_the_code_under_test(tmp_path: Path) -> None:
+    """A subprocess started anywhere imports the newsgen these tests import (not another copy)."""
+    import newsgen
+
+    done = subprocess.run(
+        [sys.executable, "-c", "import newsgen; print(newsgen.__file__)"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert Path(done.stdout.strip()).resolve() == Path(newsgen.__file__).resolve()
+
+
 def test_version() -> None:
     result = run_cli("--version")
     assert result.returncode == 0 and __version__ in result.stdout

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from conftest import REPO_ROOT, build_site, run_cli
+from conftest import EXAMPLE_SITE, build_site, copy_fixture_site, run_cli
 from slugify import slugify
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -329,13 +329,14 @@ def match_articles(out: Path, sources: list[SourceArticle]) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory) -> ExampleSite:
-    out = tmp_path_factory.mktemp("example") / "out"
-    result = build_site(REPO_ROOT, output_dir=out)
+    work = tmp_path_factory.mktemp("example")
+    site, out = copy_fixture_site(EXAMPLE_SITE, work / "site"), work / "out"
+    result = build_site(site, output_dir=out)
     problems = "\n".join(d.format() for d in result.diagnostics)
     assert result.ok, f"the example archive does not build:\n{problems}"
     assert not result.diagnostics, f"the example archive builds with warnings:\n{problems}"
-    settings = yaml.safe_load((REPO_ROOT / "newsgen.yaml").read_text("utf-8"))
-    everything = read_sources(REPO_ROOT)
+    settings = yaml.safe_load((site / "newsgen.yaml").read_text("utf-8"))
+    everything = read_sources(site)
     sources = [a for a in everything if not a.draft]
     return ExampleSite(
         out=out,
@@ -589,7 +590,7 @@ def test_site_with_only_content_builds_with_builtin_theme(tmp_path: Path) -> Non
     ]
     for rel in chosen:
         (site / "content" / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(REPO_ROOT / "content" / rel, site / "content" / rel)
+        shutil.copyfile(EXAMPLE_SITE / "content" / rel, site / "content" / rel)
     assert sorted(p.name for p in site.iterdir()) == ["content"]
 
     done = run_cli("build", cwd=site)
