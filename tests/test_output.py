@@ -230,7 +230,8 @@ def test_concurrent_builds_are_serialised_and_a_killed_build_leaves_no_stuck_loc
     import signal
     import subprocess
     import sys
-    import time
+
+    from test_faults import wait_blocked
 
     from newsgen.incremental.cache import CACHE_DIR
 
@@ -252,9 +253,11 @@ def test_concurrent_builds_are_serialised_and_a_killed_build_leaves_no_stuck_loc
         text=True,
     )
     assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-    waiting = subprocess.Popen([sys.executable, "-m", "newsgen", "build", str(root), "-q"])
-    time.sleep(1.5)
-    assert waiting.poll() is None  # blocked behind the lock
+    waiting = subprocess.Popen(
+        [sys.executable, "-m", "newsgen", "build", str(root), "-q"], text=True
+    )
+    wait_blocked(waiting, lock)  # it waits for the lock (seen in /proc/locks)
+    assert waiting.poll() is None
     holder.send_signal(signal.SIGKILL)
     holder.wait()
     assert waiting.wait(timeout=60) == 0

@@ -756,9 +756,14 @@ def test_diagnostic_lines_are_file_lines_whatever_came_before(values: list[str])
 
 
 def assert_check_is_clean(root: Path, files: dict[str, bytes]) -> None:
-    """check() returns (never raises), and each problem names a file it read and a line in it."""
+    """check() returns (never raises), reports every error that parsing finds in a file, and
+    each problem names a file it read and a line in it."""
     result = check(BuildOptions(site_root=root))
-    assert result.ok == (not any(d.is_error for d in result.diagnostics))
+    reported = {d.format() for d in result.diagnostics if d.is_error}
+    for path, data in files.items():
+        _, parsed = parse_source(make_source(source_path=path, data=data), Config(root), {})
+        missed = [d.format() for d in parsed if d.is_error and d.format() not in reported]
+        assert missed == [], f"check did not report {missed}"
     for diagnostic in result.diagnostics:
         if diagnostic.path == "newsgen.yaml":
             continue
