@@ -66,6 +66,20 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Every test has one of these markers (see DEVELOPERS.md, Tests); `slow` comes on top.
+TIERS = ("unit", "site", "cli", "browser")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Refuse a test without a tier, before `-m` deselects anything."""
+    untiered = [i.nodeid for i in items if not any(i.get_closest_marker(t) for t in TIERS)]
+    if untiered:
+        raise pytest.UsageError(
+            f"tests without a tier marker ({', '.join(TIERS)}): " + " ".join(untiered)
+        )
+
+
 def copy_fixture_site(source: Path, dest: Path) -> Path:
     """A private copy of a fixture site's sources (never its cache or output) to build in."""
     dest.mkdir(parents=True, exist_ok=True)

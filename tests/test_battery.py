@@ -23,6 +23,8 @@ import yaml
 
 from tests.conftest import article_text, read_tree, run_cli, write_files
 
+pytestmark = pytest.mark.cli
+
 BAD = "content/2023/02/bad.md"
 BASE_SITE: dict[str, str | bytes] = {
     "newsgen.yaml": (
@@ -398,7 +400,19 @@ def copy_site(built_base: Path, tmp_path: Path) -> Path:
     return root
 
 
-@pytest.mark.parametrize("name", list(CASES))
+# Each of these takes well over a second (the Markdown time limit, deep YAML): not quick.
+SLOW_CASES = {  # names in CASES (checked below)
+    "deep-flow-nesting",
+    "pathological-brackets",
+    "pathological-summary",
+    "pathological-nested-lists",
+}
+assert CASES.keys() >= SLOW_CASES
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=[pytest.mark.slow] if n in SLOW_CASES else []) for n in CASES]
+)
 def test_bad_input_is_reported_and_output_kept(name: str, built_base: Path, tmp_path: Path) -> None:
     case = CASES[name]
     root = copy_site(built_base, tmp_path)

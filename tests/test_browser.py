@@ -27,7 +27,9 @@ if not CHROMIUM.exists():
         f"{CHROMIUM} not found: install Chromium to run the browser tests", allow_module_level=True
     )
 
-pytestmark = pytest.mark.browser
+# One worker runs them all (scripts/test.sh's --dist loadgroup): the build, the server and the
+# browser are module fixtures, made once.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("example-browser")]
 
 
 class QuietHandler(SimpleHTTPRequestHandler):

@@ -14,6 +14,8 @@ from newsgen.core.dates import EXPECTED, parse_date
 from newsgen.core.model import Article
 from newsgen.source.parse import parse_source
 
+pytestmark = pytest.mark.unit
+
 UTC = ZoneInfo("UTC")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FIX = "(write the offset instead, e.g. +08:00, or set zone_abbreviations in newsgen.yaml)"

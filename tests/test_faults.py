@@ -27,6 +27,8 @@ from conftest import article_text, run_cli, write_files
 
 from newsgen.pipeline.build import BuildOptions, build
 
+pytestmark = [pytest.mark.cli, pytest.mark.slow]
+
 Tree = dict[str, bytes]
 Spawn = Callable[..., "subprocess.Popen[str]"]
 FOREIGN = {"CNAME": "news.example.org\n", ".git/HEAD": "ref: main\n", "2023/own.txt": "mine\n"}

@@ -13,7 +13,10 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import build_site, copy_fixture_site, read_tree
+
+pytestmark = [pytest.mark.site, pytest.mark.slow]
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -17,6 +17,8 @@ from newsgen.source.parse import digest_text, parse_source
 from newsgen.source.summary import derive_summary
 from newsgen.source.vocab import read_vocabulary
 
+pytestmark = pytest.mark.unit
+
 UTC = ZoneInfo("UTC")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

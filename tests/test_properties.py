@@ -347,6 +347,7 @@ def feed_content_links(tree: dict[str, bytes], base_url: str) -> list[tuple[str,
     return found
 
 
+@pytest.mark.site
 def test_feed_content_links_resolve(tmp_path: Path) -> None:
     """A link between articles still works when the article is read in a feed reader."""
     link = "../../../../2023/01/02/b/index.html"
@@ -392,6 +393,8 @@ def mtimes(root: Path) -> dict[str, int]:
     }
 
 
+@pytest.mark.site
+@pytest.mark.slow
 @examples(15)
 @given(site=sites())
 def test_build_is_idempotent(tmp_path_factory: pytest.TempPathFactory, site: SiteSpec) -> None:
@@ -409,6 +412,8 @@ def test_build_is_idempotent(tmp_path_factory: pytest.TempPathFactory, site: Sit
         assert mtimes(root / "public") == before, options
 
 
+@pytest.mark.site
+@pytest.mark.slow
 @examples(40)
 @given(site=sites())
 def test_links_resolve_and_hidden_articles_stay_hidden(
@@ -467,6 +472,8 @@ def cli_tree(root: Path, env: dict[str, str], jobs: str, pooled: bool) -> dict[s
     return read_tree(root / "public")
 
 
+@pytest.mark.cli
+@pytest.mark.slow
 @examples(6)
 @given(site=sites(allow_future=False, min_articles=3))
 def test_output_is_the_same_for_any_hash_seed_time_zone_and_jobs(
@@ -724,6 +731,8 @@ def assert_good_diagnostics(source_path: str, data: bytes, diagnostics: list[Dia
         assert not odd, f"line breaks or controls {odd} in {text!r}"
 
 
+@pytest.mark.unit
+@pytest.mark.slow
 @examples(400)
 @given(data=content_files())
 @example(data=b"---\ntitle: Title\ndate: '2023-02-10'\naliases: '?'\n---\n")
@@ -743,6 +752,7 @@ LINE_SHIFTERS = st.text(
 )
 
 
+@pytest.mark.unit
 @examples(50)
 @given(values=st.lists(LINE_SHIFTERS, min_size=1, max_size=4))
 def test_diagnostic_lines_are_file_lines_whatever_came_before(values: list[str]) -> None:
@@ -774,6 +784,7 @@ def assert_check_is_clean(root: Path, files: dict[str, bytes]) -> None:
 CLASHING = "---\ntitle: Same\ndate: 2023-01-01\n---\nBody.\n"
 
 
+@pytest.mark.site
 @pytest.mark.parametrize(
     ("files", "expected"),
     [
@@ -795,6 +806,8 @@ def test_post_parse_problems_name_their_line(
     assert [(d.path, d.line, d.field) for d in found] == expected
 
 
+@pytest.mark.site
+@pytest.mark.slow
 @examples(60)
 @given(contents=st.lists(content_files(), min_size=1, max_size=4))
 def test_check_never_raises_and_every_problem_has_a_line(
@@ -834,6 +847,8 @@ def unsafe_markup(data: bytes) -> list[str]:
     return finder.unsafe
 
 
+@pytest.mark.site
+@pytest.mark.slow
 @examples(40)
 @given(bodies_=st.lists(MARKDOWN, min_size=1, max_size=3))
 def test_random_markdown_builds_safely(
@@ -868,6 +883,8 @@ def assert_links_resolve_or_author_made(tree: dict[str, bytes]) -> None:
                 assert target is None or target in tree, f"{page}: broken link {link!r}"
 
 
+@pytest.mark.cli
+@pytest.mark.slow
 @examples(4)
 @given(contents=st.lists(content_files(), min_size=1, max_size=4), body=MARKDOWN)
 def test_cli_never_shows_a_traceback(
@@ -883,6 +900,7 @@ def test_cli_never_shows_a_traceback(
     assert (root / "public").exists() == (result.returncode == 0), result.stderr
 
 
+@pytest.mark.unit
 @examples(200)
 @given(text=MARKDOWN)
 def test_sanitising_twice_changes_nothing_so_cached_bodies_equal_fresh_ones(text: str) -> None:

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS, article_text, write_files
 
+pytestmark = [pytest.mark.cli, pytest.mark.slow]
+
 SECRET = "top-secret-settings-value"
 ARTICLE = "content/2023/02/review.md"
 PAGE = "/2023/02/10/party-building-review/"

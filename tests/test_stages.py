@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from conftest import article_text, make_article, make_source, make_taxonomy, make_term
 
 from newsgen.core import urls
@@ -12,6 +13,8 @@ from newsgen.core.config import Config
 from newsgen.site.index import build_index, compute_related, select_published, sort_articles
 from newsgen.site.plan import find_collisions, paginate, plan_pages
 from newsgen.source.parse import parse_source
+
+pytestmark = pytest.mark.unit
 
 
 def jan(day: int, year: int = 2023) -> datetime:
