@@ -24,4 +24,10 @@ ruff check src tests benchmarks
 ruff format --check src tests benchmarks
 mypy
 lint-imports --no-cache
-python -m pytest -q "$@"
+# The whole suite (-m "" lifts the quick-tier default of pyproject.toml's addopts), in two
+# worker processes (pytest-xdist; fewer on a one-core machine). --dist loadgroup keeps each
+# xdist_group (the browser tests, the example archive's) on one worker, where its
+# module-scoped build and server are made once. No cache folder in the repository.
+workers=$(nproc 2>/dev/null || echo 1)
+[ "$workers" -le 2 ] || workers=2
+python -m pytest -q -m "" -n "$workers" --dist loadgroup -p no:cacheprovider "$@"

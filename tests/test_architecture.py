@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.unit
+
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "newsgen"
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
@@ -58,6 +60,7 @@ def test_the_build_recipe_names_every_stage_on_one_screen() -> None:
     assert positions == sorted(positions)
 
 
+@pytest.mark.cli
 @pytest.mark.parametrize(
     ("lower", "higher"), [("core", "source"), ("render", "incremental"), ("source", "site")]
 )

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from conftest import build_site, run_cli, write_files
 
 from newsgen.core.config import load_config
@@ -14,6 +15,7 @@ from newsgen.importers.scaffold import NewArticle, create_article
 CONFIG = "title: T\nbase_url: https://x.org/\ntimezone: Asia/Shanghai\nrequired: [district, event_type]\n"
 
 
+@pytest.mark.cli
 def test_new_writes_a_dated_article_with_every_required_field(tmp_path: Path) -> None:
     root = write_files(tmp_path / "site", {"newsgen.yaml": CONFIG})
     config, _ = load_config(root)
@@ -35,6 +37,7 @@ def test_new_writes_a_dated_article_with_every_required_field(tmp_path: Path) ->
     assert build_site(root).ok
 
 
+@pytest.mark.cli
 def test_new_never_overwrites_and_reports_usage_errors(tmp_path: Path) -> None:
     root = write_files(tmp_path / "site", {"newsgen.yaml": CONFIG})
     first = run_cli(
@@ -50,6 +53,8 @@ def test_new_never_overwrites_and_reports_usage_errors(tmp_path: Path) -> None:
     assert empty.returncode == 2 and "gives an empty slug" in empty.stderr
 
 
+@pytest.mark.cli
+@pytest.mark.slow
 def test_check_json_and_strict(tmp_path: Path) -> None:
     root = write_files(
         tmp_path / "site",
@@ -78,6 +83,7 @@ def test_check_json_and_strict(tmp_path: Path) -> None:
     assert run_cli("check", str(root), "--format", "json", "--strict").returncode == 1
 
 
+@pytest.mark.site
 def test_aliases_get_relative_redirect_pages_outside_the_sitemap(tmp_path: Path) -> None:
     article = (
         "---\ntitle: Budget meeting\ndate: 2023-02-10\n"
@@ -99,6 +105,7 @@ def test_aliases_get_relative_redirect_pages_outside_the_sitemap(tmp_path: Path)
     assert "old-budget" not in (out / "index.html").read_text()
 
 
+@pytest.mark.cli
 def test_aliases_a_static_host_cannot_serve_warn_and_escaping_ones_fail(tmp_path: Path) -> None:
     article = "---\ntitle: A\ndate: 2023-02-10\naliases: [{}]\n---\nBody\n"
     files = {
@@ -127,6 +134,8 @@ def test_aliases_a_static_host_cannot_serve_warn_and_escaping_ones_fail(tmp_path
     ) in done.stderr
 
 
+@pytest.mark.cli
+@pytest.mark.slow
 def test_a_changed_url_warns_until_an_alias_keeps_it(tmp_path: Path) -> None:
     root = write_files(
         tmp_path / "site",
@@ -163,6 +172,7 @@ def test_a_changed_url_warns_until_an_alias_keeps_it(tmp_path: Path) -> None:
     assert (root / "public/2023/02/10/budget/index.html").read_text().count("budget-talks") >= 2
 
 
+@pytest.mark.cli
 def test_check_reports_links_into_the_site_that_reach_nothing(tmp_path: Path) -> None:
     body = (
         "See [B](../../11/b/index.html), [gone](../../11/missing/), [file](b.md),\n"

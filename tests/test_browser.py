@@ -16,11 +16,10 @@ from pathlib import Path
 from urllib.parse import urlencode, urljoin
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, REPO_ROOT, build_site
+from conftest import CHROMIUM, CHROMIUM_ARGS, EXAMPLE_SITE, REPO_ROOT, build_site, copy_fixture_site
 from playwright.sync_api import Browser, Locator, Page, Request, sync_playwright
 
 SUB_PATH = "news/archive"
-SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
 TIMEOUT_MS = 15_000
 
 if not CHROMIUM.exists():
@@ -28,7 +27,9 @@ if not CHROMIUM.exists():
         f"{CHROMIUM} not found: install Chromium to run the browser tests", allow_module_level=True
     )
 
-pytestmark = pytest.mark.browser
+# One worker runs them all (scripts/test.sh's --dist loadgroup): the build, the server and the
+# browser are module fixtures, made once.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("example-browser")]
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -53,11 +54,20 @@ class Built:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    site = copy_fixture_site(EXAMPLE_SITE, tmp_path_factory.mktemp("example") / "site")
     root = tmp_path_factory.mktemp("www")
     out = root / SUB_PATH
-    result = build_site(REPO_ROOT, output_dir=out)
+    result = build_site(site, output_dir=out)
     assert result.ok, "\n".join(d.format() for d in result.diagnostics)
     return Built(root, out)
+
+
+@pytest.fixture(scope="module")
+def screenshots(artifacts: Path) -> Path:
+    """Screenshots for people to look at: the artifacts folder's screenshots/."""
+    folder = artifacts / "screenshots"
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -223,8 +233,9 @@ def test_no_horizontal_scrolling_at_375px(browser: Browser, built: Built, http_b
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_full_page_screenshots(browser: Browser, built: Built, http_base: str, width: int) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+def test_full_page_screenshots(
+    browser: Browser, built: Built, http_base: str, screenshots: Path, width: int
+) -> None:
     article = "2023/02/10/jintai-party-building-review/index.html"
     assert (built.out / article).is_file()
     problems = Problems()
@@ -233,7 +244,7 @@ def test_full_page_screenshots(browser: Browser, built: Built, http_base: str, w
         for name, rel in (("home", "index.html"), ("article", article)):
             page.goto(urljoin(http_base, rel), wait_until="load")
             page.evaluate("document.fonts.ready")
-            path = SCREENSHOTS / f"{name}-{width}.png"
+            path = screenshots / f"{name}-{width}.png"
             page.screenshot(path=str(path), full_page=True)
             data = path.read_bytes()
             assert data.startswith(b"\x89PNG\r\n\x1a\n"), path
@@ -341,8 +352,9 @@ def test_keyboard_reaches_search_results_and_an_article(
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_search_page_screenshots(browser: Browser, http_base: str, width: int) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+def test_search_page_screenshots(
+    browser: Browser, http_base: str, screenshots: Path, width: int
+) -> None:
     problems = Problems()
     page = problems.watch(new_page(browser, width, 812))
     try:
@@ -350,7 +362,7 @@ def test_search_page_screenshots(browser: Browser, http_base: str, width: int) -
         assert titles
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         page.evaluate("document.fonts.ready")
-        page.screenshot(path=str(SCREENSHOTS / f"search-zh-{width}.png"), full_page=True)
+        page.screenshot(path=str(screenshots / f"search-zh-{width}.png"), full_page=True)
     finally:
         page.close()
     assert not problems.found, "\n".join(problems.found)

@@ -10,6 +10,8 @@ from conftest import article_text, build_site, write_files
 
 from newsgen.site import plan
 
+pytestmark = pytest.mark.site
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 CONFIG = "title: Test Archive\nbase_url: https://news.example.org/sub/\npage_size: 2\n"

@@ -12,6 +12,8 @@ from conftest import article_text, build_site, write_files
 
 from newsgen.incremental.cache import CACHE_DIR, CACHE_FILE
 
+pytestmark = pytest.mark.site
+
 POISON = '<p>Poisoned</p><script>alert("cache")</script><img src=x onerror="alert(2)">'
 
 

@@ -9,9 +9,26 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import article_text, run_cli, write_files
 
 from newsgen import __version__
+
+pytestmark = pytest.mark.cli
+
+
+def test_the_cli_runs_the_code_under_test(tmp_path: Path) -> None:
+    """A subprocess started anywhere imports the newsgen these tests import (not another copy)."""
+    import newsgen
+
+    done = subprocess.run(
+        [sys.executable, "-c", "import newsgen; print(newsgen.__file__)"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert Path(done.stdout.strip()).resolve() == Path(newsgen.__file__).resolve()
 
 
 def test_version() -> None:
@@ -170,6 +187,7 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> No
     assert "error: date:" in piped.stderr and "\x1b[" not in piped.stderr
 
 
+@pytest.mark.slow
 def test_every_command_has_help_with_examples() -> None:
     commands = ("build", "check", "new", "serve", "import text", "import hugo", "import jekyll")
     for command in commands:

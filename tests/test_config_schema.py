@@ -18,6 +18,8 @@ from newsgen.core.settings_doc import (
     update_settings_table,
 )
 
+pytestmark = pytest.mark.unit
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 README = REPO_ROOT / "README.md"
 NOT_SETTINGS = {"site_root"}  # where newsgen.yaml is, not a key in it
@@ -82,6 +84,7 @@ def test_updating_replaces_only_the_text_between_the_markers() -> None:
             update_settings_table(broken)
 
 
+@pytest.mark.cli
 def test_the_script_checks_the_readme() -> None:
     done = subprocess.run(
         [sys.executable, str(REPO_ROOT / "scripts/settings_table.py")],

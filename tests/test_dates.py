@@ -7,11 +7,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import make_source
 
 from newsgen.core.config import Config, load_config
 from newsgen.core.dates import EXPECTED, parse_date
-from newsgen.core.model import Article, Source
+from newsgen.core.model import Article
 from newsgen.source.parse import parse_source
+
+pytestmark = pytest.mark.unit
 
 UTC = ZoneInfo("UTC")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -361,7 +364,7 @@ def test_setting_must_be_a_mapping_of_plain_values(tmp_path: Path, value: str) -
 
 def parse_article(date: str, config: Config) -> tuple[Article | None, list[str]]:
     text = f"---\ntitle: Review\ndate: {date}\n---\n\nBody.\n"
-    article, problems = parse_source(Source("content/a.md", text.encode()), config, {})
+    article, problems = parse_source(make_source(data=text), config, {})
     return article, [p.format() for p in problems]
 
 

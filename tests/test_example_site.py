@@ -23,8 +23,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from conftest import REPO_ROOT, build_site, run_cli
+from conftest import EXAMPLE_SITE, build_site, copy_fixture_site, run_cli
 from slugify import slugify
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("example-site")]
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -329,13 +331,14 @@ def match_articles(out: Path, sources: list[SourceArticle]) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory) -> ExampleSite:
-    out = tmp_path_factory.mktemp("example") / "out"
-    result = build_site(REPO_ROOT, output_dir=out)
+    work = tmp_path_factory.mktemp("example")
+    site, out = copy_fixture_site(EXAMPLE_SITE, work / "site"), work / "out"
+    result = build_site(site, output_dir=out)
     problems = "\n".join(d.format() for d in result.diagnostics)
     assert result.ok, f"the example archive does not build:\n{problems}"
     assert not result.diagnostics, f"the example archive builds with warnings:\n{problems}"
-    settings = yaml.safe_load((REPO_ROOT / "newsgen.yaml").read_text("utf-8"))
-    everything = read_sources(REPO_ROOT)
+    settings = yaml.safe_load((site / "newsgen.yaml").read_text("utf-8"))
+    everything = read_sources(site)
     sources = [a for a in everything if not a.draft]
     return ExampleSite(
         out=out,
@@ -383,11 +386,13 @@ def describe(articles: Iterable[SourceArticle]) -> list[str]:
 # --- tests ---------------------------------------------------------------------------------
 
 
+@pytest.mark.site
 def test_example_archive_builds_every_published_article(example: ExampleSite) -> None:
     assert example.result.articles == len(example.sources)
     assert set(example.article_pages) == {a.source for a in example.sources}
 
 
+@pytest.mark.site
 def test_article_urls_are_date_and_slug(example: ExampleSite) -> None:
     """YYYY/MM/DD/<slug>/index.html: the front-matter slug, else python-slugify's slug of the title."""
     by_page = example.source_of_page()
@@ -407,6 +412,7 @@ def test_article_urls_are_date_and_slug(example: ExampleSite) -> None:
             assert slug and slugify(article.title).startswith(slug), f"{article.source}: {rel}"
 
 
+@pytest.mark.site
 def test_no_broken_internal_links(example: ExampleSite) -> None:
     assert len(example.crawl.pages) > 100, "the crawl found suspiciously few pages"
     assert not example.crawl.broken, "broken internal links:\n" + "\n".join(
@@ -414,6 +420,7 @@ def test_no_broken_internal_links(example: ExampleSite) -> None:
     )
 
 
+@pytest.mark.site
 def test_every_article_page_is_reachable_from_home(example: ExampleSite) -> None:
     unreachable = sorted(
         src for src, page in example.article_pages.items() if page not in example.crawl.reachable
@@ -421,6 +428,7 @@ def test_every_article_page_is_reachable_from_home(example: ExampleSite) -> None
     assert not unreachable, f"article pages no link leads to: {unreachable}"
 
 
+@pytest.mark.site
 def test_draft_is_neither_built_nor_listed(example: ExampleSite) -> None:
     (draft,) = [a for a in example.drafts if a.source == DRAFT_SOURCE]
     assert draft.source not in example.article_pages
@@ -438,6 +446,7 @@ def test_draft_is_neither_built_nor_listed(example: ExampleSite) -> None:
     assert not leaks, f"the draft {DRAFT_SOURCE} shows up in the output: {leaks}"
 
 
+@pytest.mark.site
 def test_unit_pages_list_exactly_their_articles(example: ExampleSite) -> None:
     expected: dict[str, set[str]] = defaultdict(set)
     for article in example.sources:
@@ -457,6 +466,7 @@ def test_unit_pages_list_exactly_their_articles(example: ExampleSite) -> None:
         assert days == sorted(days, reverse=True), f"{listing}: not newest first"
 
 
+@pytest.mark.site
 def test_month_pages_list_exactly_their_articles(example: ExampleSite) -> None:
     expected: dict[str, set[str]] = defaultdict(set)
     for article in example.sources:
@@ -505,12 +515,14 @@ def page_of_url(site: ExampleSite, url: str) -> str:
     return f"{path}index.html" if path == "" or path.endswith("/") else path
 
 
+@pytest.mark.site
 def test_site_feed_is_atom_with_absolute_links(example: ExampleSite) -> None:
     pages = feed_entries(example, "feed.xml")
     newest = max(example.sources, key=lambda a: a.day)
     assert example.article_pages[newest.source] in pages
 
 
+@pytest.mark.site
 def test_unit_feeds_are_atom_with_their_articles(example: ExampleSite) -> None:
     by_page = example.source_of_page()
     feeds = sorted((example.out / "units").glob("*/feed.xml"))
@@ -526,6 +538,7 @@ def test_unit_feeds_are_atom_with_their_articles(example: ExampleSite) -> None:
         assert describe(articles) == sorted(expected), rel
 
 
+@pytest.mark.site
 def test_sitemap_lists_every_html_page(example: ExampleSite) -> None:
     root = ET.parse(example.out / "sitemap.xml").getroot()
     assert root.tag == f"{SITEMAP}urlset", root.tag
@@ -542,6 +555,7 @@ def test_sitemap_lists_every_html_page(example: ExampleSite) -> None:
     assert sorted(built - listed) == [], "pages missing from the sitemap"
 
 
+@pytest.mark.site
 def test_canonical_links_are_absolute_and_point_to_the_page_itself(
     example: ExampleSite,
 ) -> None:
@@ -557,6 +571,7 @@ def test_canonical_links_are_absolute_and_point_to_the_page_itself(
     assert not wrong, "\n".join(wrong[:20])
 
 
+@pytest.mark.site
 def test_no_template_code_leaks_into_pages(example: ExampleSite) -> None:
     """'{{' or '{%' in the output may only be literal text written in an article."""
     literal = {s for a in example.sources for s in TEMPLATE_SNIPPET.findall(a.body)}
@@ -575,12 +590,14 @@ def test_no_template_code_leaks_into_pages(example: ExampleSite) -> None:
     assert not leaks, "template syntax in the output:\n" + "\n".join(leaks[:20])
 
 
+@pytest.mark.site
 def test_literal_braces_in_an_article_are_shown_as_text(example: ExampleSite) -> None:
     (article,) = [a for a in example.sources if "{{ example }}" in a.body]
     page = example.page(example.article_pages[article.source])
     assert "{{ example }}" in page.body_text, "the article body lost its '{{ example }}'"
 
 
+@pytest.mark.cli
 def test_site_with_only_content_builds_with_builtin_theme(tmp_path: Path) -> None:
     site = tmp_path / "site"
     chosen = [
@@ -589,7 +606,7 @@ def test_site_with_only_content_builds_with_builtin_theme(tmp_path: Path) -> Non
     ]
     for rel in chosen:
         (site / "content" / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(REPO_ROOT / "content" / rel, site / "content" / rel)
+        shutil.copyfile(EXAMPLE_SITE / "content" / rel, site / "content" / rel)
     assert sorted(p.name for p in site.iterdir()) == ["content"]
 
     done = run_cli("build", cwd=site)

@@ -1,13 +1,15 @@
 """Faults: kills and interrupts at any moment, full disks, unsafe output folders, --force,
 the build lock and file modes; every build is the real CLI in a subprocess.
 
-Kills at exact steps of publishing use the NEWSGEN_TEST_STOP hook (newsgen/output.py): the
-build stops itself there (SIGSTOP) and the test then kills or interrupts it.
+Kills at exact steps of publishing start the build through tests/fault_launcher.py, which
+makes it stop itself (SIGSTOP) at one of `newsgen.publish.output.checkpoint`'s steps; the test
+then kills or interrupts it there.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import random
 import re
@@ -25,10 +27,13 @@ from conftest import article_text, run_cli, write_files
 
 from newsgen.pipeline.build import BuildOptions, build
 
+pytestmark = [pytest.mark.cli, pytest.mark.slow]
+
 Tree = dict[str, bytes]
 Spawn = Callable[..., "subprocess.Popen[str]"]
 FOREIGN = {"CNAME": "news.example.org\n", ".git/HEAD": "ref: main\n", "2023/own.txt": "mine\n"}
 BROKEN = "---\ntitle: Broken\ndate: 2024-13-45\n---\n"
+FAULT_LAUNCHER = Path(__file__).with_name("fault_launcher.py")
 INTERRUPTED = "interrupted; the previous output is unchanged"
 
 
@@ -119,7 +124,8 @@ def leftovers(root: Path) -> list[str]:
 
 @pytest.fixture
 def spawn() -> Iterator[Spawn]:
-    """Start `newsgen build` in its own process group; kill whatever is left at the end."""
+    """Start `newsgen build` in its own process group; kill whatever is left at the end.
+    With `stop=POINT` the build stops itself at that checkpoint (tests/fault_launcher.py)."""
     started: list[subprocess.Popen[str]] = []
 
     def start(
@@ -127,9 +133,11 @@ def spawn() -> Iterator[Spawn]:
         *args: str,
         env: Mapping[str, str] | None = None,
         preexec: Callable[[], None] | None = None,
+        stop: str | None = None,
     ) -> subprocess.Popen[str]:
+        newsgen = [str(FAULT_LAUNCHER), stop] if stop else ["-m", "newsgen"]
         proc = subprocess.Popen(
-            [sys.executable, "-m", "newsgen", "build", str(root), *args],
+            [sys.executable, *newsgen, "build", str(root), *args],
             env={**os.environ, **(env or {})},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -154,7 +162,7 @@ def finish(proc: subprocess.Popen[str], timeout: float = 60) -> tuple[int, str]:
 
 
 def wait_stopped(proc: subprocess.Popen[str]) -> None:
-    """Wait until the build stopped itself at its NEWSGEN_TEST_STOP point."""
+    """Wait until the build stopped itself at its checkpoint (spawn's `stop`)."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -207,7 +215,11 @@ def test_sigkill_at_random_moments_leaves_the_old_or_the_new_output_whole(
     """Whatever the moment of a SIGKILL, the output is the previous or the next one, whole."""
     root, rng = make_site(tmp_path / "site", 300), random.Random(20240601)
     out, previous, struck = root / "public", {}, 0
-    for turn, (jobs, edit, who, when) in enumerate(KILLS):
+    # Every kind of kill once, then more turns until enough kills landed before publishing
+    # (how many do depends on the machine's speed; what a kill leaves must not).
+    for turn, (jobs, edit, who, when) in enumerate(itertools.islice(itertools.cycle(KILLS), 30)):
+        if turn >= len(KILLS) and struck >= 3:
+            break
         if edit:
             edit(root, f"k{turn}")
         proc = spawn(root, "-q", "-j", jobs)
@@ -236,9 +248,11 @@ def test_ctrl_c_during_a_build_exits_130_and_keeps_the_previous_output(
     root, rng = make_site(tmp_path / "site", 300), random.Random(7)
     build_ok(root)
     unchanged = 0
-    for turn in range(4):
+    for turn in range(20):  # four kinds, then more until enough landed before publishing
+        if turn >= 4 and unchanged >= 2:
+            break
         previous, jobs = snapshot(root / "public"), "21"[turn % 2]
-        (edit_template if turn < 2 else edit_articles)(root, f"i{turn}")
+        (edit_template if turn % 4 < 2 else edit_articles)(root, f"i{turn}")
         proc = spawn(root, "-q", "-j", jobs)
         wait_rendering(proc, root)
         time.sleep(rng.uniform(0, 0.1))
@@ -283,8 +297,8 @@ def site_for(tmp_path: Path, point: str) -> tuple[Path, Tree, Mapping[str, str]]
 
 
 def stop_at(spawn: Spawn, root: Path, point: str) -> subprocess.Popen[str]:
-    """Start a build that stops itself at `point` (NEWSGEN_TEST_STOP)."""
-    proc = spawn(root, "-q", env={"NEWSGEN_TEST_STOP": point})
+    """Start a build that stops itself at checkpoint `point`."""
+    proc = spawn(root, "-q", stop=point)
     wait_stopped(proc)
     return proc
 
@@ -613,7 +627,7 @@ def test_a_build_killed_while_holding_the_lock_does_not_block_the_next(
     before = snapshot(root / "public")
     edit_template(root, "locked")
     lock = root / ".newsgen-cache/build.lock"
-    holder = spawn(root, "-q", env={"NEWSGEN_TEST_STOP": "locked"})
+    holder = spawn(root, "-q", stop="locked")
     wait_stopped(holder)
     impatient, waiting = spawn(root, "-q"), spawn(root, "-q")
     wait_blocked(impatient, lock)

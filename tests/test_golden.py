@@ -13,14 +13,18 @@ import os
 import shutil
 from pathlib import Path
 
-from conftest import build_site, read_tree
+import pytest
+from conftest import build_site, copy_fixture_site, read_tree
+
+pytestmark = [pytest.mark.site, pytest.mark.slow]
 
 GOLDEN = Path(__file__).parent / "golden"
 
 
 def built_tree(tmp_path: Path) -> dict[str, bytes]:
     out = tmp_path / "out"
-    result = build_site(GOLDEN / "site", output_dir=out)
+    site = copy_fixture_site(GOLDEN / "site", tmp_path / "site")
+    result = build_site(site, output_dir=out)
     assert result.ok, [d.format() for d in result.diagnostics]
     tree = read_tree(out)
     # The theme's stylesheet is a plain copy; its design changes are not output changes.

@@ -96,6 +96,8 @@ def assert_site_builds(root: Path, *extra: str) -> None:
     assert built.returncode == 0, built.stderr
 
 
+@pytest.mark.cli
+@pytest.mark.slow
 @pytest.mark.parametrize("release", [RELEASE, SEED], ids=["own-release", "seed"])
 def test_a_release_joins_the_example_archive(tmp_path: Path, release: Path) -> None:
     if not release.is_file():
@@ -132,6 +134,7 @@ def test_a_release_joins_the_example_archive(tmp_path: Path, release: Path) -> N
     assert "Zhang Wei" in page.read_text(encoding="utf-8")
 
 
+@pytest.mark.cli
 def test_a_chinese_release_is_recognised_through_the_vocabularies_labels(tmp_path: Path) -> None:
     root = tiny_site(tmp_path)
     done = run_cli("import", "text", str(RELEASE_ZH), "--site", str(root))
@@ -149,6 +152,7 @@ def test_a_chinese_release_is_recognised_through_the_vocabularies_labels(tmp_pat
     assert_site_builds(root)
 
 
+@pytest.mark.site
 def test_byte_order_marks_crlf_indents_and_other_date_forms_are_read(tmp_path: Path) -> None:
     root = tiny_site(tmp_path)
     original = RELEASE.read_bytes()
@@ -183,6 +187,7 @@ def test_byte_order_marks_crlf_indents_and_other_date_forms_are_read(tmp_path: P
     }
 
 
+@pytest.mark.cli
 def test_doubts_become_review_notes_and_required_gaps_are_marked(tmp_path: Path) -> None:
     root = tiny_site(tmp_path)
     releases = {
@@ -227,6 +232,7 @@ def test_doubts_become_review_notes_and_required_gaps_are_marked(tmp_path: Path)
     assert checked.stderr.count(": error: ") == 3  # nothing.txt twice, unknown.txt's event type
 
 
+@pytest.mark.cli
 def test_a_file_without_a_date_is_an_error_and_the_others_still_go_in(tmp_path: Path) -> None:
     root = tiny_site(tmp_path)
     undated = write_files(tmp_path / "in", {"undated.txt": "Volunteers plant trees\n\nText.\n"})
@@ -242,6 +248,7 @@ def test_a_file_without_a_date_is_an_error_and_the_others_still_go_in(tmp_path: 
     assert quiet.returncode == 1 and quiet.stdout == "" and "no date found" in quiet.stderr
 
 
+@pytest.mark.cli
 def test_a_second_run_skips_what_is_imported_and_changes_nothing(tmp_path: Path) -> None:
     root = tiny_site(tmp_path)
     assert run_cli("import", "text", str(RELEASE), "--site", str(root)).returncode == 0
@@ -256,6 +263,7 @@ def test_a_second_run_skips_what_is_imported_and_changes_nothing(tmp_path: Path)
     assert len(after) == 2
 
 
+@pytest.mark.cli
 def test_an_existing_article_at_the_target_is_never_overwritten(tmp_path: Path) -> None:
     root = tiny_site(tmp_path)
     slug = make_slug(RELEASE_TITLE)
@@ -277,6 +285,7 @@ def test_an_existing_article_at_the_target_is_never_overwritten(tmp_path: Path) 
     assert_site_builds(root)
 
 
+@pytest.mark.site
 def test_text_that_looks_like_markdown_stays_text(tmp_path: Path) -> None:
     root = tiny_site(tmp_path)
     lines = ["# 1 is the first task", "1. Study", "- all organs", "> quoted", "<b>bold</b>", "==="]
@@ -291,6 +300,7 @@ def test_text_that_looks_like_markdown_stays_text(tmp_path: Path) -> None:
         assert f"<p>{line.replace('<', '&lt;').replace('>', '&gt;')}</p>" in html
 
 
+@pytest.mark.site
 def test_the_same_releases_give_the_same_bytes(tmp_path: Path) -> None:
     first, second = tiny_site(tmp_path / "a"), tiny_site(tmp_path / "b")
     import_text([RELEASE_ZH, RELEASE], first)
@@ -319,6 +329,7 @@ def body_of(data: bytes, opening: bytes) -> bytes:
     return data.split(closer, 1)[1]
 
 
+@pytest.mark.cli
 def test_hugo_pages_are_converted_with_bodies_and_old_addresses_kept(tmp_path: Path) -> None:
     source, root = hugo_copy(tmp_path), tiny_site(tmp_path)
     maps = ("--map", "authors=speaker", "--map", "topics=units", "--map", "categories=event_type")
@@ -370,6 +381,7 @@ def test_hugo_pages_are_converted_with_bodies_and_old_addresses_kept(tmp_path: P
     assert "2023/03/06/spring-course/index.html" in (out / "old/spring-course.html").read_text()
 
 
+@pytest.mark.cli
 def test_jekyll_posts_and_drafts_are_converted(tmp_path: Path) -> None:
     source, root = FIXTURES / "jekyll", tiny_site(tmp_path)
     done = run_cli("import", "jekyll", str(source), "--site", str(root), "--map", "layout=")
@@ -409,6 +421,7 @@ def test_jekyll_posts_and_drafts_are_converted(tmp_path: Path) -> None:
         assert (out / old).is_file(), old
 
 
+@pytest.mark.site
 @pytest.mark.parametrize(
     ("style", "alias"),
     [
@@ -430,6 +443,8 @@ def test_jekyll_permalink_styles_give_the_old_address(
     assert fields["aliases"] == [alias]
 
 
+@pytest.mark.cli
+@pytest.mark.slow
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     root = tiny_site(tmp_path)
     missing = run_cli("import", "hugo", str(tmp_path / "nowhere"), "--site", str(root))
@@ -447,6 +462,7 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert helped.returncode == 0 and "--map authors=speaker" in helped.stdout
 
 
+@pytest.mark.site
 def test_hugo_content_folder_uses_the_settings_above_it(tmp_path: Path) -> None:
     root = tiny_site(tmp_path)
     report = import_foreign(ForeignOptions("hugo", FIXTURES / "hugo" / "content"), root)
@@ -455,6 +471,7 @@ def test_hugo_content_folder_uses_the_settings_above_it(tmp_path: Path) -> None:
     assert fields["aliases"][0] == "/2023/03/spring-course/"  # from hugo.toml's permalinks
 
 
+@pytest.mark.cli
 def test_what_check_would_reject_becomes_a_review_note(tmp_path: Path) -> None:
     root = tiny_site(tmp_path)
     post = (
@@ -476,6 +493,7 @@ def test_what_check_would_reject_becomes_a_review_note(tmp_path: Path) -> None:
     assert checked.returncode == 1 and "unknown term 'Unknown Office'" in checked.stderr
 
 
+@pytest.mark.cli
 def test_a_site_whose_vocabulary_is_broken_imports_nothing(tmp_path: Path) -> None:
     root = write_files(tmp_path / "site", {**SITE_FILES, "data/units.yaml": "- [not, a, term]\n"})
     done = run_cli("import", "text", str(RELEASE), "--site", str(root))

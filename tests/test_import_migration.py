@@ -11,11 +11,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import run_cli, write_files
+from conftest import make_source, run_cli, write_files
 from test_import import FIXTURES, front, imported, tiny_site
 
 from newsgen.core.config import Config
-from newsgen.core.model import Source
 from newsgen.importers.conversions import Link, convert_hugo, convert_jekyll
 from newsgen.importers.foreign import ForeignOptions, import_foreign
 from newsgen.importers.report import ImportReport, Status, render_json, render_markdown
@@ -51,6 +50,7 @@ def written(report: ImportReport) -> dict[str, str]:
 # -- DIR forms ---------------------------------------------------------------------------------
 
 
+@pytest.mark.site
 @pytest.mark.parametrize(
     ("kind", "folder", "prefixes"),
     [
@@ -82,6 +82,7 @@ def test_any_folder_of_the_old_site_imports_what_the_root_import_does(
         assert whole_fields["date"] == part_fields["date"], source
 
 
+@pytest.mark.site
 def test_a_later_import_of_another_folder_links_to_what_was_imported_before(
     tmp_path: Path,
 ) -> None:
@@ -98,6 +99,7 @@ def test_a_later_import_of_another_folder_links_to_what_was_imported_before(
 # -- nothing found, file names -----------------------------------------------------------------
 
 
+@pytest.mark.cli
 def test_a_jekyll_folder_without_posts_exits_1_and_says_what_it_looked_for(
     tmp_path: Path,
 ) -> None:
@@ -116,6 +118,7 @@ def test_a_jekyll_folder_without_posts_exits_1_and_says_what_it_looked_for(
     assert "0 imported, 0 skipped, 0 need review, 0 errors" in done.stdout
 
 
+@pytest.mark.cli
 def test_a_hugo_folder_without_pages_exits_1_and_says_what_it_looked_for(tmp_path: Path) -> None:
     root = tiny_site(tmp_path)
     site = write_files(tmp_path / "old", {"hugo.toml": "title = 'x'\n", "content/_index.md": ""})
@@ -135,6 +138,7 @@ def test_a_hugo_folder_without_pages_exits_1_and_says_what_it_looked_for(tmp_pat
     )
 
 
+@pytest.mark.cli
 def test_a_gbk_file_name_is_an_error_for_that_file_only(tmp_path: Path) -> None:
     root = tiny_site(tmp_path)
     blog = tmp_path / "blog"
@@ -152,6 +156,7 @@ def test_a_gbk_file_name_is_an_error_for_that_file_only(tmp_path: Path) -> None:
     assert len(imported(root)) == 6
 
 
+@pytest.mark.site
 def test_a_gbk_folder_name_in_a_hugo_site_is_one_error(tmp_path: Path) -> None:
     root = tiny_site(tmp_path)
     site = tmp_path / "old"
@@ -167,6 +172,7 @@ def test_a_gbk_folder_name_in_a_hugo_site_is_one_error(tmp_path: Path) -> None:
     assert "\\xb5\\xb3\\xbd\\xa8" in render_markdown(report)
 
 
+@pytest.mark.cli
 def test_a_release_whose_name_is_not_utf8_gives_an_article_newsgen_reads(tmp_path: Path) -> None:
     root = tiny_site(tmp_path)
     release = tmp_path / b"\xd0\xc2\xce\xc5.txt".decode("utf-8", "surrogateescape")
@@ -191,6 +197,7 @@ def fake_links(kind: str, target: str) -> Link:
     return Link("", "no imported post has that path")
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
@@ -215,12 +222,14 @@ def test_hugo_refs_become_relative_links(source: str, expected: str) -> None:
     assert convert_hugo(source, fake_links).text == expected
 
 
+@pytest.mark.unit
 def test_hugo_refs_not_found_are_left_and_listed() -> None:
     result = convert_hugo('{{< ref "missing.md" >}} {{< relref "a" >}}', fake_links)
     assert result.unresolved == [("ref 'missing.md'", "no imported post has that path")]
     assert dict(result.done) == {"relref": 1}
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("source", "expected", "kind"),
     [
@@ -265,6 +274,7 @@ def test_jekyll_liquid_becomes_what_newsgen_shows(source: str, expected: str, ki
     assert kind in result.done and not result.liquid and not result.unresolved
 
 
+@pytest.mark.unit
 def test_liquid_inside_code_and_liquid_without_equivalent_stay_as_written() -> None:
     source = (
         "`{{ site.baseurl }}` and\n\n```liquid\n{% post_url 2015-03-07-a %}\n{% raw %}x{% endraw %}\n"
@@ -282,6 +292,7 @@ def test_liquid_inside_code_and_liquid_without_equivalent_stay_as_written() -> N
     assert result.unresolved == [("post_url '2011-01-01-gone'", "no imported post has that path")]
 
 
+@pytest.mark.unit
 def test_shortcode_text_in_a_jekyll_post_stays_text(tmp_path: Path) -> None:
     source = (
         "Hugo writes {{< youtube abc >}} and {{% note %}}x{{% /note %}}; "
@@ -294,7 +305,7 @@ def test_shortcode_text_in_a_jekyll_post_stays_text(tmp_path: Path) -> None:
     )
     config = Config(tmp_path)
     article, _ = parse_source(
-        Source("content/a.md", b"---\ntitle: A\ndate: 2023-02-10\n---\n"), config, {}
+        make_source(data="---\ntitle: A\ndate: 2023-02-10\n---\n"), config, {}
     )
     assert article is not None
     host = Shortcodes(config, {}).host(article, result.text)
@@ -305,6 +316,7 @@ def test_shortcode_text_in_a_jekyll_post_stays_text(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.unit
 def test_links_are_matched_as_hugo_and_jekyll_match_them() -> None:
     hugo = LinkIndex("hugo")
     hugo.add("posts/review.md", "2023/02/10/review/", False)
@@ -331,6 +343,7 @@ def test_links_are_matched_as_hugo_and_jekyll_match_them() -> None:
 # -- Jekyll's posts as Jekyll has them, and time zones ---------------------------------------
 
 
+@pytest.mark.cli
 def test_jekyll_post_forms_and_its_time_zone(tmp_path: Path) -> None:
     root = tiny_site(tmp_path)
     head = "---\ntitle: {}\ndistrict: Jintai District\nevent_type: notice\n{}---\n"
@@ -370,6 +383,7 @@ def test_jekyll_post_forms_and_its_time_zone(tmp_path: Path) -> None:
     assert "2015-03-18T02:00:00+08:00" in html  # the same instant, in the site's zone
 
 
+@pytest.mark.site
 def test_hugo_time_zone_applies_to_dates_without_an_offset(tmp_path: Path) -> None:
     root = tiny_site(tmp_path)
     post = "---\ntitle: {}\ndate: {}\ndistrict: Jintai District\nevent_type: notice\n---\nA.\n"
@@ -399,6 +413,7 @@ def test_hugo_time_zone_applies_to_dates_without_an_offset(tmp_path: Path) -> No
     )
 
 
+@pytest.mark.site
 def test_a_zone_abbreviation_means_what_it_means_in_the_old_sites_zone(tmp_path: Path) -> None:
     post = "---\ntitle: Review\ndate: 2019-05-03 10:00:00 CST\n---\nA.\n"
     china = write_files(
@@ -416,6 +431,7 @@ def test_a_zone_abbreviation_means_what_it_means_in_the_old_sites_zone(tmp_path:
 # -- the report --------------------------------------------------------------------------------
 
 
+@pytest.mark.cli
 def test_the_report_in_markdown_and_json(tmp_path: Path) -> None:
     root = tiny_site(tmp_path)
     maps = [arg for item in HUGO_MAPS for arg in ("--map", item)]
@@ -478,6 +494,7 @@ def test_the_report_in_markdown_and_json(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.cli
 def test_the_report_of_a_text_import_and_where_it_may_not_go(tmp_path: Path) -> None:
     root = tiny_site(tmp_path)
     release = FIXTURES / "releases" / "jintai-review.txt"
@@ -501,6 +518,7 @@ def test_the_report_of_a_text_import_and_where_it_may_not_go(tmp_path: Path) -> 
     assert source.returncode == 2 and "would be read as an article or a source" in source.stderr
 
 
+@pytest.mark.site
 def test_the_report_is_the_same_for_the_same_input(tmp_path: Path) -> None:
     first = import_into(tmp_path, "jekyll", JEKYLL_SITE, "a")
     second = import_into(tmp_path, "jekyll", JEKYLL_SITE, "b")
@@ -598,6 +616,7 @@ def assert_links(root: Path, report: dict[str, Any], pairs: list[tuple[str, str,
             assert f'id="{anchor}"' in target_page.read_text(encoding="utf-8")
 
 
+@pytest.mark.cli
 def test_a_hugo_site_migrates_and_every_link_resolves(tmp_path: Path) -> None:
     root, report = migrate(tmp_path, "hugo", HUGO_SITE / "static")
     assert report["counts"] == {"imported": 6, "skipped": 2, "errors": 0, "need_review": 2}
@@ -626,6 +645,7 @@ def test_a_hugo_site_migrates_and_every_link_resolves(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.cli
 def test_a_jekyll_site_migrates_and_every_link_resolves(tmp_path: Path) -> None:
     static = tmp_path / "static"
     shutil.copytree(JEKYLL_SITE / "assets", static / "assets")

@@ -17,6 +17,8 @@ from newsgen.pipeline import parallel
 from newsgen.pipeline.build import BuildOptions, build
 from newsgen.publish import publish
 
+pytestmark = pytest.mark.site
+
 UNITS = ["Finance Bureau", "Health Commission", "Organization Department"]
 BASE = {
     "newsgen.yaml": "title: Incremental\nbase_url: https://x.org/\npage_size: 2\n",
@@ -133,6 +135,7 @@ def apply_edit(root: Path, edit: tuple[object, ...]) -> None:
         )
 
 
+@pytest.mark.slow
 @settings(
     max_examples=25 * EXAMPLES_SCALE,
     deadline=None,
@@ -259,6 +262,7 @@ def test_broken_or_foreign_cache_is_discarded(tmp_path: Path, damage: str) -> No
     assert read_tree(root / "public") == clean_tree(root, tmp_path)
 
 
+@pytest.mark.slow
 def test_output_is_identical_for_every_job_count(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

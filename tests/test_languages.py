@@ -5,9 +5,12 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from conftest import article_text, build_site, write_files
 
 from newsgen.pipeline.build import BuildOptions, check
+
+pytestmark = pytest.mark.site
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONFIG = "title: T\nbase_url: https://x.org/\nlanguages: [en, zh]\nrequired: []\n"

@@ -12,7 +12,10 @@ import re
 from pathlib import Path
 from xml.etree import ElementTree
 
+import pytest
 from conftest import read_tree, run_cli, write_files
+
+pytestmark = pytest.mark.cli
 
 SETTINGS = "title: T\nbase_url: https://news.example.org/\ntimezone: Asia/Shanghai\n"
 
@@ -55,6 +58,7 @@ def test_a_key_given_twice_warns_naming_both_lines_and_the_last_wins(tmp_path: P
     assert not (root / "public/tags/a").exists()
 
 
+@pytest.mark.slow
 def test_strict_check_and_build_fail_on_warnings_and_keep_the_output(tmp_path: Path) -> None:
     root = write_files(
         tmp_path / "site",

@@ -20,6 +20,7 @@ SITE = {
 }
 
 
+@pytest.mark.site
 def test_unchanged_files_keep_bytes_and_mtime(tmp_path: Path) -> None:
     root = write_files(tmp_path / "site", SITE)
     assert build_site(root).ok
@@ -30,6 +31,7 @@ def test_unchanged_files_keep_bytes_and_mtime(tmp_path: Path) -> None:
     assert page.stat().st_mtime == 1_000_000
 
 
+@pytest.mark.site
 def test_changed_article_rewrites_its_pages_only(tmp_path: Path) -> None:
     root = write_files(tmp_path / "site", SITE)
     assert build_site(root).ok
@@ -44,6 +46,7 @@ def test_changed_article_rewrites_its_pages_only(tmp_path: Path) -> None:
     assert other.stat().st_mtime == 1_000_000
 
 
+@pytest.mark.site
 def test_stale_files_are_removed_and_foreign_files_kept(tmp_path: Path) -> None:
     root = write_files(tmp_path / "site", SITE)
     assert build_site(root).ok
@@ -62,6 +65,7 @@ def test_stale_files_are_removed_and_foreign_files_kept(tmp_path: Path) -> None:
     assert (out / "units/mine.txt").read_text() == "keep me"
 
 
+@pytest.mark.site
 def test_failed_build_leaves_previous_output_untouched(tmp_path: Path) -> None:
     root = write_files(tmp_path / "site", SITE)
     assert build_site(root).ok
@@ -79,6 +83,7 @@ def test_failed_build_leaves_previous_output_untouched(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.site
 def test_template_error_leaves_previous_output_untouched(tmp_path: Path) -> None:
     root = write_files(tmp_path / "site", SITE)
     assert build_site(root).ok
@@ -97,6 +102,7 @@ def test_template_error_leaves_previous_output_untouched(tmp_path: Path) -> None
     assert not list(root.glob(".public.newsgen-*"))
 
 
+@pytest.mark.site
 def test_interrupted_swap_is_recovered(tmp_path: Path) -> None:
     root = write_files(tmp_path / "site", SITE)
     assert build_site(root).ok
@@ -110,6 +116,7 @@ def test_interrupted_swap_is_recovered(tmp_path: Path) -> None:
     assert not (root / ".public.newsgen-staging").exists()
 
 
+@pytest.mark.site
 @pytest.mark.parametrize(
     "target", [".", "content", "content/out", "static", "templates", "..", "/"]
 )
@@ -122,6 +129,7 @@ def test_unsafe_output_folders_are_refused(tmp_path: Path, target: str) -> None:
     assert read_tree(root) == before
 
 
+@pytest.mark.site
 def test_home_folder_and_symlinks_to_sources_are_refused(tmp_path: Path) -> None:
     root = write_files(tmp_path / "site", SITE)
     link = tmp_path / "link-to-content"
@@ -133,6 +141,7 @@ def test_home_folder_and_symlinks_to_sources_are_refused(tmp_path: Path) -> None
     assert (root / "content/a.md").is_file()
 
 
+@pytest.mark.cli
 def test_cli_refusal_exits_2(tmp_path: Path) -> None:
     root = write_files(tmp_path / "site", SITE)
     result = run_cli("build", str(root), "-o", str(root / "content"))
@@ -141,6 +150,7 @@ def test_cli_refusal_exits_2(tmp_path: Path) -> None:
     assert (root / "content/a.md").is_file()
 
 
+@pytest.mark.site
 def test_foreign_non_empty_output_needs_force(tmp_path: Path) -> None:
     root = write_files(tmp_path / "site", SITE)
     out = tmp_path / "elsewhere"
@@ -152,6 +162,7 @@ def test_foreign_non_empty_output_needs_force(tmp_path: Path) -> None:
     assert (out / MANIFEST).is_file()
 
 
+@pytest.mark.site
 def test_output_is_world_readable(tmp_path: Path) -> None:
     root = write_files(tmp_path / "site", SITE)
     old = os.umask(0o022)
@@ -163,6 +174,8 @@ def test_output_is_world_readable(tmp_path: Path) -> None:
         assert path.stat().st_mode & 0o004, path
 
 
+@pytest.mark.cli
+@pytest.mark.slow
 def test_output_is_identical_across_file_order_hash_seed_and_time_zone(tmp_path: Path) -> None:
     files = {
         f"content/{n:02d}.md": article_text(
@@ -195,6 +208,7 @@ def test_output_is_identical_across_file_order_hash_seed_and_time_zone(tmp_path:
     assert read_tree(first / "public") == read_tree(second / "public")
 
 
+@pytest.mark.site
 def test_symlinks_outside_the_site_are_not_followed(tmp_path: Path) -> None:
     secret = write_files(tmp_path / "secret", {"leak.md": article_text(title="Leaked")})
     root = write_files(tmp_path / "site", SITE)
@@ -215,6 +229,7 @@ def test_symlinks_outside_the_site_are_not_followed(tmp_path: Path) -> None:
     assert not (root / "public/2023/02/10/leaked").exists()
 
 
+@pytest.mark.site
 def test_editor_and_os_junk_is_ignored(tmp_path: Path) -> None:
     junk = {
         f"content/{name}": b"\x00\xff junk"
@@ -224,13 +239,16 @@ def test_editor_and_os_junk_is_ignored(tmp_path: Path) -> None:
     assert build_site(root).ok
 
 
+@pytest.mark.cli
+@pytest.mark.slow
 def test_concurrent_builds_are_serialised_and_a_killed_build_leaves_no_stuck_lock(
     tmp_path: Path,
 ) -> None:
     import signal
     import subprocess
     import sys
-    import time
+
+    from test_faults import wait_blocked
 
     from newsgen.incremental.cache import CACHE_DIR
 
@@ -252,9 +270,11 @@ def test_concurrent_builds_are_serialised_and_a_killed_build_leaves_no_stuck_loc
         text=True,
     )
     assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-    waiting = subprocess.Popen([sys.executable, "-m", "newsgen", "build", str(root), "-q"])
-    time.sleep(1.5)
-    assert waiting.poll() is None  # blocked behind the lock
+    waiting = subprocess.Popen(
+        [sys.executable, "-m", "newsgen", "build", str(root), "-q"], text=True
+    )
+    wait_blocked(waiting, lock)  # it waits for the lock (seen in /proc/locks)
+    assert waiting.poll() is None
     holder.send_signal(signal.SIGKILL)
     holder.wait()
     assert waiting.wait(timeout=60) == 0

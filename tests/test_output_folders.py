@@ -34,6 +34,8 @@ def identity(path: Path) -> tuple[int, int, int, int]:
     return stat.st_ino, stat.st_mode, stat.st_uid, stat.st_gid
 
 
+@pytest.mark.cli
+@pytest.mark.slow
 def test_a_linked_output_folder_is_published_into_and_stays_a_link(tmp_path: Path) -> None:
     root = make_site(tmp_path / "site", 30)
     target = tmp_path / "www" / "news"
@@ -50,6 +52,8 @@ def test_a_linked_output_folder_is_published_into_and_stays_a_link(tmp_path: Pat
     assert sorted(p.name for p in target.parent.iterdir()) == ["news"]  # no working folders
 
 
+@pytest.mark.cli
+@pytest.mark.slow
 def test_force_into_a_foreign_folder_keeps_its_folders_and_files_as_they_are(
     tmp_path: Path,
 ) -> None:
@@ -68,6 +72,8 @@ def test_force_into_a_foreign_folder_keeps_its_folders_and_files_as_they_are(
     assert (out / "CNAME").read_text() == FOREIGN["CNAME"]
 
 
+@pytest.mark.cli
+@pytest.mark.slow
 def test_the_output_folder_is_swapped_whole_only_when_newsgen_owns_all_of_it(
     tmp_path: Path,
 ) -> None:
@@ -79,6 +85,7 @@ def test_the_output_folder_is_swapped_whole_only_when_newsgen_owns_all_of_it(
     assert (root / "public").stat().st_ino != inode  # every page changed: one exchange
 
 
+@pytest.mark.cli
 @pytest.mark.parametrize(
     "folder",
     ["/etc", "/usr", "/var", "/boot", "/proc/self", "/usr/bin/news", "/etc/nginx/html", "/run"],
@@ -91,11 +98,13 @@ def test_system_folders_are_refused_even_with_force(tmp_path: Path, folder: str)
     assert not Path(folder, "index.html").exists()
 
 
+@pytest.mark.unit
 def test_web_roots_under_var_and_usr_share_are_not_system_folders() -> None:
     for folder in ("/var/www/html", "/usr/share/nginx/html", "/srv/www"):
         assert not output.is_system_folder(Path(folder))
 
 
+@pytest.mark.site
 def test_a_folder_that_cannot_be_swapped_is_published_in_place(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -141,6 +150,8 @@ def tmpfs(tmp_path: Path) -> Path:
     return disk
 
 
+@pytest.mark.cli
+@pytest.mark.slow
 def test_a_real_mount_point_on_another_file_system_is_published_in_place(tmp_path: Path) -> None:
     disk = tmpfs(tmp_path)
     try:
@@ -161,13 +172,14 @@ def test_a_real_mount_point_on_another_file_system_is_published_in_place(tmp_pat
         subprocess.run(["umount", str(disk)], check=False)
 
 
+@pytest.mark.cli
 def test_two_sites_building_into_one_output_wait_for_each_other(
     tmp_path: Path,
     spawn: Spawn,  # noqa: F811
 ) -> None:
     first, second = make_site(tmp_path / "one", 10), make_site(tmp_path / "two", 10)
     out = tmp_path / "shared" / "www"
-    holder = spawn(first, "-o", str(out), "-q", "--force", env={"NEWSGEN_TEST_STOP": "locked"})
+    holder = spawn(first, "-o", str(out), "-q", "--force", stop="locked")
     wait_stopped(holder)
     waiting = spawn(second, "-o", str(out), "-q", "--force")
     wait_blocked(waiting, out.parent)  # the folder above the output is what is locked
@@ -175,6 +187,7 @@ def test_two_sites_building_into_one_output_wait_for_each_other(
     assert finish(waiting) == (0, "")
 
 
+@pytest.mark.cli
 def test_a_tampered_manifest_never_deletes_outside_the_output(tmp_path: Path) -> None:
     root = make_site(tmp_path / "site", 5)
     outside = write_files(tmp_path / "outside", {"victim.txt": "keep me\n", "dir/x.txt": "x\n"})
@@ -193,6 +206,7 @@ def test_a_tampered_manifest_never_deletes_outside_the_output(tmp_path: Path) ->
     assert (out / "link").is_symlink()
 
 
+@pytest.mark.site
 def test_a_pagefind_failure_leaves_the_previous_output_untouched(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -223,6 +237,7 @@ def alias_site(tmp_path: Path, aliases: str) -> Path:
     )
 
 
+@pytest.mark.cli
 @pytest.mark.parametrize(
     ("alias", "why"),
     [
@@ -248,6 +263,7 @@ def test_an_alias_on_a_reserved_path_is_an_error_in_build_and_check(
     assert snapshot(out) == before
 
 
+@pytest.mark.cli
 def test_nothing_replaces_a_file_newsgen_did_not_make(tmp_path: Path) -> None:
     root = alias_site(tmp_path, "/CNAME, /about/")
     write_files(root, {"static/humans.txt": "Jintai press office\n"})
@@ -277,6 +293,8 @@ def test_nothing_replaces_a_file_newsgen_did_not_make(tmp_path: Path) -> None:
     assert (out / "CNAME").read_text() == "news.example.org\n"
 
 
+@pytest.mark.cli
+@pytest.mark.slow
 def test_a_missing_or_wrong_content_folder_touches_nothing(tmp_path: Path) -> None:
     root = make_site(tmp_path / "site", 20)
     assert run_cli("build", str(root), "-q").returncode == 0
@@ -297,6 +315,8 @@ def test_a_missing_or_wrong_content_folder_touches_nothing(tmp_path: Path) -> No
     assert snapshot(root / "public") == before
 
 
+@pytest.mark.cli
+@pytest.mark.slow
 def test_a_build_that_would_remove_most_articles_needs_allow_shrink(tmp_path: Path) -> None:
     root = make_site(tmp_path / "site", 20)
     assert run_cli("build", str(root), "-q").returncode == 0
@@ -317,6 +337,7 @@ def test_a_build_that_would_remove_most_articles_needs_allow_shrink(tmp_path: Pa
     assert run_cli("build", str(root), "-q").returncode == 0
 
 
+@pytest.mark.cli
 @pytest.mark.parametrize("tag", ["staging", "journal", "backup", "old"])
 def test_a_working_folder_that_is_a_link_is_never_followed(tmp_path: Path, tag: str) -> None:
     root = make_site(tmp_path / "site", 5)

@@ -7,14 +7,17 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import make_source
 
 from newsgen.core.config import Config
 from newsgen.core.dates import parse_date
 from newsgen.core.diagnostics import Diagnostic
-from newsgen.core.model import Article, Source, Speaker
+from newsgen.core.model import Article, Speaker
 from newsgen.source.parse import digest_text, parse_source
 from newsgen.source.summary import derive_summary
 from newsgen.source.vocab import read_vocabulary
+
+pytestmark = pytest.mark.unit
 
 UTC = ZoneInfo("UTC")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -26,8 +29,8 @@ def parse(
     vocab: dict | None = None,
     path: str = "content/a.md",
 ) -> tuple[Article | None, list[Diagnostic]]:
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    return parse_source(Source(path, data), config or Config(site_root=Path(".")), vocab or {})
+    source = make_source(source_path=path, data=text)
+    return parse_source(source, config or Config(site_root=Path(".")), vocab or {})
 
 
 def messages(diagnostics: list[Diagnostic]) -> list[str]:

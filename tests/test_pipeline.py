@@ -17,6 +17,8 @@ from newsgen.site.inputs import page_inputs
 from newsgen.source.load import scan_content
 from newsgen.source.parse import read_body
 
+pytestmark = pytest.mark.site
+
 SETTINGS = "title: T\nbase_url: https://x.org/\npage_size: 2\nrelated_items: 2\n"
 
 

@@ -21,13 +21,20 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from conftest import EXAMPLES_SCALE, FIXED_NOW, build_site, read_tree, run_cli, write_files
+from conftest import (
+    EXAMPLES_SCALE,
+    FIXED_NOW,
+    build_site,
+    make_source,
+    read_tree,
+    run_cli,
+    write_files,
+)
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from newsgen.core.config import Config
 from newsgen.core.diagnostics import Diagnostic
-from newsgen.core.model import Source
 from newsgen.core.urls import make_slug
 from newsgen.pipeline.build import BuildOptions, check
 from newsgen.render.markdown_html import MarkdownProblem, render_markdown
@@ -340,6 +347,7 @@ def feed_content_links(tree: dict[str, bytes], base_url: str) -> list[tuple[str,
     return found
 
 
+@pytest.mark.site
 def test_feed_content_links_resolve(tmp_path: Path) -> None:
     """A link between articles still works when the article is read in a feed reader."""
     link = "../../../../2023/01/02/b/index.html"
@@ -385,6 +393,8 @@ def mtimes(root: Path) -> dict[str, int]:
     }
 
 
+@pytest.mark.site
+@pytest.mark.slow
 @examples(15)
 @given(site=sites())
 def test_build_is_idempotent(tmp_path_factory: pytest.TempPathFactory, site: SiteSpec) -> None:
@@ -402,6 +412,8 @@ def test_build_is_idempotent(tmp_path_factory: pytest.TempPathFactory, site: Sit
         assert mtimes(root / "public") == before, options
 
 
+@pytest.mark.site
+@pytest.mark.slow
 @examples(40)
 @given(site=sites())
 def test_links_resolve_and_hidden_articles_stay_hidden(
@@ -460,6 +472,8 @@ def cli_tree(root: Path, env: dict[str, str], jobs: str, pooled: bool) -> dict[s
     return read_tree(root / "public")
 
 
+@pytest.mark.cli
+@pytest.mark.slow
 @examples(6)
 @given(site=sites(allow_future=False, min_articles=3))
 def test_output_is_the_same_for_any_hash_seed_time_zone_and_jobs(
@@ -717,13 +731,17 @@ def assert_good_diagnostics(source_path: str, data: bytes, diagnostics: list[Dia
         assert not odd, f"line breaks or controls {odd} in {text!r}"
 
 
+@pytest.mark.unit
+@pytest.mark.slow
 @examples(400)
 @given(data=content_files())
 @example(data=b"---\ntitle: Title\ndate: '2023-02-10'\naliases: '?'\n---\n")
 def test_parse_never_raises_and_every_problem_has_a_line(data: bytes) -> None:
     """Whatever the bytes, parse_source returns an Article or errors naming file and line."""
     config = Config(site_root=Path("/nonexistent"))
-    article, diagnostics = parse_source(Source("content/x.md", data), config, {})
+    article, diagnostics = parse_source(
+        make_source(source_path="content/x.md", data=data), config, {}
+    )
     assert_good_diagnostics("content/x.md", data, diagnostics)
     errors = [d for d in diagnostics if d.is_error]
     assert (article is None) == bool(errors), [d.format() for d in diagnostics]
@@ -734,6 +752,7 @@ LINE_SHIFTERS = st.text(
 )
 
 
+@pytest.mark.unit
 @examples(50)
 @given(values=st.lists(LINE_SHIFTERS, min_size=1, max_size=4))
 def test_diagnostic_lines_are_file_lines_whatever_came_before(values: list[str]) -> None:
@@ -741,15 +760,20 @@ def test_diagnostic_lines_are_file_lines_whatever_came_before(values: list[str])
     lines = ["---", "title: T", *(f'x{n}: "{v}"' for n, v in enumerate(values)), "date: 2024-13-45"]
     data = "\n".join([*lines, "---", ""]).encode("utf-8")
     config = Config(site_root=Path("/nonexistent"))
-    _, diagnostics = parse_source(Source("content/x.md", data), config, {})
+    _, diagnostics = parse_source(make_source(source_path="content/x.md", data=data), config, {})
     dates = [d for d in diagnostics if d.field == "date"]
     assert [d.line for d in dates] == [len(lines)], [d.format() for d in diagnostics]
 
 
 def assert_check_is_clean(root: Path, files: dict[str, bytes]) -> None:
-    """check() returns (never raises), and each problem names a file it read and a line in it."""
+    """check() returns (never raises), reports every error that parsing finds in a file, and
+    each problem names a file it read and a line in it."""
     result = check(BuildOptions(site_root=root))
-    assert result.ok == (not any(d.is_error for d in result.diagnostics))
+    reported = {d.format() for d in result.diagnostics if d.is_error}
+    for path, data in files.items():
+        _, parsed = parse_source(make_source(source_path=path, data=data), Config(root), {})
+        missed = [d.format() for d in parsed if d.is_error and d.format() not in reported]
+        assert missed == [], f"check did not report {missed}"
     for diagnostic in result.diagnostics:
         if diagnostic.path == "newsgen.yaml":
             continue
@@ -760,6 +784,7 @@ def assert_check_is_clean(root: Path, files: dict[str, bytes]) -> None:
 CLASHING = "---\ntitle: Same\ndate: 2023-01-01\n---\nBody.\n"
 
 
+@pytest.mark.site
 @pytest.mark.parametrize(
     ("files", "expected"),
     [
@@ -781,6 +806,8 @@ def test_post_parse_problems_name_their_line(
     assert [(d.path, d.line, d.field) for d in found] == expected
 
 
+@pytest.mark.site
+@pytest.mark.slow
 @examples(60)
 @given(contents=st.lists(content_files(), min_size=1, max_size=4))
 def test_check_never_raises_and_every_problem_has_a_line(
@@ -820,6 +847,8 @@ def unsafe_markup(data: bytes) -> list[str]:
     return finder.unsafe
 
 
+@pytest.mark.site
+@pytest.mark.slow
 @examples(40)
 @given(bodies_=st.lists(MARKDOWN, min_size=1, max_size=3))
 def test_random_markdown_builds_safely(
@@ -854,6 +883,8 @@ def assert_links_resolve_or_author_made(tree: dict[str, bytes]) -> None:
                 assert target is None or target in tree, f"{page}: broken link {link!r}"
 
 
+@pytest.mark.cli
+@pytest.mark.slow
 @examples(4)
 @given(contents=st.lists(content_files(), min_size=1, max_size=4), body=MARKDOWN)
 def test_cli_never_shows_a_traceback(
@@ -869,6 +900,7 @@ def test_cli_never_shows_a_traceback(
     assert (root / "public").exists() == (result.returncode == 0), result.stderr
 
 
+@pytest.mark.unit
 @examples(200)
 @given(text=MARKDOWN)
 def test_sanitising_twice_changes_nothing_so_cached_bodies_equal_fresh_ones(text: str) -> None:

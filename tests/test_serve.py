@@ -18,9 +18,12 @@ from pathlib import Path
 import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS, article_text, write_files
 
+pytestmark = [pytest.mark.cli, pytest.mark.slow]
+
 SECRET = "top-secret-settings-value"
 ARTICLE = "content/2023/02/review.md"
 PAGE = "/2023/02/10/party-building-review/"
+REBUILD_MS = 30_000  # the longest wait for a rebuild to show in an open page
 
 
 @dataclass
@@ -88,6 +91,11 @@ def stop(process: subprocess.Popen[str]) -> int:
     except subprocess.TimeoutExpired:
         process.kill()
         raise
+
+
+def stderr_of(process: subprocess.Popen[str]) -> str:
+    """What a stopped server wrote to stderr."""
+    return process.communicate(timeout=15)[1]
 
 
 @pytest.fixture
@@ -177,8 +185,7 @@ def test_allow_host_and_a_warning_when_not_bound_to_loopback(tmp_path: Path) -> 
         assert served.get("/", host="other.local")[0] == 403
     finally:
         assert stop(process) == 0
-    assert process.stderr is not None
-    assert "warning: listening on 0.0.0.0" in process.stderr.read()
+    assert "warning: listening on 0.0.0.0" in stderr_of(process)
 
 
 def test_ctrl_c_exits_cleanly_and_frees_the_port(tmp_path: Path) -> None:
@@ -189,8 +196,7 @@ def test_ctrl_c_exits_cleanly_and_frees_the_port(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", port))  # free again
     assert (root / "public" / "index.html").read_bytes() == before
-    assert process.stderr is not None
-    assert "Traceback" not in process.stderr.read()
+    assert "Traceback" not in stderr_of(process)
 
 
 def test_a_taken_port_is_a_usage_error(tmp_path: Path) -> None:
@@ -259,18 +265,18 @@ def test_open_page_reloads_on_edit_and_shows_then_clears_the_error_overlay(
             expect(page.locator("article")).to_contain_text("The first version of the body.")
             page.wait_for_function("() => performance.getEntriesByType('resource').length > 0")
             time.sleep(0.5)  # let the event stream connect
-            started = time.monotonic()
+            # The page changes by itself (no navigation here); the timeouts only bound a wait
+            # for a rebuild that, on a loaded machine, may take a few seconds.
             served.edit(good.replace("The first version", "An edited version"))
             expect(page.locator("article")).to_contain_text(
-                "An edited version of the body.", timeout=10_000
+                "An edited version of the body.", timeout=REBUILD_MS
             )
-            assert time.monotonic() - started < 10
             overlay = page.locator("#newsgen-error-overlay")
             served.edit(good.replace("2023-02-10", "2023-13-45"))
-            expect(overlay).to_contain_text(f"{ARTICLE}:3:7: error: date:", timeout=10_000)
+            expect(overlay).to_contain_text(f"{ARTICLE}:3:7: error: date:", timeout=REBUILD_MS)
             expect(page.locator("article")).to_contain_text("An edited version of the body.")
             served.edit(good.replace("The first version", "A repaired version"))
-            expect(overlay).to_have_count(0, timeout=10_000)
+            expect(overlay).to_have_count(0, timeout=REBUILD_MS)
             expect(page.locator("article")).to_contain_text("A repaired version of the body.")
             assert errors == []
         finally:
@@ -332,8 +338,7 @@ def test_rebuilds_with_worker_processes_print_no_tracebacks(tmp_path: Path) -> N
         served.wait_for("/2023/05/05/story-4/", b"<!-- edited -->", "template change not seen")
     finally:
         assert stop(process) == 0
-    assert process.stderr is not None
-    errors = process.stderr.read()
+    errors = stderr_of(process)
     assert "Traceback" not in errors and "KeyboardInterrupt" not in errors, errors
 
 

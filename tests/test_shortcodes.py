@@ -40,6 +40,7 @@ def shortcodes(text: str) -> list[Shortcode | Escaped]:
     return nodes
 
 
+@pytest.mark.unit
 def test_parameters_positional_named_quoted_and_raw() -> None:
     [node] = shortcodes('{{< figure src="/a b.png" alt=`say "hi"` 42 caption="x \\"y\\"" >}}')
     assert isinstance(node, Shortcode)
@@ -49,6 +50,7 @@ def test_parameters_positional_named_quoted_and_raw() -> None:
     assert node.get("src") == "/a b.png" and node.get(0) == "42" and node.get(5) == ""
 
 
+@pytest.mark.unit
 def test_pairs_nesting_self_closing_and_both_delimiters() -> None:
     text = (
         "{{< note >}}a {{< note >}}b{{< /note >}} c{{< /note >}} "
@@ -61,6 +63,7 @@ def test_pairs_nesting_self_closing_and_both_delimiters() -> None:
     assert [n.name for n in shortcodes(outer.inner or "")] == ["note"]
 
 
+@pytest.mark.unit
 def test_code_and_escapes_are_text() -> None:
     text = "`{{< a >}}`\n\n```\n{{< b >}}\n```\n\n    {{</* c x=1 */>}} {{< d >}}"
     nodes = shortcodes(text)
@@ -69,6 +72,7 @@ def test_code_and_escapes_are_text() -> None:
     assert strip_shortcodes("Say {{< mark >}}this{{< /mark >}} now.") == "Say this now."
 
 
+@pytest.mark.unit
 def test_malformed_tags_are_reported_at_their_line() -> None:
     uses, problems = find_uses(
         'Text\n{{< ref "a.md" >}}\n{{< /note >}}\n{{< open\nmore', 10, "a.md"
@@ -82,6 +86,7 @@ def test_malformed_tags_are_reported_at_their_line() -> None:
     ]
 
 
+@pytest.mark.site
 def test_built_in_templates(tmp_path: Path) -> None:
     body = (
         '{{< figure src="/img/x.png" alt="Meeting" caption="The <meeting>" credit="Photo: Li" '
@@ -113,6 +118,7 @@ def test_built_in_templates(tmp_path: Path) -> None:
     assert "Only for authors" not in html
 
 
+@pytest.mark.cli
 def test_site_templates_win_and_see_only_what_they_are_given(tmp_path: Path) -> None:
     files = {
         "newsgen.yaml": SETTINGS,
@@ -136,6 +142,7 @@ def test_site_templates_win_and_see_only_what_they_are_given(tmp_path: Path) -> 
     ) in done.stderr
 
 
+@pytest.mark.cli
 def test_a_shortcode_without_a_template_is_an_error_naming_the_template(tmp_path: Path) -> None:
     body = "Text.\n\n{{< tweetx user=a id=1 >}}\n\n`{{< inline >}}` and\n\n```\n{{< fenced >}}\n```"
     root = write_files(tmp_path / "site", {"newsgen.yaml": SETTINGS, "content/a.md": article(body)})
@@ -154,6 +161,7 @@ def test_a_shortcode_without_a_template_is_an_error_naming_the_template(tmp_path
     assert "<code>{{&lt; inline &gt;}}</code>" in html and "{{&lt; fenced &gt;}}" in html
 
 
+@pytest.mark.site
 def test_template_syntax_in_bodies_and_parameters_stays_text(tmp_path: Path) -> None:
     body = '{{ 7*7 }} {% if x %}y{% endif %} {{< note title="{{ 7*7 }}" >}}{{ site }}{{< /note >}}'
     root = write_files(tmp_path / "site", {"newsgen.yaml": SETTINGS, "content/a.md": article(body)})
@@ -163,6 +171,7 @@ def test_template_syntax_in_bodies_and_parameters_stays_text(tmp_path: Path) -> 
     assert "<strong>{{ 7*7 }}</strong>" in html and "{{ site }}" in html and "49" not in html
 
 
+@pytest.mark.site
 def test_shortcode_output_is_sanitised_like_the_rest_of_the_body(tmp_path: Path) -> None:
     files = {
         "newsgen.yaml": SETTINGS,
@@ -175,6 +184,7 @@ def test_shortcode_output_is_sanitised_like_the_rest_of_the_body(tmp_path: Path)
     assert "script" not in html and "javascript" not in html and "onclick" not in html
 
 
+@pytest.mark.site
 def test_refs_resolve_at_build_time_and_follow_a_moved_article(tmp_path: Path) -> None:
     files = {
         "newsgen.yaml": SETTINGS,
@@ -208,6 +218,7 @@ def test_refs_resolve_at_build_time_and_follow_a_moved_article(tmp_path: Path) -
     assert body_of(clean, "2023/02/10/a") == html
 
 
+@pytest.mark.site
 def test_editing_a_shortcode_template_renders_its_pages_again(tmp_path: Path) -> None:
     files = {
         "newsgen.yaml": SETTINGS,
@@ -221,6 +232,7 @@ def test_editing_a_shortcode_template_renders_its_pages_again(tmp_path: Path) ->
     assert "Say <em>hi</em>." in body_of(root, "2023/02/10/a")
 
 
+@pytest.mark.site
 def test_feeds_with_shortcodes_stay_well_formed(tmp_path: Path) -> None:
     from xml.etree import ElementTree
 
@@ -232,6 +244,7 @@ def test_feeds_with_shortcodes_stay_well_formed(tmp_path: Path) -> None:
     assert content is not None and "A &amp; B" in (content.text or "")
 
 
+@pytest.mark.site
 @pytest.mark.parametrize("summary_body", ["{{< figure src=x >}}\n\nFirst words here."])
 def test_derived_summaries_skip_shortcode_tags(tmp_path: Path, summary_body: str) -> None:
     root = write_files(

@@ -2,53 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import article_text, make_article, make_source, make_taxonomy, make_term
 
 from newsgen.core import urls
 from newsgen.core.config import Config
-from newsgen.core.model import Article, Speaker
 from newsgen.site.index import build_index, compute_related, select_published, sort_articles
 from newsgen.site.plan import find_collisions, paginate, plan_pages
+from newsgen.source.parse import parse_source
 
-UTC = ZoneInfo("UTC")
+pytestmark = pytest.mark.unit
 
 
-def make_article(
-    path: str,
-    title: str,
-    day: int,
-    units: tuple[str, ...] = (),
-    speakers: tuple[str, ...] = (),
-    draft: bool = False,
-    year: int = 2023,
-) -> Article:
-    date = datetime(year, 1, day, tzinfo=UTC)
-    slug = urls.make_slug(title)
-    people = tuple(Speaker(name) for name in speakers)
-    return Article(
-        path,
-        title,
-        date,
-        False,
-        slug,
-        urls.article_url(date, slug),
-        "en",
-        "",
-        draft,
-        "",
-        False,
-        "",
-        "",
-        people,
-        units,
-        (),
-        {"units": units, "speaker": speakers},
-        "",
-        1,
-        {},
-    )
+def jan(day: int, year: int = 2023) -> datetime:
+    """Midnight UTC on a day of January."""
+    return datetime(year, 1, day, tzinfo=UTC)
 
 
 def test_relative_urls_work_from_any_depth() -> None:
@@ -82,7 +53,10 @@ def test_pagination_urls() -> None:
 
 
 def test_sorting_is_newest_first_and_independent_of_input_order() -> None:
-    articles = [make_article(f"content/{n}.md", f"T{n}", day) for n, day in enumerate([3, 1, 3, 2])]
+    articles = [
+        make_article(source_path=f"content/{n}.md", title=f"T{n}", date=jan(day))
+        for n, day in enumerate([3, 1, 3, 2])
+    ]
     ordered = sort_articles(articles)
     assert [a.source_path for a in ordered] == [
         "content/0.md",
@@ -96,9 +70,9 @@ def test_sorting_is_newest_first_and_independent_of_input_order() -> None:
 def test_select_published_drops_drafts_and_future() -> None:
     now = datetime(2023, 1, 15, tzinfo=UTC)
     articles = [
-        make_article("a", "A", 1),
-        make_article("b", "B", 2, draft=True),
-        make_article("c", "C", 20),
+        make_article(source_path="a", title="A", date=jan(1)),
+        make_article(source_path="b", title="B", date=jan(2), draft=True),
+        make_article(source_path="c", title="C", date=jan(20)),
     ]
     assert [a.title for a in select_published(articles, False, False, now)] == ["A"]
     assert [a.title for a in select_published(articles, True, True, now)] == ["A", "B", "C"]
@@ -107,9 +81,11 @@ def test_select_published_drops_drafts_and_future() -> None:
 def test_index_groups_terms_and_dates() -> None:
     articles = sort_articles(
         [
-            make_article("a", "A", 1, units=("Finance Bureau",)),
-            make_article("b", "B", 2, units=("finance bureau", "Health")),
-            make_article("c", "C", 3, units=("Finance Bureau",), year=2022),
+            make_article(source_path="a", title="A", date=jan(1), units=("Finance Bureau",)),
+            make_article(
+                source_path="b", title="B", date=jan(2), units=("finance bureau", "Health")
+            ),
+            make_article(source_path="c", title="C", date=jan(3, 2022), units=("Finance Bureau",)),
         ]
     )
     index, problems = build_index(articles, Config(site_root=Path(".")), {})
@@ -127,10 +103,14 @@ def test_index_groups_terms_and_dates() -> None:
 def test_related_articles_share_units_or_speakers_and_are_near_in_time() -> None:
     articles = sort_articles(
         [
-            make_article("a", "A", 1, units=("U",), speakers=("Zhang",)),
-            make_article("b", "B", 2, units=("U",)),
-            make_article("c", "C", 3, speakers=("Zhang",), units=("U",)),
-            make_article("d", "D", 4, units=("Other",)),
+            make_article(
+                source_path="a", title="A", date=jan(1), units=("U",), speakers=("Zhang",)
+            ),
+            make_article(source_path="b", title="B", date=jan(2), units=("U",)),
+            make_article(
+                source_path="c", title="C", date=jan(3), speakers=("Zhang",), units=("U",)
+            ),
+            make_article(source_path="d", title="D", date=jan(4), units=("Other",)),
         ]
     )
     index, _ = build_index(articles, Config(site_root=Path(".")), {})
@@ -144,8 +124,13 @@ def test_related_articles_share_units_or_speakers_and_are_near_in_time() -> None
 
 def test_more_from_unit_and_speaker_lists_the_nearest_articles_in_time() -> None:
     articles = sort_articles(
-        [make_article(f"{n}", f"T{n}", n, units=("U",), speakers=("Zhang",)) for n in range(1, 9)]
-        + [make_article("x", "X", 9, units=("Other", "U"))]
+        [
+            make_article(
+                source_path=f"{n}", title=f"T{n}", date=jan(n), units=("U",), speakers=("Zhang",)
+            )
+            for n in range(1, 9)
+        ]
+        + [make_article(source_path="x", title="X", date=jan(9), units=("Other", "U"))]
     )
     config = Config(site_root=Path("."), related_items=3)
     index, _ = build_index(articles, config, {})
@@ -161,7 +146,10 @@ def test_more_from_unit_and_speaker_lists_the_nearest_articles_in_time() -> None
 
 def test_plan_finds_collisions_and_names_both_files() -> None:
     articles = sort_articles(
-        [make_article("content/a.md", "Same", 1), make_article("content/b.md", "same", 1)]
+        [
+            make_article(source_path="content/a.md", title="Same", date=jan(1)),
+            make_article(source_path="content/b.md", title="same", date=jan(1)),
+        ]
     )
     index, _ = build_index(articles, Config(site_root=Path(".")), {})
     pages, problems = plan_pages(index, Config(site_root=Path(".")))
@@ -173,3 +161,29 @@ def test_plan_finds_collisions_and_names_both_files() -> None:
         and "2023/01/01/same/index.html" in message
     )
     assert find_collisions(pages[:2]) == []
+
+
+def test_the_article_factory_fills_derived_fields_as_parsing_does() -> None:
+    """make_article's slug, URL and terms are those parse_source gives the same front matter."""
+    text = article_text(title="Budget review", units=["Finance Bureau"], speaker="Zhang Wei")
+    parsed, problems = parse_source(make_source(data=text), Config(site_root=Path(".")), {})
+    assert parsed is not None and problems == []
+    made = make_article(title="Budget review", units=("Finance Bureau",), speakers=("Zhang Wei",))
+    for name in ("title", "date", "slug", "url", "units", "speakers", "terms", "lang", "draft"):
+        assert getattr(made, name) == getattr(parsed, name), name
+
+
+def test_terms_are_labelled_per_language_and_found_by_slug() -> None:
+    jintai = make_term(
+        taxonomy="district", name="Jintai District", article_ids=(0, 2), labels={"zh": "金台区"}
+    )
+    weibin = make_term(taxonomy="district", name="Weibin District")
+    districts = make_taxonomy(key="district", terms=(jintai, weibin))
+    assert (jintai.count, jintai.label("zh"), jintai.label("en")) == (
+        2,
+        "金台区",
+        "Jintai District",
+    )
+    assert (jintai.url, districts.url) == ("districts/jintai-district/", "districts/")
+    assert districts.find("weibin-district") is weibin
+    assert districts.find("jintai") is None

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import article_text, build_site, write_files
+
+pytestmark = pytest.mark.site
 
 
 def test_site_template_overrides_and_extends_the_theme(tmp_path: Path) -> None:

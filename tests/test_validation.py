@@ -9,6 +9,8 @@ import pytest
 import yaml
 from conftest import run_cli, write_files
 
+pytestmark = pytest.mark.cli
+
 BILINGUAL = "title: T\nbase_url: https://x.org/\nlanguages: [en, zh]\n"
 
 

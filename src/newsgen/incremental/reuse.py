@@ -182,7 +182,7 @@ class Incremental:
         cache, scan = self.cache, self.scan
         if cache is None or scan is None:
             return
-        output.stop_for_test("cache")
+        output.checkpoint("cache")
         parsed = {digest: (a, tuple(p)) for digest, (a, p) in self.parsed.values()}
         sources = {path: (*scan.stats[path], digest) for path, (digest, _) in self.parsed.items()}
         meta = {

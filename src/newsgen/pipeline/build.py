@@ -56,7 +56,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     output.check_ownership(out, options.force)
     site_lock = output.build_lock(config.site_root / CACHE_DIR / "build.lock")
     with site_lock, output.output_lock(out):
-        output.stop_for_test("locked")
+        output.checkpoint("locked")
         placement = publish.place_output(out)
         publish.recover(placement)
         job = Job(options, config, out, Incremental.open(config, options.use_cache), progress)

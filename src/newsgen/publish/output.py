@@ -10,7 +10,6 @@ import fcntl
 import json
 import os
 import re
-import signal
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,7 +25,6 @@ INTERNAL = frozenset(
     {MANIFEST, ".newsgen-staging", ".newsgen-journal", ".newsgen-backup", ".newsgen-lock"}
 )
 VERSION_CONTROL = frozenset({".git", ".hg", ".svn"})  # an output may be a deploy checkout
-TEST_STOP = "NEWSGEN_TEST_STOP"
 # System folders: never an output, even with --force, nor any folder above them ...
 SYSTEM_NAMES = "etc usr var bin sbin boot lib lib32 lib64 libx32 sys proc dev root run snap"
 SYSTEM = tuple(f"/{name}" for name in SYSTEM_NAMES.split())
@@ -49,11 +47,12 @@ class WriteStats:
     ignored: tuple[str, ...] = ()  # manifest entries that were not plain paths
 
 
-def stop_for_test(point: str) -> None:
-    """Test hook: with NEWSGEN_TEST_STOP=<point> set, stop (SIGSTOP) here so a test can kill us
-    at this exact step; does nothing when the variable is unset."""
-    if os.environ.get(TEST_STOP) == point:
-        os.kill(os.getpid(), signal.SIGSTOP)
+def checkpoint(point: str) -> None:
+    """A named step of building and publishing (`locked`, `publish`, `journal`, `swap`,
+    `swapped`, `cache`, `rollback`). Does nothing: tests replace this function (see
+    tests/fault_launcher.py) to stop a build at an exact step and kill it there. Call it as
+    `output.checkpoint(...)`, never through a name imported from here, so the test's
+    replacement is the one called."""
 
 
 def write_failure(failure: OSError) -> Diagnostic:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsgen.core.urls import SEARCH_BUNDLE, is_safe_output_path
+from newsgen.publish import output
 from newsgen.publish.output import (
     INTERNAL,
     MANIFEST,
@@ -29,7 +30,6 @@ from newsgen.publish.output import (
     is_empty_folder,
     manifest_bytes,
     read_manifest,
-    stop_for_test,
 )
 
 FULL_SWAP_SHARE = 0.3
@@ -115,7 +115,7 @@ class Staging:
 
 def publish(staging: Staging, made_now: set[str], changed: list[str], stats: WriteStats) -> None:
     """Write the manifest and put every change in place, all or nothing."""
-    stop_for_test("publish")
+    output.checkpoint("publish")
     placement, output_dir = staging.placement, staging.output_dir
     manifest = read_manifest(output_dir)
     stats.ignored = manifest.ignored
@@ -158,9 +158,9 @@ def swap_tree(
         target.parent.mkdir(parents=True, exist_ok=True)
         link_or_copy(output_dir / rel, target)
     os.chmod(staging.dir, output_dir.stat().st_mode & 0o7777)
-    stop_for_test("swap")
+    output.checkpoint("swap")
     exchange(staging.dir, output_dir)
-    stop_for_test("swapped")
+    output.checkpoint("swapped")
     # A file someone added while we built is not lost: it goes back into the new tree.
     carry_foreign(staging.dir, output_dir, made_before | made_now)
     shutil.rmtree(staging.dir, ignore_errors=True)
@@ -255,7 +255,7 @@ def replace_files(staging: Staging, changed: list[str], removed: list[str]) -> N
         for rel in changed:
             move_aside(output_dir / rel, backup / rel)
             put_in_place(staging.dir / rel, output_dir / rel)
-            stop_for_test("journal")
+            output.checkpoint("journal")
         for rel in removed:
             move_aside(output_dir / rel, backup / rel)
     except BaseException:
@@ -322,7 +322,7 @@ def roll_back(placement: Placement) -> None:
         added = rel in replace and rel not in existed and not (staging / rel).exists()
         if (backup / rel).exists():
             os.replace(backup / rel, output_dir / rel)
-            stop_for_test("rollback")
+            output.checkpoint("rollback")
         elif added and (output_dir / rel).exists():
             (output_dir / rel).unlink()
     journal.unlink(missing_ok=True)
