@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -22,6 +23,11 @@ from newsgen.core import urls
 from newsgen.core.config import DEFAULT_TAXONOMIES
 from newsgen.core.model import Article, Source, Speaker, Taxonomy, Term
 from newsgen.pipeline.build import BuildOptions, BuildResult, build
+
+# A suite started in the background (`cmd &` in a script) inherits SIGINT ignored, and so would
+# every newsgen the tests start: the Ctrl-C tests need it delivered, so it is restored here.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # Subprocesses (the CLI) must import the newsgen these tests import: a relative PYTHONPATH
