@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import shutil
 import signal
@@ -23,6 +25,7 @@ from newsgen.core import urls
 from newsgen.core.config import DEFAULT_TAXONOMIES
 from newsgen.core.model import Article, Source, Speaker, Taxonomy, Term
 from newsgen.pipeline.build import BuildOptions, BuildResult, build
+from newsgen.publish.output import MANIFEST
 
 # A suite started in the background (`cmd &` in a script) inherits SIGINT ignored, and so would
 # every newsgen the tests start: the Ctrl-C tests need it delivered, so it is restored here.
@@ -161,6 +164,43 @@ def site(tmp_path: Path) -> Callable[[Mapping[str, str | bytes]], Path]:
         return write_files(tmp_path / "site", files)
 
     return make
+
+
+def search_documents(out: Path) -> dict[str, dict[str, Any]]:
+    """What a search of a built site finds: every document of every bundle, by URL, with the
+    base copies delta.json hides left out (Pagefind's fragments are gzip'd JSON)."""
+    bundles = out / "pagefind"
+    delta = json.loads((bundles / "delta.json").read_text("utf-8"))
+    hidden, mark = set(delta["hidden"]), delta["mark"]
+    found: dict[str, dict[str, Any]] = {}
+    for fragment in sorted(bundles.glob("*/fragment/*.pf_fragment")):
+        document = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+        url = document["url"]
+        if fragment.parent.parent.name == "delta":
+            assert url.endswith(mark), url
+            url = url.removesuffix(mark)
+        elif url.lstrip("/") in hidden:
+            continue
+        assert url not in found, f"{url} found twice"
+        found[url] = {**document, "url": url}
+    return found
+
+
+def without_search(tree: dict[str, bytes]) -> dict[str, bytes]:
+    """An output tree without the search bundles, whose bytes depend on the order of edits
+    (compare them with search_documents): their files, and their lines in the manifest."""
+    kept = {path: data for path, data in tree.items() if not path.startswith("pagefind/")}
+    if MANIFEST in kept:
+        manifest = json.loads(kept[MANIFEST])
+        manifest["files"] = [f for f in manifest["files"] if not f.startswith("pagefind/")]
+        kept[MANIFEST] = json.dumps(manifest).encode()
+    return kept
+
+
+def same_output(out: Path, clean: Path) -> None:
+    """Two outputs of the same sources: equal bytes, and equal search results."""
+    assert without_search(read_tree(out)) == without_search(read_tree(clean))
+    assert search_documents(out) == search_documents(clean)
 
 
 def read_tree(root: Path) -> dict[str, bytes]:

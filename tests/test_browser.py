@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,7 +17,16 @@ from pathlib import Path
 from urllib.parse import urlencode, urljoin
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, EXAMPLE_SITE, REPO_ROOT, build_site, copy_fixture_site
+from conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    EXAMPLE_SITE,
+    REPO_ROOT,
+    article_text,
+    build_site,
+    copy_fixture_site,
+    write_files,
+)
 from playwright.sync_api import Browser, Locator, Page, Request, sync_playwright
 
 SUB_PATH = "news/archive"
@@ -477,3 +487,53 @@ def test_a_filter_without_words_lists_that_terms_newest_articles(
         page.close()
     assert titles and all(t.startswith(("Chencang District", "陈仓区")) for t in titles), titles
     assert not problems.found, "\n".join(problems.found)
+
+
+def serve_folder(folder: Path) -> tuple[QuietServer, str]:
+    """An HTTP server for a folder on a free port (shut it down when done)."""
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    server = QuietServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def test_search_after_edits_finds_the_articles_as_they_are_now(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """The year bases are kept and the edits are in the delta bundle: a search shows each
+    article once, as it is now, exactly as a clean build of the same sources does."""
+
+    def text(n: int, words: str) -> str:
+        body = f"Report {n} on {words} in Jintai District."
+        return article_text(body, title=f"Report {n}", date=f"202{n % 2}-04-{n + 1:02d}")
+
+    files = {f"content/r{n}.md": text(n, "orchards") for n in range(8)}
+    site = write_files(tmp_path / "site", {"newsgen.yaml": "title: T\n", **files})
+    assert build_site(site).ok
+    (site / "content/r3.md").write_text(text(3, "vineyards"), "utf-8")  # changed
+    (site / "content/r5.md").unlink()  # deleted
+    write_files(site, {"content/r9.md": text(9, "vineyards")})  # added
+    assert build_site(site).ok
+    assert (site / "public/pagefind/delta/pagefind.js").is_file()
+    clean = tmp_path / "clean"
+    shutil.copytree(site, clean, ignore=shutil.ignore_patterns("public", ".newsgen-cache"))
+    assert build_site(clean).ok
+    found = {}
+    for name, folder in (("edited", site / "public"), ("clean", clean / "public")):
+        server, base = serve_folder(folder)
+        problems = Problems()
+        page = problems.watch(new_page(browser))
+        try:
+            found[name] = [search(page, base, q=q) for q in ("orchards", "vineyards")]
+        finally:
+            page.close()
+            server.shutdown()
+            server.server_close()
+        real = [p for p in problems.found if "/favicon.ico" not in p]  # the site sets none
+        assert not real, "\n".join(real)
+    orchards, vineyards = found["edited"]
+    assert sorted(orchards) == [f"Report {n}" for n in (0, 1, 2, 4, 6, 7)]
+    assert sorted(vineyards) == ["Report 3", "Report 9"]
+    assert [sorted(titles) for titles in found["edited"]] == [
+        sorted(titles) for titles in found["clean"]
+    ]

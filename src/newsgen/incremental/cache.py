@@ -20,7 +20,7 @@ from newsgen import __version__
 
 CACHE_DIR = ".newsgen-cache"
 CACHE_FILE = "cache.sqlite"
-SCHEMA = 5
+SCHEMA = 6
 ALLOWED_GLOBALS = {
     ("newsgen.core.model", "Article"),
     ("newsgen.core.model", "Speaker"),
@@ -44,6 +44,8 @@ CREATE TABLE IF NOT EXISTS snapshot (name TEXT PRIMARY KEY, value BLOB NOT NULL)
 CREATE TABLE IF NOT EXISTS parsed_delta (hash TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS bodies (hash TEXT PRIMARY KEY, html TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS bundles (name TEXT, digest TEXT, files BLOB NOT NULL,
+                                    PRIMARY KEY (name, digest));
 """
 
 SourceStat = tuple[int, int, str]
@@ -307,60 +309,3 @@ class BuildCache:
     def close(self) -> None:
         """Close the connection."""
         self.connection.close()
-
-
-def read_body_html(path: Path, key: str) -> str | None:
-    """A cached body, looked up from any process (each has its own connection)."""
-    connection = body_connection(path)
-    if connection is None:
-        return None
-    try:
-        row = connection.execute("SELECT html FROM bodies WHERE hash = ?", (key,)).fetchone()
-    except sqlite3.Error:
-        return None
-    return str(row[0]) if row else None
-
-
-def store_bodies(path: Path, bodies: Mapping[str, str]) -> None:
-    """Add converted bodies to the cache from the process that converted them (keeps memory flat)."""
-    connection = body_connection(path)
-    if connection is None or not bodies:
-        return
-    try:
-        with connection:
-            connection.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", bodies.items())
-    except sqlite3.Error:
-        pass
-
-
-_body_connections: dict[Path, sqlite3.Connection | None] = {}
-
-
-def body_connection(path: Path) -> sqlite3.Connection | None:
-    """One connection per process and cache file (connections must not cross a fork)."""
-    if path not in _body_connections:
-        try:
-            _body_connections[path] = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=60)
-        except sqlite3.Error:
-            _body_connections[path] = None
-    return _body_connections[path]
-
-
-def reset_connections() -> None:
-    """Forget connections inherited from a parent process."""
-    _body_connections.clear()
-
-
-class BodyCacheFile:
-    """Body HTML in the cache file, reachable from any worker process (render's BodyCache)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def get(self, key: str) -> str | None:
-        """A body converted by an earlier build, if kept."""
-        return read_body_html(self.path, key)
-
-    def put(self, bodies: Mapping[str, str]) -> None:
-        """Keep bodies converted now for later builds."""
-        store_bodies(self.path, bodies)

@@ -20,15 +20,12 @@ from typing import Any
 from newsgen.core.config import Config
 from newsgen.core.diagnostics import Diagnostic
 from newsgen.core.model import Article, PageSpec, Taxonomy
-from newsgen.incremental.cache import (
-    BodyCacheFile,
-    BuildCache,
-    CacheUnusable,
-    peek_meta,
-)
+from newsgen.incremental.cache import BuildCache, CacheUnusable, peek_meta
 from newsgen.incremental.keys import cache_key, inputs_digest
+from newsgen.incremental.stores import BodyCacheFile, BundleCacheFile
 from newsgen.incremental.url_history import moved_articles, read_url_map, url_map
 from newsgen.publish import output
+from newsgen.publish.search import map_digest
 from newsgen.site.index import RelatedFinder, compute_related, related_key
 from newsgen.source.load import Scan
 
@@ -164,18 +161,22 @@ class Incremental:
         """Articles whose URL changed since the last build (their old URL is kept as an alias)."""
         return moved_articles(articles, self.previous_urls)
 
-    def search_digests(self) -> dict[str, str]:
-        """Each year's search digest as last published (a bundle is kept when it is equal)."""
+    def search_state(self) -> dict[str, str]:
+        """What each published search bundle was indexed from (search: keys), as saved."""
         if self.cache is None:
             return {}
         return self.cache.meta_with_prefix("search:")
 
-    def before_publish(self, staged: Sequence[str], indexed_years: Sequence[str]) -> None:
+    def bundle_store(self) -> BundleCacheFile | None:
+        """Where search bundles are kept across builds (None: no cache)."""
+        return BundleCacheFile(self.cache) if self.cache else None
+
+    def before_publish(self, staged: Sequence[str], forget: Sequence[str]) -> None:
         """A build killed after publishing must not leave the cache vouching for what it
-        replaced: the shortcut, the staged pages' fingerprints and re-indexed years go."""
+        replaced: the shortcut, the staged pages' fingerprints and replaced bundles go."""
         if self.cache:
             self.cache.forget_pages(staged)
-            self.cache.save_meta({f"search:{year}": "" for year in indexed_years})
+            self.cache.save_meta(dict.fromkeys(forget, ""))
 
     def after_publish(self, published: Published) -> None:
         """Remember this build, now that its output is in place."""
@@ -191,7 +192,9 @@ class Incremental:
             "scanned": str(scan.started_ns),
         }
         cache.save(sources, parsed, published.body_keys, published.fingerprints, meta)
-        cache.save_meta(published.search_digests)  # only now: the bundles are published
+        cache.save_meta(published.search_state)  # only now: the bundles are published
+        kept = [(k.removeprefix("search:"), v) for k, v in published.search_state.items() if v]
+        BundleCacheFile(cache).keep_only((name, map_digest(text)) for name, text in kept)
         trusted = self.inputs[1] < scan.started_ns - RACY_NS  # else it may change unseen
         cache.save_meta(
             {
@@ -210,5 +213,5 @@ class Published:
     articles: Sequence[Article]
     fingerprints: Mapping[str, str]
     body_keys: set[str]
-    search_digests: Mapping[str, str]
+    search_state: Mapping[str, str]
     next_due: float

@@ -16,7 +16,7 @@ from typing import Any
 
 from newsgen.core.diagnostics import Diagnostic
 from newsgen.core.model import PageSpec, Progress
-from newsgen.incremental.cache import reset_connections
+from newsgen.incremental.stores import reset_connections
 from newsgen.publish.publish import Staging
 from newsgen.render.bodies import BodyProblem
 from newsgen.render.renderer import Renderer

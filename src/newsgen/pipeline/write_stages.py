@@ -67,8 +67,10 @@ def search_site(
     job: Job, site: Site, rendered: Rendered, staging: publish.Staging
 ) -> tuple[SearchResult, list[Diagnostic]]:
     """Search stage: each year's Pagefind bundle into staging (kept where nothing changed)."""
-    digests, jobs = job.reuse.search_digests(), job.options.jobs
-    found = stage_search(site.config, site.pages, staging, rendered.fingerprints, digests, jobs)
+    reuse, jobs = job.reuse, job.options.jobs
+    saved, store = reuse.search_state(), reuse.bundle_store()
+    fingerprints = rendered.fingerprints
+    found = stage_search(site.config, site.pages, staging, fingerprints, saved, store, jobs)
     return found, found.problems
 
 
@@ -79,7 +81,7 @@ def publish_site(
     made = set(rendered.made) | search.files
     bundle = sorted(f for f in search.files if (staging.dir / f).is_file())
     staged = [*rendered.staged, *bundle]
-    job.reuse.before_publish(staged, search.indexed)
+    job.reuse.before_publish(staged, search.forget)
     stats = output.WriteStats()
     publish.publish(staging, made, staged, stats)
     stats.written, stats.unchanged = len(staged), len(made) - len(staged)
@@ -96,5 +98,5 @@ def remember_build(
 ) -> None:
     """Remember stage: once published, what the next build may reuse is handed over."""
     due = next_due(articles, job.options)
-    kept = (rendered.fingerprints, rendered.body_keys, search.digests, due)
+    kept = (rendered.fingerprints, rendered.body_keys, search.state, due)
     job.reuse.after_publish(Published(job.output_dir, index.articles, *kept))

@@ -1,66 +1,72 @@
-"""Full-text search: index the article pages with Pagefind (from PyPI) into the staging folder.
+"""Full-text search: stage the search bundles (a base per year and one delta, search_plan.py).
 
 Only article pages carry `data-pagefind-body`, so only titles, summaries and bodies are
-indexed; each page goes into the index of its own `<html lang>`. The bundle's files are staged
-like pages and published with them in one step, so search and pages always agree, and a
-Pagefind failure leaves the previous output untouched. Pages are sent to Pagefind's service in
-sorted order: its CLI indexes them in the order the file system lists them, so its output would
-differ between machines.
+indexed; each page goes into the index of its own `<html lang>`. The bundles' files are
+staged like pages and published with them in one step, so search and pages always agree, and
+a Pagefind failure leaves the previous output untouched. A bundle made once is kept in the
+output and in the build cache: a deleted output with a kept cache gets it back without
+running Pagefind.
 """
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import hashlib
-import importlib
 import json
-import os
-import shutil
-import subprocess
-import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from newsgen.core import urls
 from newsgen.core.config import Config
 from newsgen.core.diagnostics import Diagnostic, error
 from newsgen.core.model import PageSpec
-from newsgen.core.urls import is_safe_output_path
+from newsgen.publish.pagefind import PagefindFailed, find_pagefind, run_pagefind
 from newsgen.publish.publish import Staging
+from newsgen.publish.search_plan import (
+    DELTA,
+    DELTA_LIMIT,
+    DELTA_MARK,
+    PageMap,
+    SearchPlan,
+    delta_file,
+    page_map,
+    plan_search,
+    read_page_map,
+)
 
-BINARY_PACKAGES = ("pagefind_bin_extended", "pagefind_bin")
-INDEX_CONFIG = {"keep_index_url": True}
-
-
-def find_pagefind() -> Path | None:
-    """The Pagefind binary that pip installed (the extended one segments Chinese)."""
-    for name in BINARY_PACKAGES:
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        try:
-            return Path(module.get_executable())
-        except (FileNotFoundError, OSError, AttributeError):
-            continue
-    found = shutil.which("pagefind_extended") or shutil.which("pagefind")
-    return Path(found) if found else None
+STATE = "search:"  # prefix of the saved page maps: search:<year>, search:delta
 
 
-def search_digest(paths: Sequence[str], fingerprints: Mapping[str, str]) -> str:
-    """What an index was made from: its article pages and their fingerprints."""
-    hasher = hashlib.blake2b(digest_size=16)
-    for path in sorted(paths):
-        hasher.update(f"{path}\0{fingerprints.get(path, '')}\n".encode())
-    return hasher.hexdigest()
+class BundleStore(Protocol):
+    """Bundles kept across builds by what they were indexed from (the incremental layer's)."""
+
+    def get(self, name: str, digest: str) -> dict[str, bytes] | None: ...
+
+    def put(self, name: str, digest: str, files: Mapping[str, bytes]) -> None: ...
+
+
+@dataclass
+class SearchResult:
+    """The bundles' files (made now or kept), what to save once published, and problems."""
+
+    files: set[str] = field(default_factory=set)
+    state: dict[str, str] = field(default_factory=dict)  # saved after publishing
+    forget: list[str] = field(default_factory=list)  # state no longer true once published
+    indexed: list[str] = field(default_factory=list)  # bundles Pagefind made now
+    restored: list[str] = field(default_factory=list)  # bundles taken from the store
+    problems: list[Diagnostic] = field(default_factory=list)
+
+
+def map_digest(text: str) -> str:
+    """Short hash of a saved page map: the key of a bundle in the store."""
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def pages_by_year(pages: Sequence[PageSpec]) -> dict[str, list[str]]:
-    """Article pages grouped by year (their URLs start with it): one index per year keeps
-    Pagefind's memory bounded by the largest year, and a new article re-indexes one year."""
+    """Article pages grouped by year (their URLs start with it): one base per year keeps
+    Pagefind's memory bounded by the largest year."""
     years: dict[str, list[str]] = {}
     for page in pages:
         if page.kind == "article":
@@ -68,120 +74,78 @@ def pages_by_year(pages: Sequence[PageSpec]) -> dict[str, list[str]]:
     return years
 
 
-class PagefindFailed(Exception):
-    """Pagefind's service reported an error or stopped before writing the bundle."""
-
-
-def encode_message(message_id: int, payload: dict[str, object]) -> bytes:
-    """One request of Pagefind's service protocol: base64 JSON, then a comma."""
-    data = json.dumps({"message_id": message_id, "payload": payload}).encode("utf-8")
-    return base64.b64encode(data) + b","
-
-
-def send_requests(
-    service: subprocess.Popen[bytes], read: Callable[[str], bytes], paths: Sequence[str]
-) -> None:
-    """Feed the service every article page in sorted order (its index follows that order)."""
-    assert service.stdin is not None
-    try:
-        service.stdin.write(encode_message(1, {"type": "NewIndex", "config": INDEX_CONFIG}))
-        for number, rel in enumerate(paths, start=2):
-            html = read(rel).decode("utf-8")
-            add = {"type": "AddFile", "index_id": 0, "url": "/" + rel, "file_contents": html}
-            service.stdin.write(encode_message(number, add))
-        # GetFiles, not WriteFiles: the service answers WriteFiles before its last files are
-        # on disk, and stops when its input closes, which left truncated files under load.
-        service.stdin.write(encode_message(len(paths) + 2, {"type": "GetFiles", "index_id": 0}))
-        service.stdin.flush()
-    except (OSError, ValueError):  # a broken pipe, stdin closed by the reader, a page gone
-        with contextlib.suppress(OSError, ValueError):
-            service.stdin.close()  # the service stops; the reader sees it and reports it
-
-
-def read_responses(service: subprocess.Popen[bytes], last_id: int) -> list[dict[str, str]]:
-    """Wait for the bundle's files (the last response); any error response fails the index."""
-    assert service.stdout is not None
-    pending = b""
-    while chunk := os.read(service.stdout.fileno(), 1 << 20):
-        pending += chunk
-        *messages, pending = pending.split(b",")
-        for message in messages:
-            response = json.loads(base64.b64decode(message)) or {}
-            payload = response.get("payload") or {}
-            if payload.get("type") == "Error":
-                raise PagefindFailed(str(payload.get("message", payload))[:300])
-            if response.get("message_id") == last_id:
-                files: list[dict[str, str]] = payload.get("files", [])
-                return files
-    raise PagefindFailed("the Pagefind service stopped before writing the index")
-
-
-def run_pagefind(
-    binary: Path, read: Callable[[str], bytes], paths: Sequence[str]
-) -> dict[str, bytes]:
-    """Index pages through Pagefind's service (a writer thread keeps both pipes moving): the
-    bundle's files by path."""
-    command = [str(binary), "--service"]
-    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE) as service:
-        writer = threading.Thread(target=send_requests, args=(service, read, paths), daemon=True)
-        writer.start()
-        try:
-            files = read_responses(service, len(paths) + 2)
-        finally:
-            if service.stdin:
-                with contextlib.suppress(OSError, ValueError):  # a pipe the service closed
-                    service.stdin.close()
-            writer.join()
-    bundle: dict[str, bytes] = {}
-    for item in files:
-        path = str(item["path"])
-        if not is_safe_output_path(path) or path.startswith("."):
-            raise PagefindFailed(f"unexpected file path {path!r}")
-        bundle[path] = base64.b64decode(item["content"])
-    if "pagefind.js" not in bundle:
-        raise PagefindFailed("no pagefind.js was written")
-    entry = json.loads(bundle.get("pagefind-entry.json", b"{}"))
-    # Pagefind lists languages in hash-map order: sorted, equal input gives equal bytes.
-    bundle["pagefind-entry.json"] = json.dumps(
-        entry, sort_keys=True, separators=(",", ":")
-    ).encode()
-    return bundle
-
-
-def index_year(
-    binary: Path, staging: Staging, year: str, paths: Sequence[str]
-) -> tuple[set[str], list[Diagnostic]]:
-    """One year's bundle into staging (only files whose bytes changed are written)."""
-    try:
-        bundle = run_pagefind(binary, staging.read, sorted(paths))
-    except (PagefindFailed, OSError, ValueError) as exc:
-        return set(), [error("newsgen.yaml", 0, "search", f"Pagefind failed: {exc}")]
-    made = set()
-    for path, data in sorted(bundle.items()):
-        rel = f"{urls.SEARCH_BUNDLE}/{year}/{path}"
-        staging.put(rel, data)
-        made.add(rel)
-    return made, []
-
-
-@dataclass
-class SearchResult:
-    """The search bundle's files (made now or kept), each year's digest, and problems."""
-
-    files: set[str] = field(default_factory=set)
-    digests: dict[str, str] = field(default_factory=dict)
-    indexed: list[str] = field(default_factory=list)  # the years indexed again
-    problems: list[Diagnostic] = field(default_factory=list)
-
-
-def existing_bundle(output_dir: Path, year: str) -> set[str]:
-    """The files of a year's bundle in the output, as made paths."""
-    folder = output_dir / urls.SEARCH_BUNDLE / year
+def bundle_files(output_dir: Path, name: str) -> set[str]:
+    """The files of a bundle in the output, as made paths (empty unless it is complete)."""
+    folder = output_dir / urls.SEARCH_BUNDLE / name
+    if not (folder / "pagefind.js").is_file():
+        return set()
     return {
-        f"{urls.SEARCH_BUNDLE}/{year}/{p.relative_to(folder).as_posix()}"
+        f"{urls.SEARCH_BUNDLE}/{name}/{p.relative_to(folder).as_posix()}"
         for p in folder.rglob("*")
         if p.is_file() and not p.is_symlink()
     }
+
+
+class Bundles:
+    """Finds bundles to keep (in the output, else in the store) and makes the others."""
+
+    def __init__(
+        self, staging: Staging, store: BundleStore | None, binary: Path, result: SearchResult
+    ) -> None:
+        self.staging, self.store, self.binary, self.result = staging, store, binary, result
+        self.loaded: dict[str, dict[str, bytes]] = {}
+
+    def available(self, name: str, saved: str) -> bool:
+        """A complete bundle indexed from `saved` (a page map) is in the output or the store."""
+        if bundle_files(self.staging.output_dir, name):
+            return True
+        files = self.store.get(name, map_digest(saved)) if self.store else None
+        if files and "pagefind.js" in files:
+            self.loaded[name] = files
+            return True
+        return False
+
+    def keep(self, name: str, saved: str) -> bool:
+        """Keep an available bundle: the output's files, else the store's (staged)."""
+        found = bundle_files(self.staging.output_dir, name)
+        if not found and self.available(name, saved):
+            for path, data in sorted(self.loaded.pop(name).items()):
+                rel = f"{urls.SEARCH_BUNDLE}/{name}/{path}"
+                self.staging.put(rel, data)
+                found.add(rel)
+            self.result.restored.append(name)
+        self.result.files |= found
+        return bool(found)
+
+    def index(self, paths: Sequence[str], mark: str) -> dict[str, bytes] | Diagnostic:
+        """Pagefind's bundle of some pages (run in a thread: it only reads staging)."""
+        try:
+            return run_pagefind(self.binary, self.staging.read, sorted(paths), mark)
+        except (PagefindFailed, OSError, ValueError) as exc:
+            return error("newsgen.yaml", 0, "search", f"Pagefind failed: {exc}")
+
+    def add(self, name: str, bundle: dict[str, bytes] | Diagnostic, saved: str) -> None:
+        """Stage a bundle made now and keep it in the store (in the thread owning the cache)."""
+        if isinstance(bundle, Diagnostic):
+            self.result.problems.append(bundle)
+            return
+        for path, data in sorted(bundle.items()):
+            rel = f"{urls.SEARCH_BUNDLE}/{name}/{path}"
+            self.staging.put(rel, data)
+            self.result.files.add(rel)
+        if self.store:
+            self.store.put(name, map_digest(saved), bundle)
+        self.result.indexed.append(name)
+
+
+def saved_bases(saved: Mapping[str, str], years: Mapping[str, Sequence[str]]) -> dict[str, PageMap]:
+    """The page maps the published year bundles were indexed from."""
+    bases = {}
+    for year in years:
+        base = read_page_map(saved.get(f"{STATE}{year}"))
+        if base is not None:
+            bases[year] = base
+    return bases
 
 
 def stage_search(
@@ -189,11 +153,12 @@ def stage_search(
     pages: Sequence[PageSpec],
     staging: Staging,
     fingerprints: Mapping[str, str],
-    published_digests: Mapping[str, str],
+    saved: Mapping[str, str],
+    store: BundleStore | None = None,
     jobs: int = 1,
 ) -> SearchResult:
-    """Stage every year's bundle: indexed again where its article pages changed, kept where
-    they did not (the digest the last published build saved for it is equal)."""
+    """Stage every bundle: years without a base indexed whole, the others kept with their
+    changes in the delta bundle (or indexed whole again once the delta is too large)."""
     result = SearchResult()
     if not config.search:
         return result
@@ -205,25 +170,61 @@ def stage_search(
         )
         return result
     years = pages_by_year(pages)
-    todo = {}
-    for year, paths in sorted(years.items()):
-        digest = search_digest(paths, fingerprints)
-        kept = existing_bundle(staging.output_dir, year)
-        done = f"{urls.SEARCH_BUNDLE}/{year}/pagefind.js" in kept
-        if done and published_digests.get(f"search:{year}") == digest:
-            result.files |= kept
-        else:
-            todo[year] = paths
-            result.indexed.append(year)
-        result.digests[f"search:{year}"] = digest
-    # Each year is its own Pagefind process: run as many at once as there are jobs.
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for made, problems in pool.map(
-            lambda year: index_year(binary, staging, year, todo[year]), todo
-        ):
-            result.files |= made
-            result.problems.extend(problems)
-    years_file = f"{urls.SEARCH_BUNDLE}/years.json"
-    staging.put(years_file, (json.dumps(sorted(years, reverse=True)) + "\n").encode())
-    result.files.add(years_file)
+    bundles = Bundles(staging, store, binary, result)
+    bases = {
+        year: base
+        for year, base in saved_bases(saved, years).items()
+        if bundles.available(year, saved[f"{STATE}{year}"])
+    }
+    plan = plan_search(years, fingerprints, bases, DELTA_LIMIT)
+    for year in plan.kept:
+        bundles.keep(year, saved[f"{STATE}{year}"])
+        result.state[f"{STATE}{year}"] = saved[f"{STATE}{year}"]
+    bundles.loaded.clear()
+    make_bundles(bundles, plan, fingerprints, saved, jobs)
+    write_lists(staging, plan, years, result)
+    gone = [key for key in saved if key.startswith(STATE) and key not in result.state]
+    result.state.update(dict.fromkeys(gone, ""))
     return result
+
+
+def make_bundles(
+    bundles: Bundles,
+    plan: SearchPlan,
+    fingerprints: Mapping[str, str],
+    saved: Mapping[str, str],
+    jobs: int,
+) -> None:
+    """Index the years that need it (as many Pagefind processes at once as jobs) and the
+    delta (unless the published one was indexed from the same pages)."""
+    result = bundles.result
+    work = {year: page_map(paths, fingerprints) for year, paths in sorted(plan.whole.items())}
+    if plan.delta:
+        delta = page_map(plan.delta, fingerprints)
+        if saved.get(f"{STATE}{DELTA}") == delta and bundles.keep(DELTA, delta):
+            result.state[f"{STATE}{DELTA}"] = delta
+        else:
+            work[DELTA] = delta
+    result.forget += [f"{STATE}{name}" for name in work]
+
+    def index(name: str) -> dict[str, bytes] | Diagnostic:
+        if name == DELTA:
+            return bundles.index(plan.delta, DELTA_MARK)
+        return bundles.index(plan.whole[name], "")
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for name, bundle in zip(work, pool.map(index, work), strict=True):
+            bundles.add(name, bundle, work[name])
+    result.indexed.sort()
+    result.state.update({f"{STATE}{name}": text for name, text in work.items()})
+
+
+def write_lists(
+    staging: Staging, plan: SearchPlan, years: Mapping[str, object], result: SearchResult
+) -> None:
+    """`years.json` (the year bundles, newest first) and `delta.json` for the search page."""
+    names = {"years.json": json.dumps(sorted(years, reverse=True)) + "\n", "delta.json": ""}
+    for name, text in names.items():
+        rel = f"{urls.SEARCH_BUNDLE}/{name}"
+        staging.put(rel, text.encode() if text else delta_file(plan))
+        result.files.add(rel)

@@ -23,12 +23,19 @@ let shown = 0;
 let wanted = [];
 let chosen = {};
 let simplified = null;
+let delta = { bundle: false, hidden: [], mark: "?d" };
+let hidden = new Set();
 
 async function loadPagefind() {
-  // One bundle per year (newest first in years.json): the newest is Pagefind's own index,
-  // every other year and language is merged into it, so one search covers the archive.
+  // One base bundle per year (newest first in years.json): the newest is Pagefind's own
+  // index, every other year and language is merged into it, so one search covers the archive.
+  // Articles changed since their year's base are in the delta bundle; delta.json lists the
+  // base copies to hide (changed or deleted articles).
   const years = await (await fetch(new URL("years.json", bundleUrl))).json();
+  delta = await (await fetch(new URL("delta.json", bundleUrl))).json();
+  hidden = new Set(delta.hidden);
   const bundles = years.map((year) => new URL(`${year}/`, bundleUrl));
+  if (delta.bundle) bundles.push(new URL("delta/", bundleUrl));
   const pagefind = await import(new URL("pagefind.js", bundles[0]).href);
   await pagefind.options({ baseUrl: rootUrl.pathname, excerptLength: 40 });
   await pagefind.init();
@@ -42,6 +49,17 @@ async function loadPagefind() {
     }
   }
   return pagefind;
+}
+
+function current(item) {
+  // The delta's copy of an article (its URL carries the mark) is the article as it is now;
+  // a base bundle's copy of an article changed or deleted since is hidden.
+  if (item.url.endsWith(delta.mark)) {
+    item.url = item.url.slice(0, -delta.mark.length);
+    return true;
+  }
+  const path = new URL(item.url, location.href).pathname;
+  return !hidden.has(decodeURI(path.slice(rootUrl.pathname.length)));
 }
 
 async function toSimplified(text) {
@@ -105,7 +123,7 @@ async function showMore() {
     const slice = candidates.slice(checked, checked + PAGE_SIZE);
     checked += slice.length;
     for (const item of await Promise.all(slice.map((r) => r.data()))) {
-      if (matches(item)) batch.push(item);
+      if (current(item) && matches(item)) batch.push(item);
     }
   }
   shown += batch.length;

@@ -1,0 +1,147 @@
+"""Search cost follows the edit: year bases kept, changes in one delta bundle, bundles reused."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import (
+    article_text,
+    build_site,
+    read_tree,
+    search_documents,
+    write_files,
+)
+
+from newsgen.publish import search
+from newsgen.publish.search_plan import plan_search
+
+pytestmark = pytest.mark.site
+
+SETTINGS = "title: T\nbase_url: https://x.org/\n"
+
+
+def one_article(n: int, words: str = "apples") -> str:
+    return article_text(
+        f"Body {n} about {words}.", title=f"Article {n}", date=f"202{n % 3}-03-{n + 1:02d}"
+    )
+
+
+def site_of(root: Path, count: int = 9) -> Path:
+    files = {f"content/a{n}.md": one_article(n) for n in range(count)}
+    return write_files(root, {"newsgen.yaml": SETTINGS, **files})
+
+
+class Calls:
+    """Counts Pagefind runs (each one indexes one bundle)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.bundles: list[int] = []
+        original = search.run_pagefind
+
+        def counted(*args: object) -> dict[str, bytes]:
+            self.bundles.append(len(args[2]))  # type: ignore[arg-type]
+            return original(*args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(search, "run_pagefind", counted)
+
+
+def clean_documents(root: Path, tmp: Path) -> dict[str, object]:
+    """The documents a clean build of the same sources makes searchable."""
+    copy = tmp / "clean"
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("public", ".newsgen-cache"))
+    assert build_site(copy).ok
+    return search_documents(copy / "public")
+
+
+@pytest.mark.unit
+def test_plan_indexes_years_without_a_base_and_puts_changes_in_the_delta() -> None:
+    years = {"2021": ["2021/a", "2021/b"], "2022": ["2022/c"]}
+    prints = {"2021/a": "1", "2021/b": "2x", "2022/c": "3"}
+    plan = plan_search(years, prints, {"2021": {"2021/a": "1", "2021/b": "2", "2021/gone": "9"}})
+    assert plan.whole == {"2022": ["2022/c"]}
+    assert list(plan.kept) == ["2021"]
+    assert plan.delta == ["2021/b"]
+    assert plan.hidden == ["2021/b", "2021/gone"]
+
+
+@pytest.mark.unit
+def test_plan_indexes_the_changed_years_whole_once_the_delta_is_too_large() -> None:
+    years = {"2021": ["2021/a", "2021/b"], "2022": ["2022/c"]}
+    prints = {"2021/a": "1x", "2021/b": "2x", "2022/c": "3"}
+    bases = {"2021": {"2021/a": "1", "2021/b": "2"}, "2022": {"2022/c": "3"}}
+    plan = plan_search(years, prints, bases, limit=1)
+    assert plan.whole == {"2021": ["2021/a", "2021/b"]}
+    assert list(plan.kept) == ["2022"]
+    assert plan.delta == [] and plan.hidden == []
+
+
+def test_an_edit_indexes_a_few_pages_not_the_year(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = site_of(tmp_path / "site", count=30)
+    assert build_site(root).ok
+    calls = Calls(monkeypatch)
+    (root / "content/a4.md").write_text(one_article(4, "pears"), "utf-8")
+    assert build_site(root).ok
+    assert len(calls.bundles) == 1 and calls.bundles[0] <= 3  # the article and its neighbours
+    documents = search_documents(root / "public")
+    assert "pears" in documents["/2021/03/05/article-4/index.html"]["content"]
+    assert documents == clean_documents(root, tmp_path)
+
+
+def test_additions_and_deletions_find_exactly_what_a_clean_build_finds(tmp_path: Path) -> None:
+    root = site_of(tmp_path / "site")
+    assert build_site(root).ok
+    (root / "content/a2.md").unlink()
+    write_files(
+        root, {"content/new.md": article_text("Fresh pears.", title="New", date="2021-05-05")}
+    )
+    (root / "content/a7.md").write_text(one_article(7, "plums"), "utf-8")
+    assert build_site(root).ok
+    hidden = (root / "public/pagefind/delta.json").read_text("utf-8")
+    assert "2022/03/03/article-2/index.html" in hidden  # the deleted article's base copy
+    assert (root / "public/pagefind/delta/pagefind.js").is_file()
+    assert search_documents(root / "public") == clean_documents(root, tmp_path)
+
+
+def test_a_large_delta_makes_the_years_whole_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "DELTA_LIMIT", 2)
+    root = site_of(tmp_path / "site")
+    assert build_site(root).ok
+    for n in (0, 3, 6):  # all in 2020
+        (root / f"content/a{n}.md").write_text(one_article(n, "figs"), "utf-8")
+    assert build_site(root).ok
+    assert not (root / "public/pagefind/delta").exists()
+    assert '"bundle":false' in (root / "public/pagefind/delta.json").read_text("utf-8")
+    assert search_documents(root / "public") == clean_documents(root, tmp_path)
+
+
+def test_a_deleted_output_gets_its_bundles_back_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = site_of(tmp_path / "site")
+    assert build_site(root).ok
+    (root / "content/a1.md").write_text(one_article(1, "pears"), "utf-8")
+    assert build_site(root).ok  # a delta too
+    before = read_tree(root / "public")
+    shutil.rmtree(root / "public")
+    calls = Calls(monkeypatch)
+    assert build_site(root).ok
+    assert calls.bundles == []  # no Pagefind run: every bundle came from the cache
+    assert read_tree(root / "public") == before
+
+
+def test_without_a_cache_every_year_is_indexed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = site_of(tmp_path / "site")
+    assert build_site(root).ok
+    calls = Calls(monkeypatch)
+    (root / "content/a1.md").write_text(one_article(1, "pears"), "utf-8")
+    assert build_site(root, use_cache=False).ok
+    assert sorted(calls.bundles) == [3, 3, 3]
+    assert search_documents(root / "public") == clean_documents(root, tmp_path)
