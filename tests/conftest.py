@@ -167,16 +167,26 @@ def site(tmp_path: Path) -> Callable[[Mapping[str, str | bytes]], Path]:
 
 
 def search_documents(out: Path) -> dict[str, dict[str, Any]]:
-    """What a search of a built site finds: every document of every bundle, by URL, with the
+    """What a search of a built site finds (see documents_of_tree)."""
+    files = out.glob("pagefind/**/*")
+    return documents_of_tree(
+        {p.relative_to(out).as_posix(): p.read_bytes() for p in files if p.is_file()}
+    )
+
+
+def documents_of_tree(tree: Mapping[str, bytes]) -> dict[str, dict[str, Any]]:
+    """What a search of an output tree finds: every document of every bundle, by URL, with the
     base copies delta.json hides left out (Pagefind's fragments are gzip'd JSON)."""
-    bundles = out / "pagefind"
-    delta = json.loads((bundles / "delta.json").read_text("utf-8"))
+    delta = json.loads(tree["pagefind/delta.json"])
     hidden, mark = set(delta["hidden"]), delta["mark"]
     found: dict[str, dict[str, Any]] = {}
-    for fragment in sorted(bundles.glob("*/fragment/*.pf_fragment")):
-        document = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+    for path in sorted(tree):
+        parts = path.split("/")
+        if len(parts) != 4 or parts[0] != "pagefind" or parts[2] != "fragment":
+            continue
+        document = json.loads(gzip.decompress(tree[path]).removeprefix(b"pagefind_dcd"))
         url = document["url"]
-        if fragment.parent.parent.name == "delta":
+        if parts[1] == "delta":
             assert url.endswith(mark), url
             url = url.removesuffix(mark)
         elif url.lstrip("/") in hidden:
@@ -186,10 +196,19 @@ def search_documents(out: Path) -> dict[str, dict[str, Any]]:
     return found
 
 
+def settled(tree: Mapping[str, bytes]) -> dict[str, bytes]:
+    """An output tree as it compares with another build of the same sources: pages byte for
+    byte, search by the documents it finds (bundle bytes depend on the order of edits)."""
+    if "pagefind/delta.json" not in tree:
+        return dict(tree)
+    documents = json.dumps(documents_of_tree(tree), sort_keys=True).encode()
+    return {**without_search(dict(tree)), "(search documents)": documents}
+
+
 def without_search(tree: dict[str, bytes]) -> dict[str, bytes]:
     """An output tree without the search bundles, whose bytes depend on the order of edits
     (compare them with search_documents): their files, and their lines in the manifest."""
-    kept = {path: data for path, data in tree.items() if not path.startswith("pagefind/")}
+    kept = {path: data for path, data in tree.items() if not path.startswith("pagefind")}
     if MANIFEST in kept:
         manifest = json.loads(kept[MANIFEST])
         manifest["files"] = [f for f in manifest["files"] if not f.startswith("pagefind/")]

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
-from conftest import article_text, run_cli, write_files
+from conftest import article_text, run_cli, settled, write_files
 
 from newsgen.pipeline.build import BuildOptions, build
 
@@ -82,7 +82,7 @@ def edit_articles(root: Path, version: str) -> None:
 def whole(tree: Tree, previous: Tree, current: Tree) -> bool:
     """A tree seen after a kill is whole: the previous output or the current one, pages and
     search bundles together (they are published in one step, so they always agree)."""
-    return tree in (previous, current)
+    return settled(tree) in (settled(previous), settled(current))
 
 
 def snapshot(root: Path) -> Tree:
@@ -114,7 +114,7 @@ def clean_snapshot(root: Path, tmp: Path) -> Tree:
     shutil.rmtree(fresh, ignore_errors=True)
     result = build(BuildOptions(site_root=root, output_dir=fresh, use_cache=False))
     assert result.ok, [d.format() for d in result.diagnostics]
-    return snapshot(fresh)
+    return settled(snapshot(fresh))
 
 
 def leftovers(root: Path) -> list[str]:
@@ -237,7 +237,7 @@ def test_sigkill_at_random_moments_leaves_the_old_or_the_new_output_whole(
         assert leftovers(root) == []
         struck += status == -signal.SIGKILL and after_kill == previous != current
         previous = current
-    assert previous == clean_snapshot(root, tmp_path)
+    assert settled(previous) == clean_snapshot(root, tmp_path)
     assert struck >= 3, "too few kills landed before publishing to prove anything"
 
 
@@ -265,7 +265,7 @@ def test_ctrl_c_during_a_build_exits_130_and_keeps_the_previous_output(
         assert whole(after, previous, snapshot(root / "public"))
         unchanged += status == 130 and after == previous != snapshot(root / "public")
     assert unchanged >= 2, "too few interrupts landed before publishing to prove anything"
-    assert snapshot(root / "public") == clean_snapshot(root, tmp_path)
+    assert settled(snapshot(root / "public")) == clean_snapshot(root, tmp_path)
 
 
 # Kills and interrupts at each step of publishing ------------------------------------------
@@ -318,7 +318,9 @@ def test_sigkill_at_each_publish_step_is_recovered(
     if not committed:
         assert recovered == before
         build_ok(root)
-        assert without(snapshot(root / "public"), foreign) == clean_snapshot(root, tmp_path)
+        assert settled(without(snapshot(root / "public"), foreign)) == clean_snapshot(
+            root, tmp_path
+        )
     # Undo the edit: the output must come back exactly, even after a commit the cache missed.
     edit_template(root, "v0")
     edit_articles(root, "")
@@ -342,7 +344,7 @@ def test_ctrl_c_at_each_publish_step_restores_the_previous_output_at_once(
     assert snapshot(root / "public") == before
     assert leftovers(root) == []
     build_ok(root)
-    assert without(snapshot(root / "public"), foreign) == clean_snapshot(root, tmp_path)
+    assert settled(without(snapshot(root / "public"), foreign)) == clean_snapshot(root, tmp_path)
 
 
 def test_a_killed_roll_back_is_resumed_by_the_next_run(tmp_path: Path, spawn: Spawn) -> None:
@@ -392,7 +394,7 @@ def test_a_write_that_fails_with_efbig_fails_the_build_cleanly(
     assert snapshot(root / "public") == before
     assert leftovers(root) == []
     build_ok(root, "-j", jobs)
-    assert snapshot(root / "public") == clean_snapshot(root, tmp_path)
+    assert settled(snapshot(root / "public")) == clean_snapshot(root, tmp_path)
 
 
 @pytest.fixture
@@ -450,7 +452,7 @@ def test_no_space_left_on_the_output_disk_fails_cleanly(
     assert sorted(p.name for p in disk.iterdir()) == ["public"]
     small_disk(64 * 1024)
     build_ok(root, "-o", str(out))
-    assert snapshot(out) == clean_snapshot(root, tmp_path)
+    assert settled(snapshot(out)) == clean_snapshot(root, tmp_path)
 
 
 def fill(disk: Path) -> None:
@@ -476,10 +478,10 @@ def test_a_full_disk_under_the_build_cache_drops_the_cache_not_the_build(
         fill(disk)
         result = run_cli("build", str(root), "-q", "-o", str(out))
         assert result.returncode == 0 and result.stderr == "", result.stderr
-        assert snapshot(out) == clean_snapshot(root, tmp_path)
+        assert settled(snapshot(out)) == clean_snapshot(root, tmp_path)
     (disk / "filler").unlink()
     build_ok(root, "-o", str(out))
-    assert snapshot(out) == clean_snapshot(root, tmp_path)
+    assert settled(snapshot(out)) == clean_snapshot(root, tmp_path)
     again = run_cli("build", str(root), "-o", str(out))  # the cache works again: no rendering
     assert again.returncode == 0, again.stderr
     assert "is up to date" in again.stderr or re.search(": 0 of [0-9]+ pages", again.stderr)
@@ -564,7 +566,9 @@ def test_a_foreign_output_folder_needs_force_and_its_files_survive_every_kind_of
         tree = snapshot(out)
         assert {rel: tree.get(rel) for rel in foreign} == foreign
     assert not (doomed / "index.html").exists()
-    assert files_of(snapshot(out), foreign) == files_of(clean_snapshot(root, tmp_path), foreign)
+    assert settled(files_of(snapshot(out), foreign)) == files_of(
+        clean_snapshot(root, tmp_path), foreign
+    )
 
 
 def files_of(tree: Tree, skip: Mapping[str, object]) -> Tree:
@@ -613,7 +617,7 @@ def test_concurrent_builds_of_one_site_both_succeed_and_equal_a_clean_build(
     edit_template(root, "together")
     builds = [spawn(root, "-q", "-j", jobs) for jobs in ("2", "1")]
     assert [finish(proc) for proc in builds] == [(0, ""), (0, "")]
-    assert snapshot(root / "public") == clean_snapshot(root, tmp_path)
+    assert settled(snapshot(root / "public")) == clean_snapshot(root, tmp_path)
     assert leftovers(root) == []
 
 
@@ -638,7 +642,7 @@ def test_a_build_killed_while_holding_the_lock_does_not_block_the_next(
     assert waiting.poll() is None and snapshot(root / "public") == before
     os.killpg(holder.pid, signal.SIGKILL)
     assert finish(waiting) == (0, "")
-    assert snapshot(root / "public") == clean_snapshot(root, tmp_path)
+    assert settled(snapshot(root / "public")) == clean_snapshot(root, tmp_path)
 
 
 # File modes -------------------------------------------------------------------------------

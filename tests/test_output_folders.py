@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import article_text, build_site, run_cli, write_files
+from conftest import article_text, build_site, run_cli, settled, write_files
 from test_faults import (
     FOREIGN,
     Spawn,
@@ -167,7 +167,7 @@ def test_a_real_mount_point_on_another_file_system_is_published_in_place(tmp_pat
             assert identity(disk) == folder and (disk / "index.html").is_file()
         clean = tmp_path / "clean"
         assert build(BuildOptions(site_root=root, output_dir=clean, use_cache=False)).ok
-        assert snapshot(disk) == snapshot(clean)
+        assert settled(snapshot(disk)) == settled(snapshot(clean))
     finally:
         subprocess.run(["umount", str(disk)], check=False)
 

@@ -25,6 +25,7 @@ class Rendered:
     """What the render stage staged, and every page's fingerprint (what the next build reuses)."""
 
     fingerprints: Mapping[str, str]
+    search_prints: Mapping[str, str]  # article pages: what their indexed part depends on
     rendered: int
     staged: tuple[str, ...]
     made: frozenset[str]
@@ -54,13 +55,16 @@ def render_site(
         site.config, site.index, reuse.body_cache(), reuse.article_keys(), cache_key(site.config)
     )
     fingerprints = {page.output_path: renderer.fingerprint(page) for page in site.pages}
+    articles_shown = (page for page in site.pages if page.kind == "article")
+    search_prints = {page.output_path: renderer.search_fingerprint(page) for page in articles_shown}
     todo = reuse.pages_to_render(site.pages, fingerprints, staging.output_dir, options.clean)
     outcome = render_pages(renderer, site.pages, todo, staging, options.jobs, job.progress)
     static = [rel for rel, path in site.static_files if staging.put(rel, path.read_bytes())]
     made = {page.output_path for page in site.pages} | {rel for rel, _ in site.static_files}
     body_keys = {renderer.bodies.key(article) for article in articles}
     staged = (*outcome.staged, *static)
-    return Rendered(fingerprints, len(todo), staged, frozenset(made), body_keys), outcome.problems
+    done = Rendered(fingerprints, search_prints, len(todo), staged, frozenset(made), body_keys)
+    return done, outcome.problems
 
 
 def search_site(
@@ -69,8 +73,8 @@ def search_site(
     """Search stage: each year's Pagefind bundle into staging (kept where nothing changed)."""
     reuse, jobs = job.reuse, job.options.jobs
     saved, store = reuse.search_state(), reuse.bundle_store()
-    fingerprints = rendered.fingerprints
-    found = stage_search(site.config, site.pages, staging, fingerprints, saved, store, jobs)
+    prints = rendered.search_prints
+    found = stage_search(site.config, site.pages, staging, prints, saved, store, jobs)
     return found, found.problems
 
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 DELTA = "delta"
-DELTA_LIMIT = 100  # pages in the delta (changed plus deleted) before the years are redone
+DELTA_LIMIT = 50  # pages in the delta (changed plus deleted) before the years are redone
 DELTA_MARK = "?d"  # added to the URLs of the delta's pages, so the search page knows them
 
 PageMap = dict[str, str]  # article page output path -> fingerprint

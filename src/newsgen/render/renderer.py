@@ -205,6 +205,16 @@ class Renderer:
             parts.extend(self.article_digest(i) for i in ids)
         return digest(*parts)
 
+    def search_fingerprint(self, spec: PageSpec) -> str:
+        """What an article page's indexed part depends on: the article, its translations,
+        settings and templates; not the neighbours and related articles around it (the
+        theme keeps them out of search), so an edit re-indexes the edited article only."""
+        inputs = page_inputs(spec, self.index)
+        assert inputs.article_id is not None
+        parts = [self.base_digest, self.globals_digest(spec.template), spec.url, spec.lang]
+        parts.extend(self.article_digest(i) for i in (inputs.article_id, *inputs.translations))
+        return digest(*parts)
+
 
 def term_summary(term: Term) -> tuple[str, str, int, tuple[tuple[str, str], ...]]:
     """What a page shows of a term besides its articles (whose digests are hashed apart)."""
