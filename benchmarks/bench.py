@@ -580,15 +580,18 @@ def make_tools(chain: Toolchain, wanted: Sequence[str], size: int, workdir: Path
 # ---------------------------------------------------------------------- corpus
 
 
-def ensure_corpus(site: Path, n: int, seed: int) -> tuple[list[str], float | None]:
+def ensure_corpus(
+    site: Path, n: int, seed: int, per_year: int | None = None
+) -> tuple[list[str], float | None]:
     """Generate the corpus unless a complete one for (n, seed) is already there.
 
     Returns the generator command and the time it took (None if reused).
     """
     cmd = [sys.executable, str(GENERATE_PY), str(n), str(site), "--seed", str(seed), "--force"]
+    cmd += ["--per-year", str(per_year)] if per_year else []
     marker = site / generate.MARKER_NAME
     try:
-        if marker.read_text(encoding="utf-8") == generate.marker_text(n, seed):
+        if marker.read_text(encoding="utf-8") == generate.marker_text(n, seed, per_year):
             return cmd, None
     except OSError:
         pass
@@ -640,10 +643,13 @@ def check_edit(out: Path, edit: Edit) -> str | None:
 class Corpus:
     """The newsgen corpus of one size and its converted copies, for the edit scenarios."""
 
-    def __init__(self, site: Path, size: int, seed: int, dests: dict[str, Path]) -> None:
+    def __init__(
+        self, site: Path, size: int, seed: int, dests: dict[str, Path], per_year: int | None
+    ) -> None:
         self.site = site
         self.size = size
         self.seed = seed
+        self.per_year = per_year
         self.dests = dests
         self.rels = peers.corpus_files(site)
         if not self.rels:
@@ -757,7 +763,7 @@ class Corpus:
                 path.write_bytes(original)
             peers.sync_article(self.site, self.dests, rel)
             with open(markers[0], "w", encoding="utf-8", newline="") as f:
-                f.write(generate.marker_text(self.size, self.seed))
+                f.write(generate.marker_text(self.size, self.seed, self.per_year))
             for peer, dest in self.dests.items():
                 with open(dest / peers.MARKER_NAME, "w", encoding="utf-8", newline="") as f:
                     f.write(peers.marker_text(peer, self.site, dest))
@@ -905,13 +911,13 @@ def bench_size(
 ) -> SizeResult:
     workdir: Path = args.workdir
     site = workdir / f"site-{size}"
-    gen_cmd, generated_in = ensure_corpus(site, size, args.seed)
+    gen_cmd, generated_in = ensure_corpus(site, size, args.seed, args.per_year)
     tools = make_tools(chain, wanted, size, workdir)
     # Hugo + Pagefind builds Hugo's site: converted (and edited) once for both.
     dests = {t.name.split("-")[0]: t.site for t in tools if t.name.split("-")[0] in peers.PEERS}
     converted_in = ensure_peers(site, dests, force=generated_in is not None)
     result = SizeResult(size, gen_cmd, generated_in, converted_in, tools)
-    corpus = Corpus(site, size, args.seed, dests)
+    corpus = Corpus(site, size, args.seed, dests, args.per_year)
     for scenario in scenarios:
         run_scenario(result, corpus, scenario, args.runs)
     for tool in tools:
@@ -1106,7 +1112,7 @@ def profile_newsgen(args: argparse.Namespace) -> int:
     top functions by cumulative and by own time (worker processes are not profiled: -j 1)."""
     for size in args.sizes:
         site, out = args.workdir / f"site-{size}", args.workdir / f"out-{size}-profile"
-        ensure_corpus(site, size, args.seed)
+        ensure_corpus(site, size, args.seed, args.per_year)
         remove_tree(out)
         remove_tree(site / NEWSGEN_CACHE_DIR)
         stats_file = args.workdir / f"profile-{size}.pstats"
@@ -1222,12 +1228,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         "`build SITE -o OUT -q` is appended unless it contains {site} or {out}",
     )
     parser.add_argument(
+        "--per-year",
+        type=positive_int,
+        metavar="K",
+        help="corpora with about K articles a year (a busy press office: 1000; a city or "
+        "newsroom: 5000); default: 2005-2024, about N/20 a year",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="instead of timing, build each size once cold with newsgen under cProfile "
         "(-j 1) and print its stage times and the functions it spends its time in",
     )
     args = parser.parse_args(argv)
+    if args.per_year:  # its own corpora, peers and outputs
+        args.workdir = args.workdir / f"per-year-{args.per_year}"
     args.workdir = args.workdir.resolve()
     args.workdir.mkdir(parents=True, exist_ok=True)
     if args.profile:

@@ -709,9 +709,11 @@ def config_text(n: int, seed: int) -> str:
     )
 
 
-def marker_text(n: int, seed: int) -> str:
+def marker_text(n: int, seed: int, per_year: int | None = None) -> str:
     """The marker file's exact content for a complete corpus of ``n`` articles."""
-    info = {"generator": GENERATOR_VERSION, "n": n, "seed": seed}
+    info: dict[str, object] = {"generator": GENERATOR_VERSION, "n": n, "seed": seed}
+    if per_year:
+        info["per_year"] = per_year
     return json.dumps(info, sort_keys=True) + "\n"
 
 
@@ -719,7 +721,18 @@ class GenerateError(Exception):
     """OUT_DIR cannot be used (not a folder, or not ours and no --force)."""
 
 
-def generate(n: int, out_dir: Path, seed: int = 1, force: bool = False) -> None:
+def date_span(n: int, per_year: int | None) -> tuple[dt.date, int]:
+    """First day and number of days the articles are spread over: 2005-2024, or as many
+    whole years before 2025 as `per_year` articles a year need."""
+    if not per_year:
+        return START_DATE, TOTAL_DAYS
+    start = dt.date(END_DATE.year - max(1, -(-n // per_year)), 1, 1)
+    return start, (END_DATE - start).days
+
+
+def generate(
+    n: int, out_dir: Path, seed: int = 1, force: bool = False, per_year: int | None = None
+) -> None:
     """Write a corpus of ``n`` articles into ``out_dir`` (see the module docstring)."""
     marker = out_dir / MARKER_NAME
     if out_dir.exists():
@@ -744,8 +757,9 @@ def generate(n: int, out_dir: Path, seed: int = 1, force: bool = False) -> None:
     month_key = ""
     used: set[str] = set()  # title keys (slugs) and file names already used this month
 
+    first_day, days = date_span(n, per_year)
     for i in range(n):
-        day = START_DATE + dt.timedelta(days=int((i + rng.random()) * TOTAL_DAYS / n))
+        day = first_day + dt.timedelta(days=int((i + rng.random()) * days / n))
         mk = f"{day.year:04d}/{day.month:02d}"
         if mk != month_key:
             month_key = mk
@@ -803,7 +817,7 @@ def generate(n: int, out_dir: Path, seed: int = 1, force: bool = False) -> None:
     with open(out_dir / "newsgen.yaml", "w", encoding="utf-8", newline="") as f:
         f.write(config_text(n, seed))
     with open(marker, "w", encoding="utf-8", newline="") as f:
-        f.write(marker_text(n, seed))
+        f.write(marker_text(n, seed, per_year))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -818,12 +832,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="replace OUT_DIR/content even if OUT_DIR was not made by this script",
     )
+    parser.add_argument(
+        "--per-year",
+        type=int,
+        metavar="K",
+        help="about K articles a year (the last N/K years before 2025); default: 2005-2024",
+    )
     args = parser.parse_args(argv)
     if args.n < 0:
         parser.error("N must be >= 0")
     t0 = time.perf_counter()
     try:
-        generate(args.n, args.out_dir, seed=args.seed, force=args.force)
+        generate(args.n, args.out_dir, seed=args.seed, force=args.force, per_year=args.per_year)
     except GenerateError as exc:
         print(f"generate.py: error: {exc}", file=sys.stderr)
         return 2
