@@ -353,3 +353,20 @@ def test_leftover_journal_is_rolled_back_by_the_next_build(tmp_path: Path) -> No
     )
     publish.recover(publish.place_output(out))
     assert read_tree(out) == before
+
+
+def test_a_body_edit_renders_only_the_pages_that_show_the_body(tmp_path: Path) -> None:
+    """Listings, related lists and term feeds show an article's title and summary, not its
+    body: editing the body (the summary given) renders its page and the site feed only."""
+    root = big_site(tmp_path)
+    fields = dict(title="Article 5", date="2023-03-06", units=[UNITS[2]], tags=["tag1"])
+    write_files(root, {"content/05.md": article_text("First body.", summary="Kept.", **fields)})
+    age_files(root)
+    assert build_site(root).ok
+    write_files(root, {"content/05.md": article_text("Second body.", summary="Kept.", **fields)})
+    result = build_site(root)
+    pages = sorted(p for p in result.stats.changed_paths if not p.startswith("pagefind/"))
+    assert pages == ["2023/03/06/article-5/index.html", "feed.xml"]
+    assert result.rendered == 2
+    clean_tree(root, tmp_path)
+    same_output(root / "public", tmp_path / "clean-out")

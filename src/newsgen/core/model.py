@@ -64,6 +64,7 @@ class Article:
     aliases: tuple[str, ...] = ()  # old site URLs of this article (redirect pages)
     shortcodes: tuple[ShortcodeUse, ...] = ()  # found when parsing; templates checked later
     links: tuple[tuple[str, int], ...] = ()  # links and image sources in the body, with lines
+    card_hash: str = ""  # what listings show of it (all but the body): its front matter, summary
 
     def term_names(self, key: str) -> tuple[str, ...]:
         """Names this article gives for one taxonomy."""

@@ -200,10 +200,18 @@ class Renderer:
         terms = [term_summary(t) for t in (inputs.term, *inputs.months, *inputs.terms) if t]
         parts = [self.base_digest, self.globals_digest(spec.template), repr((own, terms))]
         parts.append(repr(inputs.urls))
+        whole = ("article", "items") if spec.kind == "feed" and not spec.term_slug else ("article",)
         for role, ids in inputs.shown():
             parts.append(role)
-            parts.extend(self.article_digest(i) for i in ids)
+            shows = self.article_digest if role in whole else self.card_digest
+            parts.extend(shows(i) for i in ids)
         return digest(*parts)
+
+    def card_digest(self, article_id: int) -> str:
+        """What a listing, a feed without content or a "related" list shows of an article:
+        all but its body (a body edit does not render the pages that list it again)."""
+        article = self.index.articles[article_id]
+        return article.card_hash or digest(repr(replace(article, body_hash="", links=())))
 
     def search_fingerprint(self, spec: PageSpec) -> str:
         """What an article page's indexed part depends on: the article, its translations,

@@ -310,6 +310,8 @@ def make_article(
     if any(p.is_error for p in shortcode_problems):
         return None, problems
     terms = {t.key: term_values(t.key, values) for t in config.taxonomies}
+    summary = values.text.get("summary") or derive_summary(strip_shortcodes(body))
+    card = "\x00".join((source.source_path, split.yaml_text, summary))
     return Article(
         source_path=source.source_path,
         title=values.text["title"],
@@ -320,7 +322,7 @@ def make_article(
         lang=values.text.get("lang") or config.language,
         translation_key=values.text.get("translation_key", ""),
         draft=values.draft,
-        summary=values.text.get("summary") or derive_summary(strip_shortcodes(body)),
+        summary=summary,
         summary_derived=not values.text.get("summary"),
         district=values.text.get("district", ""),
         event_type=values.text.get("event_type", ""),
@@ -335,6 +337,7 @@ def make_article(
         aliases=aliases,
         shortcodes=shortcodes,
         links=find_links(body, split.body_line),
+        card_hash=digest_text(card),
     ), problems
 
 
