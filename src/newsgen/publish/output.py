@@ -126,12 +126,13 @@ def read_manifest(output_dir: Path) -> Manifest:
     plain relative path inside the output, or that leads through a symbolic link, is ignored
     (so a tampered manifest cannot make a build delete anything outside the output)."""
     signature = manifest_signature(output_dir)
-    known = _read.get(output_dir)
+    real = Path(os.path.realpath(output_dir))  # one folder, however it is named
+    known = _read.get(real)
     if signature and known and known[0] == signature:
         return known[1]
     manifest = parse_manifest(output_dir)
     _read.clear()
-    _read[output_dir] = (signature, manifest)
+    _read[real] = (signature, manifest)
     return manifest
 
 
@@ -146,7 +147,7 @@ def parse_manifest(output_dir: Path) -> Manifest:
         return Manifest(frozenset())
     good: set[str] = set()
     ignored: list[str] = []
-    links: dict[Path, bool] = {}
+    links: dict[str, bool] = {}
     for entry in entries:
         if (
             isinstance(entry, str)
@@ -164,13 +165,15 @@ def is_plain(rel: str) -> bool:
     return is_safe_output_path(rel) and rel.split("/")[0] not in INTERNAL
 
 
-def leads_through_link(output_dir: Path, rel: str, known: dict[Path, bool]) -> bool:
-    """Whether a folder on the way to a path inside the output is a symbolic link."""
-    for folder in (output_dir / rel).parents:
-        if folder == output_dir:
-            return False
+def leads_through_link(output_dir: Path, rel: str, known: dict[str, bool]) -> bool:
+    """Whether a folder on the way to a path inside the output is a symbolic link (each
+    folder looked at once per manifest: a large site lists tens of thousands of paths)."""
+    top = os.fspath(output_dir)
+    parts = rel.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        folder = "/".join(parts[:depth])
         if folder not in known:
-            known[folder] = folder.is_symlink()
+            known[folder] = os.path.islink(os.path.join(top, folder))
         if known[folder]:
             return True
     return False
