@@ -479,6 +479,28 @@ def _help_text(cmd: Sequence[str]) -> str | None:
     return proc.stdout + proc.stderr
 
 
+def hugo_tool(name: str, chain: Toolchain, hsite: Path, out: Path) -> Tool:
+    """Hugo, or Hugo followed by Pagefind on its output (what a Hugo user runs to get
+    search); both build the same converted site."""
+    assert chain.hugo is not None
+    cmd = [chain.hugo, "--quiet", "-s", str(hsite), "-d", str(out)]
+    if name == "hugo-pagefind" and chain.pagefind:
+        index = shlex.join([chain.pagefind, "--site", str(out), "--silent"])
+        cmd = ["sh", "-c", f"{shlex.join(cmd)} && {index}"]
+    reason = "no persistent build cache: its warm-cache run would be a cold run"
+    return Tool(
+        name,
+        hsite,
+        out,
+        {"default": cmd},
+        {s: "default" for s in SCENARIOS if s != "warm-cache"},
+        {"warm-cache": reason},
+        [hsite / ".hugo-cache", hsite / "resources"],
+        sample_tree=name == "hugo-pagefind",
+        clean_setup=True,
+    )
+
+
 def make_tools(chain: Toolchain, wanted: Sequence[str], size: int, workdir: Path) -> list[Tool]:
     site = workdir / f"site-{size}"
     tools = []
@@ -502,43 +524,10 @@ def make_tools(chain: Toolchain, wanted: Sequence[str], size: int, workdir: Path
                     sample_tree=True,
                 )
             )
-        elif name == "hugo" and chain.hugo:
-            hsite = workdir / f"hugo-{size}"
-            cmd = [chain.hugo, "--quiet", "-s", str(hsite), "-d", str(out)]
-            modes = {s: "default" for s in SCENARIOS if s != "warm-cache"}
-            reason = "no persistent build cache: its warm-cache run would be a cold run"
-            tools.append(
-                Tool(
-                    name,
-                    hsite,
-                    out,
-                    {"default": cmd},
-                    modes,
-                    {"warm-cache": reason},
-                    [hsite / ".hugo-cache", hsite / "resources"],
-                    clean_setup=True,
-                )
-            )
-        elif name == "hugo-pagefind" and chain.hugo and chain.pagefind:
-            # What a Hugo user does to get search: Hugo, then Pagefind on its output.
-            hsite = workdir / f"hugo-{size}"
-            hugo = shlex.join([chain.hugo, "--quiet", "-s", str(hsite), "-d", str(out)])
-            index = shlex.join([chain.pagefind, "--site", str(out), "--silent"])
-            modes = {s: "default" for s in SCENARIOS if s != "warm-cache"}
-            reason = "no persistent build cache: its warm-cache run would be a cold run"
-            tools.append(
-                Tool(
-                    name,
-                    hsite,
-                    out,
-                    {"default": ["sh", "-c", f"{hugo} && {index}"]},
-                    modes,
-                    {"warm-cache": reason},
-                    [hsite / ".hugo-cache", hsite / "resources"],
-                    sample_tree=True,
-                    clean_setup=True,
-                )
-            )
+        elif name in ("hugo", "hugo-pagefind") and chain.hugo:
+            if name == "hugo-pagefind" and not chain.pagefind:
+                continue
+            tools.append(hugo_tool(name, chain, workdir / f"hugo-{size}", out))
         elif name == "pelican" and chain.pelican:
             psite = workdir / f"pelican-{size}"
 
