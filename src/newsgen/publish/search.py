@@ -54,8 +54,6 @@ class SearchResult:
     files: set[str] = field(default_factory=set)
     state: dict[str, str] = field(default_factory=dict)  # saved after publishing
     forget: list[str] = field(default_factory=list)  # state no longer true once published
-    indexed: list[str] = field(default_factory=list)  # bundles Pagefind made now
-    restored: list[str] = field(default_factory=list)  # bundles taken from the store
     problems: list[Diagnostic] = field(default_factory=list)
 
 
@@ -94,10 +92,17 @@ class Bundles:
     ) -> None:
         self.staging, self.store, self.binary, self.result = staging, store, binary, result
         self.loaded: dict[str, dict[str, bytes]] = {}
+        self.listed: dict[str, set[str]] = {}  # each bundle's files in the output, listed once
+
+    def in_output(self, name: str) -> set[str]:
+        """A bundle's files in the output (empty unless complete), looked up once per build."""
+        if name not in self.listed:
+            self.listed[name] = bundle_files(self.staging.output_dir, name)
+        return set(self.listed[name])
 
     def available(self, name: str, saved: str) -> bool:
         """A complete bundle indexed from `saved` (a page map) is in the output or the store."""
-        if bundle_files(self.staging.output_dir, name):
+        if self.in_output(name):
             return True
         files = self.store.get(name, map_digest(saved)) if self.store else None
         if files and "pagefind.js" in files:
@@ -107,13 +112,12 @@ class Bundles:
 
     def keep(self, name: str, saved: str) -> bool:
         """Keep an available bundle: the output's files, else the store's (staged)."""
-        found = bundle_files(self.staging.output_dir, name)
+        found = self.in_output(name)
         if not found and self.available(name, saved):
             for path, data in sorted(self.loaded.pop(name).items()):
                 rel = f"{urls.SEARCH_BUNDLE}/{name}/{path}"
                 self.staging.put(rel, data)
                 found.add(rel)
-            self.result.restored.append(name)
         self.result.files |= found
         return bool(found)
 
@@ -135,7 +139,6 @@ class Bundles:
             self.result.files.add(rel)
         if self.store:
             self.store.put(name, map_digest(saved), bundle)
-        self.result.indexed.append(name)
 
 
 def saved_bases(saved: Mapping[str, str], years: Mapping[str, Sequence[str]]) -> dict[str, PageMap]:
@@ -215,7 +218,6 @@ def make_bundles(
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for name, bundle in zip(work, pool.map(index, work), strict=True):
             bundles.add(name, bundle, work[name])
-    result.indexed.sort()
     result.state.update({f"{STATE}{name}": text for name, text in work.items()})
 
 
