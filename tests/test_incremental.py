@@ -22,6 +22,7 @@ from conftest import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from newsgen.core.model import PageSpec
 from newsgen.incremental.cache import cache_path
 from newsgen.pipeline import parallel
 from newsgen.pipeline.build import BuildOptions, build
@@ -205,6 +206,57 @@ def test_body_edit_renders_only_pages_that_show_the_article(tmp_path: Path) -> N
     assert "archive/index.html" not in result.stats.changed_paths
     clean_tree(root, tmp_path)
     same_output(root / "public", tmp_path / "clean-out")
+
+
+def count_fingerprints(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the pages a build hashes (the renderer's fingerprint calls, in this process)."""
+    from newsgen.render.renderer import Renderer
+
+    hashed: list[str] = []
+    original = Renderer.fingerprint
+
+    def fingerprint(self: Renderer, spec: PageSpec) -> str:
+        hashed.append(spec.output_path)
+        return original(self, spec)
+
+    monkeypatch.setattr(Renderer, "fingerprint", fingerprint)
+    return hashed
+
+
+def test_body_edit_hashes_only_the_pages_showing_the_body(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = big_site(tmp_path)
+    age_files(root)
+    first = build_site(root, jobs=1)
+    hashed = count_fingerprints(monkeypatch)
+    edited = article(5, 5, 5, body="Body.\n\nA second paragraph, not in the summary.")
+    (root / "content/05.md").write_text(edited, "utf-8")
+    assert build_site(root, jobs=1).ok
+    # Its own page and the site feeds (which carry bodies); no listing, no neighbour.
+    assert hashed and all(p.endswith((".xml", "/index.html")) for p in hashed)
+    assert len(hashed) <= 3 and not any(p.startswith(("units/", "2023/page")) for p in hashed)
+    hashed.clear()
+    (root / "content/05.md").write_text(article(5, 5, 5, title="Renamed"), "utf-8")
+    assert build_site(root, jobs=1).ok
+    assert len(hashed) == first.pages  # a card changed: every page is hashed again
+    clean_tree(root, tmp_path)
+    same_output(root / "public", tmp_path / "clean-out")
+
+
+def test_compiled_templates_are_kept_and_follow_template_edits(tmp_path: Path) -> None:
+    root = big_site(tmp_path, count=3)
+    stale = root / ".newsgen-cache/templates-0000"
+    stale.mkdir(parents=True)
+    assert build_site(root).ok
+    kept = list((root / ".newsgen-cache").glob("templates-*/*.cache"))
+    assert kept and not stale.exists()  # another newsgen's bytecode is dropped
+    override = "{% extends 'theme/article.html' %}{% block content %}<p>Mine</p>{% endblock %}"
+    write_files(root, {"templates/article.html": override})
+    assert build_site(root).ok
+    out = root / "public"
+    pages = [p for p in out.rglob("index.html") if len(p.relative_to(out).parts) == 5]
+    assert len(pages) == 3 and all("<p>Mine</p>" in p.read_text("utf-8") for p in pages)
 
 
 def test_new_article_renders_only_pages_it_appears_on(tmp_path: Path) -> None:

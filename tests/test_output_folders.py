@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from conftest import article_text, build_site, run_cli, settled, write_files
+from hypothesis import given
+from hypothesis import strategies as st
 from test_faults import (
     FOREIGN,
     Spawn,
@@ -24,6 +26,7 @@ from test_faults import (
     wait_stopped,
 )
 
+from newsgen.core import urls
 from newsgen.pipeline.build import BuildOptions, build
 from newsgen.publish import output, publish, search
 
@@ -349,3 +352,31 @@ def test_a_working_folder_that_is_a_link_is_never_followed(tmp_path: Path, tag: 
     assert done.returncode == 0, done.stderr
     assert snapshot(target) == {"keep.txt": b"keep\n"}
     assert not (root / f".public.newsgen-{tag}").exists()
+
+
+PATH_PARTS = st.sampled_from(
+    ["a", "..", ".", "", ".x", "...", "b\\c", "n\x00", ".newsgen-manifest.json"]
+)
+
+
+@pytest.mark.unit
+@given(parts=st.lists(PATH_PARTS, max_size=5), tail=st.sampled_from(["", "/"]))
+def test_a_manifest_entry_is_plain_exactly_when_it_stays_inside(
+    parts: list[str], tail: str
+) -> None:
+    rel = "/".join(parts) + tail
+    expected = urls.is_safe_output_path(rel) and rel.split("/")[0] not in output.INTERNAL
+    assert output.is_plain(rel) == expected
+
+
+@pytest.mark.unit
+def test_a_link_at_any_depth_on_the_way_is_seen(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "a/b/c").mkdir(parents=True)
+    (out / "a/b/link").symlink_to(tmp_path, target_is_directory=True)
+    known: dict[str, bool] = {}
+    assert output.leads_through_link(out, "a/b/link/d/e.html", known)
+    assert output.leads_through_link(out, "a/b/link/x.html", known)
+    assert not output.leads_through_link(out, "a/b/c/x.html", known)
+    assert not output.leads_through_link(out, "top.html", known)
+    assert known == {"a": False, "a/b": False, "a/b/link": True, "a/b/link/d": True, "a/b/c": False}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import shutil
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,11 +22,12 @@ from newsgen.core.config import Config
 from newsgen.core.diagnostics import Diagnostic
 from newsgen.core.model import Article, PageSpec, Taxonomy
 from newsgen.incremental.cache import BuildCache, CacheUnusable, peek_meta
-from newsgen.incremental.keys import cache_key, inputs_digest
+from newsgen.incremental.keys import cache_key, code_digest, inputs_digest
 from newsgen.incremental.stores import BodyCacheFile, BundleCacheFile
 from newsgen.incremental.url_history import moved_articles, read_url_map, url_map
 from newsgen.publish import output
 from newsgen.publish.search import map_digest
+from newsgen.render.renderer import Renderer
 from newsgen.site.index import RelatedFinder, compute_related, related_key
 from newsgen.source.load import Scan
 
@@ -34,6 +36,19 @@ Parsed = dict[str, tuple[str, ParseResult]]  # source path -> (source digest, re
 # A file changed within this long before the last scan may have changed again without its
 # size or mtime changing (timestamps are coarse): such files are read again.
 RACY_NS = 2_000_000_000
+STRUCTURE = "structure"  # meta: the structure digest the saved fingerprints were made under
+BYTECODE = "templates-"  # compiled templates: templates-<code digest>/ in the cache folder
+SEARCH_PRINT = "/search/"  # pages-table rows of search prints (no output path starts with /)
+
+
+@dataclass(frozen=True)
+class Prints:
+    """Every page's fingerprint, every article page's search print, and the structure digest
+    they were made under (what the next build compares to reuse them)."""
+
+    pages: Mapping[str, str]
+    search: Mapping[str, str]
+    structure: str
 
 
 class Incremental:
@@ -73,6 +88,11 @@ class Incremental:
     def previous_urls(self) -> dict[str, list[str]]:
         """Each article's URLs in earlier builds (source path -> URLs), for moved articles."""
         return read_url_map(self.urls_text())
+
+    @functools.cached_property
+    def last_pages(self) -> dict[str, str]:
+        """The last build's page fingerprints and search prints, read once."""
+        return self.cache.pages() if self.cache else {}
 
     def is_up_to_date(self, out: Path, now: datetime) -> bool:
         """Nothing changed since the last build: the inputs digest, the output's manifest and
@@ -142,11 +162,26 @@ class Incremental:
         path = self.cache.path if self.cache else None
         return BodyCacheFile(path) if path and path.exists() else None
 
+    def bytecode_dir(self) -> Path | None:
+        """Where compiled templates are kept (None: compile them again). The folder is named
+        by newsgen's code, as the bytecode depends on how newsgen sets Jinja up."""
+        if self.cache is None:
+            return None
+        folder = self.cache.path.parent / f"{BYTECODE}{code_digest()[:16]}"
+        try:
+            for old in folder.parent.glob(f"{BYTECODE}*"):
+                if old != folder:
+                    shutil.rmtree(old, ignore_errors=True)
+            folder.mkdir(exist_ok=True)
+        except OSError:
+            return None
+        return folder
+
     def pages_to_render(
         self, pages: Sequence[PageSpec], fingerprints: Mapping[str, str], out: Path, clean: bool
     ) -> list[int]:
         """Pages whose fingerprint changed, or whose file is missing from the output."""
-        previous = self.cache.pages() if self.cache else {}
+        previous = self.last_pages
         signature = output.manifest_signature(out)
         intact = bool(self.cache and signature and self.cache.meta("manifest") == signature)
         return [
@@ -156,6 +191,41 @@ class Incremental:
             or previous.get(page.output_path) != fingerprints[page.output_path]
             or (not intact and not (out / page.output_path).is_file())
         ]
+
+    def fingerprints(self, pages: Sequence[PageSpec], renderer: Renderer) -> Prints:
+        """Fingerprints and search prints. Under the last build's structure digest only pages
+        showing a changed article whole are hashed again: the others' inputs are the same."""
+        structure = renderer.structure_digest()
+        cache = self.cache
+        same = cache is not None and cache.meta(STRUCTURE) == structure
+        previous = self.last_pages if same else {}
+        changed = self.changed_articles(renderer.index.articles) if previous else set()
+        prints = {}
+        for page in pages:
+            old = previous.get(page.output_path)
+            if old is None or not changed.isdisjoint(renderer.shown_whole(page)):
+                old = renderer.fingerprint(page)
+            prints[page.output_path] = old
+        searched = renderer.search_dependents(changed)
+        search = {}
+        for page in pages:
+            if page.kind == "article":
+                found = previous.get(SEARCH_PRINT + page.output_path)
+                if found is None or page.article_id in searched:
+                    found = renderer.search_fingerprint(page)
+                search[page.output_path] = found
+        return Prints(prints, search, structure)
+
+    def changed_articles(self, articles: Sequence[Article]) -> set[int]:
+        """Articles whose file's content differs from the last build's (by position)."""
+        assert self.cache is not None
+        before = {path: stat[2] for path, stat in self.cache.loaded_sources.items()}
+        now = self.article_keys()
+        return {
+            position
+            for position, article in enumerate(articles)
+            if before.get(article.source_path, "") != now.get(article.source_path)
+        }
 
     def moved(self, articles: Sequence[Article]) -> list[Diagnostic]:
         """Articles whose URL changed since the last build (their old URL is kept as an alias)."""
@@ -176,7 +246,7 @@ class Incremental:
         replaced: the shortcut, the staged pages' fingerprints and replaced bundles go."""
         if self.cache:
             self.cache.forget_pages(staged)
-            self.cache.save_meta(dict.fromkeys(forget, ""))
+            self.cache.save_meta(dict.fromkeys([*forget, STRUCTURE], ""))
 
     def after_publish(self, published: Published) -> None:
         """Remember this build, now that its output is in place."""
@@ -191,7 +261,10 @@ class Incremental:
             "next_change": repr(published.next_due),
             "scanned": str(scan.started_ns),
         }
-        cache.save(sources, parsed, published.body_keys, published.fingerprints, meta)
+        prints = published.prints
+        pages = {**prints.pages, **{SEARCH_PRINT + p: v for p, v in prints.search.items()}}
+        meta[STRUCTURE] = prints.structure
+        cache.save(sources, parsed, published.body_keys, pages, meta)
         cache.save_meta(published.search_state)  # only now: the bundles are published
         kept = [(k.removeprefix("search:"), v) for k, v in published.search_state.items() if v]
         BundleCacheFile(cache).keep_only((name, map_digest(text)) for name, text in kept)
@@ -211,7 +284,7 @@ class Published:
 
     output_dir: Path
     articles: Sequence[Article]
-    fingerprints: Mapping[str, str]
+    prints: Prints
     body_keys: set[str]
     search_state: Mapping[str, str]
     next_due: float

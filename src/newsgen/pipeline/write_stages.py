@@ -6,14 +6,14 @@ a failure discards the staging folder and leaves the last good output as it was.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from newsgen.core.diagnostics import Diagnostic
 from newsgen.core.model import Article, SiteIndex
 from newsgen.incremental.keys import cache_key
-from newsgen.incremental.reuse import Published
+from newsgen.incremental.reuse import Prints, Published
 from newsgen.pipeline.options import Job
 from newsgen.pipeline.read_stages import Site, next_due
 from newsgen.publish import output, publish
@@ -24,8 +24,7 @@ from newsgen.publish.search import SearchResult, stage_search
 class Rendered:
     """What the render stage staged, and every page's fingerprint (what the next build reuses)."""
 
-    fingerprints: Mapping[str, str]
-    search_prints: Mapping[str, str]  # article pages: what their indexed part depends on
+    prints: Prints  # fingerprints of the pages, and search prints of the article pages
     rendered: int
     staged: tuple[str, ...]
     made: frozenset[str]
@@ -51,19 +50,17 @@ def render_site(
     from newsgen.render.renderer import Renderer
 
     reuse, options = job.reuse, job.options
-    renderer = Renderer(
-        site.config, site.index, reuse.body_cache(), reuse.article_keys(), cache_key(site.config)
-    )
-    fingerprints = {page.output_path: renderer.fingerprint(page) for page in site.pages}
-    articles_shown = (page for page in site.pages if page.kind == "article")
-    search_prints = {page.output_path: renderer.search_fingerprint(page) for page in articles_shown}
-    todo = reuse.pages_to_render(site.pages, fingerprints, staging.output_dir, options.clean)
+    keys, bytecode = reuse.article_keys(), reuse.bytecode_dir()
+    key = cache_key(site.config)
+    renderer = Renderer(site.config, site.index, reuse.body_cache(), keys, key, bytecode)
+    prints = reuse.fingerprints(site.pages, renderer)
+    todo = reuse.pages_to_render(site.pages, prints.pages, staging.output_dir, options.clean)
     outcome = render_pages(renderer, site.pages, todo, staging, options.jobs, job.progress)
     static = [rel for rel, path in site.static_files if staging.put(rel, path.read_bytes())]
     made = {page.output_path for page in site.pages} | {rel for rel, _ in site.static_files}
     body_keys = {renderer.bodies.key(article) for article in articles}
     staged = (*outcome.staged, *static)
-    done = Rendered(fingerprints, search_prints, len(todo), staged, frozenset(made), body_keys)
+    done = Rendered(prints, len(todo), staged, frozenset(made), body_keys)
     return done, outcome.problems
 
 
@@ -73,7 +70,7 @@ def search_site(
     """Search stage: each year's Pagefind bundle into staging (kept where nothing changed)."""
     reuse, jobs = job.reuse, job.options.jobs
     saved, store = reuse.search_state(), reuse.bundle_store()
-    prints = rendered.search_prints
+    prints = rendered.prints.search
     found = stage_search(site.config, site.pages, staging, prints, saved, store, jobs)
     return found, found.problems
 
@@ -83,8 +80,7 @@ def publish_site(
 ) -> output.WriteStats:
     """Publish stage: pages, static files and search bundle replace the output in one step."""
     made = set(rendered.made) | search.files
-    bundle = sorted(f for f in search.files if (staging.dir / f).is_file())
-    staged = [*rendered.staged, *bundle]
+    staged = [*rendered.staged, *sorted(search.staged)]
     job.reuse.before_publish(staged, search.forget)
     stats = output.WriteStats()
     publish.publish(staging, made, staged, stats)
@@ -102,5 +98,5 @@ def remember_build(
 ) -> None:
     """Remember stage: once published, what the next build may reuse is handed over."""
     due = next_due(articles, job.options)
-    kept = (rendered.fingerprints, rendered.body_keys, search.state, due)
+    kept = (rendered.prints, rendered.body_keys, search.state, due)
     job.reuse.after_publish(Published(job.output_dir, index.articles, *kept))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -55,6 +56,13 @@ class SearchResult:
     state: dict[str, str] = field(default_factory=dict)  # saved after publishing
     forget: list[str] = field(default_factory=list)  # state no longer true once published
     problems: list[Diagnostic] = field(default_factory=list)
+    staged: list[str] = field(default_factory=list)  # files that differ from the output's
+
+    def stage(self, staging: Staging, rel: str, data: bytes) -> None:
+        """Stage one bundle file (if the output does not hold these bytes) and list it."""
+        if staging.put(rel, data):
+            self.staged.append(rel)
+        self.files.add(rel)
 
 
 def map_digest(text: str) -> str:
@@ -73,15 +81,22 @@ def pages_by_year(pages: Sequence[PageSpec]) -> dict[str, list[str]]:
 
 
 def bundle_files(output_dir: Path, name: str) -> set[str]:
-    """The files of a bundle in the output, as made paths (empty unless it is complete)."""
+    """The files of a bundle in the output, as made paths (empty unless it is complete);
+    walked with os.scandir, as an edit's build lists every year's bundle."""
     folder = output_dir / urls.SEARCH_BUNDLE / name
     if not (folder / "pagefind.js").is_file():
         return set()
-    return {
-        f"{urls.SEARCH_BUNDLE}/{name}/{p.relative_to(folder).as_posix()}"
-        for p in folder.rglob("*")
-        if p.is_file() and not p.is_symlink()
-    }
+    found: set[str] = set()
+    pending = [(str(folder), f"{urls.SEARCH_BUNDLE}/{name}")]
+    while pending:
+        path, rel = pending.pop()
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, f"{rel}/{entry.name}"))
+                elif entry.is_file(follow_symlinks=False):
+                    found.add(f"{rel}/{entry.name}")
+    return found
 
 
 class Bundles:
@@ -116,7 +131,7 @@ class Bundles:
         if not found and self.available(name, saved):
             for path, data in sorted(self.loaded.pop(name).items()):
                 rel = f"{urls.SEARCH_BUNDLE}/{name}/{path}"
-                self.staging.put(rel, data)
+                self.result.stage(self.staging, rel, data)
                 found.add(rel)
         self.result.files |= found
         return bool(found)
@@ -135,8 +150,7 @@ class Bundles:
             return
         for path, data in sorted(bundle.items()):
             rel = f"{urls.SEARCH_BUNDLE}/{name}/{path}"
-            self.staging.put(rel, data)
-            self.result.files.add(rel)
+            self.result.stage(self.staging, rel, data)
         if self.store:
             self.store.put(name, map_digest(saved), bundle)
 
@@ -228,5 +242,4 @@ def write_lists(
     names = {"years.json": json.dumps(sorted(years, reverse=True)) + "\n", "delta.json": ""}
     for name, text in names.items():
         rel = f"{urls.SEARCH_BUNDLE}/{name}"
-        staging.put(rel, text.encode() if text else delta_file(plan))
-        result.files.add(rel)
+        result.stage(staging, rel, text.encode() if text else delta_file(plan))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import replace
 from functools import partial
@@ -21,6 +22,7 @@ from newsgen.render import cjk
 from newsgen.render.bodies import BodyCache, BodyStore, Shortcodes
 from newsgen.render.contexts import ContextBuilder, archive_tree, search_filters, taxonomy_info
 from newsgen.render.templating import (
+    TemplateNames,
     TemplateProblem,
     make_environment,
     template_diagnostic,
@@ -63,10 +65,11 @@ class Renderer:
         body_cache: BodyCache | None = None,
         article_keys: dict[str, str] | None = None,
         inputs_key: str = "",
+        bytecode_dir: Path | None = None,
     ) -> None:
         self.config = config
         self.index = index
-        self.env = make_environment(config)
+        self.env = make_environment(config, bytecode_dir)
         self.bodies = BodyStore(config, body_cache, Shortcodes(config, index.ref_urls))
         self.contexts = ContextBuilder(config, index, self.bodies.html)
         self.dynamic = {
@@ -80,6 +83,9 @@ class Renderer:
         self.article_keys = article_keys or {}
         self.article_digests: dict[int, str] = {}
         self.template_digests: dict[str, str] = {}
+        self.template_names: dict[str, TemplateNames | None] = {}
+        # Parsed without globals: Jinja does not count names its globals define as undeclared.
+        self.bare_env = make_environment(config)
 
     def shared_globals(self) -> dict[str, Any]:
         """Navigation and helpers: computed once, never per page."""
@@ -186,7 +192,7 @@ class Renderer:
         """Hash of the site-wide values a template (with its includes) actually uses."""
         found = self.template_digests.get(template)
         if found is None:
-            names = template_names_used(make_environment(self.config), template)
+            names = template_names_used(self.bare_env, template, self.template_names)
             used = [n for n in DYNAMIC_GLOBALS if names is None or n in names]
             found = digest(template, *(repr(self.dynamic[n]) for n in used))
             self.template_digests[template] = found
@@ -200,12 +206,40 @@ class Renderer:
         terms = [term_summary(t) for t in (inputs.term, *inputs.months, *inputs.terms) if t]
         parts = [self.base_digest, self.globals_digest(spec.template), repr((own, terms))]
         parts.append(repr(inputs.urls))
-        whole = ("article", "items") if spec.kind == "feed" and not spec.term_slug else ("article",)
+        whole = whole_roles(spec)
+        cards = self.cards.__getitem__  # a C-level lookup: listings show 300,000 cards at 10k
         for role, ids in inputs.shown():
             parts.append(role)
-            shows = self.article_digest if role in whole else self.card_digest
-            parts.extend(shows(i) for i in ids)
+            parts.extend(map(self.article_digest if role in whole else cards, ids))
         return digest(*parts)
+
+    def structure_digest(self) -> str:
+        """What every fingerprint depends on but the bodies of the articles a page shows whole:
+        settings, templates, newsgen, and every article's card (from which the index, the plan
+        and the navigation follow). Unchanged, a page that shows no changed article whole has
+        its last fingerprint still, so an edit need not hash the whole site again."""
+        return digest(self.base_digest, *self.cards)
+
+    def shown_whole(self, spec: PageSpec) -> tuple[int, ...]:
+        """The articles a page's fingerprint hashes whole (body included), read off its spec:
+        the page's own article (an article or alias page) and a site feed's items."""
+        roles = whole_roles(spec)
+        own = spec.kind in ("article", "alias") and spec.article_id is not None
+        items = spec.item_ids if "items" in roles else ()
+        return (*((spec.article_id,) if own and spec.article_id is not None else ()), *items)
+
+    def search_dependents(self, changed: set[int]) -> set[int]:
+        """Article pages whose search print shows a changed article: it and its translations."""
+        found = set(changed)
+        for article_id in changed:
+            key = self.index.articles[article_id].translation_key
+            found.update(self.index.translations.get(key, ()) if key else ())
+        return found
+
+    @functools.cached_property
+    def cards(self) -> list[str]:
+        """Every article's card digest, by position."""
+        return [self.card_digest(i) for i in range(len(self.index.articles))]
 
     def card_digest(self, article_id: int) -> str:
         """What a listing, a feed without content or a "related" list shows of an article:
@@ -222,6 +256,11 @@ class Renderer:
         parts = [self.base_digest, self.globals_digest(spec.template), spec.url, spec.lang]
         parts.extend(self.article_digest(i) for i in (inputs.article_id, *inputs.translations))
         return digest(*parts)
+
+
+def whole_roles(spec: PageSpec) -> tuple[str, ...]:
+    """The roles whose articles a page shows whole: a site feed carries its items' content."""
+    return ("article", "items") if spec.kind == "feed" and not spec.term_slug else ("article",)
 
 
 def term_summary(term: Term) -> tuple[str, str, int, tuple[tuple[str, str], ...]]:

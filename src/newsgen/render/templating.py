@@ -27,8 +27,9 @@ class TemplateProblem(Exception):
         self.diagnostic = diagnostic
 
 
-def make_environment(config: Config) -> jinja2.Environment:
-    """An environment with autoescape (HTML and XML alike) and StrictUndefined."""
+def make_environment(config: Config, bytecode_dir: Path | None = None) -> jinja2.Environment:
+    """An environment with autoescape (HTML and XML alike) and StrictUndefined; compiled
+    templates are kept in `bytecode_dir` (checked against their source) across builds."""
     theme = jinja2.FileSystemLoader(str(THEME_TEMPLATES))
     loaders: list[jinja2.BaseLoader] = [jinja2.PrefixLoader({THEME_PREFIX: theme}, delimiter="/")]
     site_templates = config.site_root / config.templates_dir
@@ -44,6 +45,7 @@ def make_environment(config: Config) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,
         cache_size=-1,
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
     )
 
 
@@ -201,8 +203,12 @@ def templates_digest(config: Config) -> str:
     return hasher.hexdigest()
 
 
-def template_names_used(env: jinja2.Environment, name: str) -> frozenset[str] | None:
-    """Variables a template and everything it extends or includes read (None: cannot tell)."""
+def template_names_used(
+    env: jinja2.Environment, name: str, memo: dict[str, TemplateNames | None] | None = None
+) -> frozenset[str] | None:
+    """Variables a template and everything it extends or includes read (None: cannot tell);
+    `memo` keeps each template's parse, so a shared base is parsed once per build."""
+    memo = {} if memo is None else memo
     seen: set[str] = set()
     names: set[str] = set()
     pending = [name]
@@ -211,17 +217,30 @@ def template_names_used(env: jinja2.Environment, name: str) -> frozenset[str] | 
         if current in seen:
             continue
         seen.add(current)
-        try:
-            source = env.loader.get_source(env, current)[0] if env.loader else ""
-            ast = env.parse(source)
-        except (jinja2.TemplateError, ValueError):
+        if current not in memo:
+            memo[current] = read_template_names(env, current)
+        found = memo[current]
+        if found is None:
             return None
-        names |= meta.find_undeclared_variables(ast)
-        for referenced in meta.find_referenced_templates(ast):
-            if referenced is None:
-                return None
-            pending.append(referenced)
+        names |= found[0]
+        pending.extend(found[1])
     return frozenset(names)
+
+
+TemplateNames = tuple[frozenset[str], tuple[str, ...]]
+
+
+def read_template_names(env: jinja2.Environment, name: str) -> TemplateNames | None:
+    """One template's own undeclared variables and the templates it names (None: unknown)."""
+    try:
+        source = env.loader.get_source(env, name)[0] if env.loader else ""
+        ast = env.parse(source)
+    except (jinja2.TemplateError, ValueError):
+        return None
+    referenced = tuple(meta.find_referenced_templates(ast))
+    if any(r is None for r in referenced):
+        return None
+    return frozenset(meta.find_undeclared_variables(ast)), tuple(str(r) for r in referenced)
 
 
 def display_path(filename: str | None, config: Config) -> str:

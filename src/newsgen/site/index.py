@@ -6,6 +6,7 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from itertools import zip_longest
 
 from newsgen.core.config import Config
 from newsgen.core.diagnostics import Diagnostic, warning
@@ -226,15 +227,12 @@ def group_dates(articles: Sequence[Article]) -> tuple[Taxonomy, Taxonomy, Taxono
 
 
 def nearest(ids: Sequence[int], position: int, limit: int) -> tuple[int, ...]:
-    """Up to `limit` other entries of a newest-first list, the closest in time first."""
-    found: list[int] = []
-    for step in range(1, len(ids)):
-        for index in (position - step, position + step):
-            if 0 <= index < len(ids) and len(found) < limit:
-                found.append(ids[index])
-        if len(found) >= limit or (position - step < 0 and position + step >= len(ids)):
-            break
-    return tuple(found)
+    """Up to `limit` other entries of a newest-first list, the closest in time first (the
+    one before, the one after, two before, ...)."""
+    before = ids[max(0, position - limit) : position][::-1]
+    after = ids[position + 1 : position + 1 + limit]
+    merged = [i for pair in zip_longest(before, after) for i in pair if i is not None]
+    return tuple(merged[:limit])
 
 
 def compute_more(
