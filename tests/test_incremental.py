@@ -244,6 +244,21 @@ def test_body_edit_hashes_only_the_pages_showing_the_body(
     same_output(root / "public", tmp_path / "clean-out")
 
 
+def test_reordered_units_change_the_more_from_list(tmp_path: Path) -> None:
+    root = big_site(tmp_path, count=6)
+    two = article_text("Both.", title="Two units", date="2023-02-02", units=UNITS[:2])
+    write_files(root, {"content/two.md": two})
+    age_files(root)
+    assert build_site(root).ok
+    swapped = article_text("Both.", title="Two units", date="2023-02-02", units=UNITS[1::-1])
+    write_files(root, {"content/two.md": swapped})
+    assert build_site(root).ok  # the same memberships: related lists may be reused, not these
+    page = next(p for p in (root / "public").rglob("two-units/index.html"))
+    assert "More from <a" in page.read_text("utf-8")
+    clean_tree(root, tmp_path)
+    same_output(root / "public", tmp_path / "clean-out")
+
+
 def test_compiled_templates_are_kept_and_follow_template_edits(tmp_path: Path) -> None:
     root = big_site(tmp_path, count=3)
     stale = root / ".newsgen-cache/templates-0000"

@@ -13,14 +13,15 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from newsgen import __version__
+from newsgen.site.index import RelatedLists
 
 CACHE_DIR = ".newsgen-cache"
 CACHE_FILE = "cache.sqlite"
-SCHEMA = 7
+SCHEMA = 8
 ALLOWED_GLOBALS = {
     ("newsgen.core.model", "Article"),
     ("newsgen.core.model", "Speaker"),
@@ -117,7 +118,7 @@ class BuildCache:
         self.loaded_pages: dict[str, str] = {}
         self.loaded_parsed: set[str] = set()
         self.loaded_deltas = 0
-        self.pending_related: tuple[str, tuple[tuple[int, ...], ...]] | None = None
+        self.pending_related: tuple[str, RelatedLists] | None = None
         self.connection = self.open()
 
     def open(self) -> sqlite3.Connection:
@@ -186,8 +187,8 @@ class BuildCache:
         self.loaded_parsed, self.loaded_deltas = set(value), len(deltas)
         return value
 
-    def related(self, key: str) -> tuple[tuple[int, ...], ...] | None:
-        """Related articles of the last build, if they were computed from the same key."""
+    def related(self, key: str) -> RelatedLists | None:
+        """Related and "more from" lists of the last build, if computed from the same key."""
         query = "SELECT value FROM snapshot WHERE name = 'related'"
         row = self.guard(lambda: self.connection.execute(query).fetchone())
         if row is None:
@@ -195,12 +196,14 @@ class BuildCache:
         value = loads(row[0])
         if not (isinstance(value, tuple) and len(value) == 2 and value[0] == key):
             return None
-        related: tuple[tuple[int, ...], ...] = value[1]
-        return related
+        found = value[1]
+        if not (isinstance(found, tuple) and len(found) == 2):
+            return None
+        return cast(RelatedLists, found)
 
-    def remember_related(self, key: str, related: tuple[tuple[int, ...], ...]) -> None:
-        """Keep related articles for the next build (saved with the rest of the build)."""
-        self.pending_related = (key, related)
+    def remember_related(self, key: str, found: RelatedLists) -> None:
+        """Keep related lists for the next build (saved with the rest of the build)."""
+        self.pending_related = (key, found)
 
     def pages(self) -> dict[str, str]:
         """Output path -> fingerprint of the page last written there."""

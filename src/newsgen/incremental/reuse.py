@@ -16,7 +16,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from newsgen.core.config import Config
 from newsgen.core.diagnostics import Diagnostic
@@ -28,7 +27,12 @@ from newsgen.incremental.url_history import moved_articles, read_url_map, url_ma
 from newsgen.publish import output
 from newsgen.publish.search import map_digest
 from newsgen.render.renderer import Renderer
-from newsgen.site.index import RelatedFinder, compute_related, related_key
+from newsgen.site.index import (
+    RelatedFinder,
+    RelatedLists,
+    compute_related_lists,
+    related_key,
+)
 from newsgen.source.load import Scan
 
 ParseResult = tuple[Article | None, list[Diagnostic]]
@@ -142,18 +146,24 @@ class Incremental:
         return {path: digest for path, (digest, _) in self.parsed.items()}
 
     def related_finder(self) -> RelatedFinder | None:
-        """Reuse the last build's related articles when nobody's units or speakers changed."""
+        """Reuse the last build's related and "more from" lists when nobody's units or
+        speakers changed (their key says so)."""
         cache = self.cache
         if cache is None:
             return None
 
-        def find(articles: Sequence[Article], taxonomies: Sequence[Taxonomy], limit: int) -> Any:
-            key = related_key(taxonomies, limit)
-            related = cache.related(key)
-            if related is None or len(related) != len(articles):
-                related = compute_related(articles, taxonomies, limit)
-                cache.remember_related(key, related)
-            return related
+        def find(
+            articles: Sequence[Article],
+            taxonomies: Sequence[Taxonomy],
+            term_slugs: Mapping[tuple[str, str], str],
+            limit: int,
+        ) -> RelatedLists:
+            key = related_key(articles, taxonomies, term_slugs, limit)
+            found = cache.related(key)
+            if found is None or len(found[0]) != len(articles) or len(found[1]) != len(articles):
+                found = compute_related_lists(articles, taxonomies, term_slugs, limit)
+                cache.remember_related(key, found)
+            return found
 
         return find
 

@@ -30,7 +30,11 @@ def select_published(
     return tuple(a for a in articles if (drafts or not a.draft) and (future or a.date <= now))
 
 
-RelatedFinder = Callable[[Sequence[Article], Sequence[Taxonomy], int], tuple[tuple[int, ...], ...]]
+MoreFrom = tuple[tuple[tuple[str, str, tuple[int, ...]], ...], ...]
+RelatedLists = tuple[tuple[tuple[int, ...], ...], MoreFrom]  # related, "more from", by article
+RelatedFinder = Callable[
+    [Sequence[Article], Sequence[Taxonomy], Mapping[tuple[str, str], str], int], RelatedLists
+]
 
 
 def build_index(
@@ -61,8 +65,8 @@ def build_index(
             )
         )
     years, months, days = group_dates(articles)
-    related = (find_related or compute_related)(articles, taxonomies, config.related_items)
-    more = compute_more(articles, taxonomies, term_slugs, config.related_items)
+    find = find_related or compute_related_lists
+    related, more = find(articles, taxonomies, term_slugs, config.related_items)
     translations: dict[str, list[int]] = defaultdict(list)
     for article_id, article in enumerate(articles):
         if article.translation_key:
@@ -240,7 +244,7 @@ def compute_more(
     taxonomies: Sequence[Taxonomy],
     term_slugs: Mapping[tuple[str, str], str],
     limit: int,
-) -> tuple[tuple[tuple[str, str, tuple[int, ...]], ...], ...]:
+) -> MoreFrom:
     """For each article, other articles of its first unit and first speaker (the first that
     has others), nearest in time.
 
@@ -267,10 +271,30 @@ def compute_more(
     return tuple(result)
 
 
-def related_key(taxonomies: Sequence[Taxonomy], limit: int) -> str:
-    """Everything related articles depend on: who shares which unit or speaker, in order."""
+def compute_related_lists(
+    articles: Sequence[Article],
+    taxonomies: Sequence[Taxonomy],
+    term_slugs: Mapping[tuple[str, str], str],
+    limit: int,
+) -> RelatedLists:
+    """Each article's related articles and its "more from" lists."""
+    related = compute_related(articles, taxonomies, limit)
+    return related, compute_more(articles, taxonomies, term_slugs, limit)
+
+
+def related_key(
+    articles: Sequence[Article],
+    taxonomies: Sequence[Taxonomy],
+    term_slugs: Mapping[tuple[str, str], str],
+    limit: int,
+) -> str:
+    """Everything related and "more from" lists depend on: who shares which unit or speaker,
+    in order, the order each article names its units and speakers in, and their slugs."""
     lists = [t.article_ids for tax in taxonomies if tax.key in RELATED_KEYS for t in tax.terms]
-    return hashlib.blake2b(repr((limit, lists)).encode(), digest_size=16).hexdigest()
+    names = [article.term_names(key) for article in articles for key in RELATED_KEYS]
+    slugs = sorted(item for item in term_slugs.items() if item[0][0] in RELATED_KEYS)
+    text = repr((limit, lists, names, slugs))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def compute_related(
