@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -24,6 +25,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 from newsgen.core import urls
 from newsgen.core.config import DEFAULT_TAXONOMIES
 from newsgen.core.model import Article, Source, Speaker, Taxonomy, Term
+from newsgen.incremental.cache import cache_path
 from newsgen.pipeline.build import BuildOptions, BuildResult, build
 from newsgen.publish.output import MANIFEST
 
@@ -194,6 +196,17 @@ def documents_of_tree(tree: Mapping[str, bytes]) -> dict[str, dict[str, Any]]:
         assert url not in found, f"{url} found twice"
         found[url] = {**document, "url": url}
     return found
+
+
+def search_state(root: Path) -> dict[str, str]:
+    """What a site's build cache says each published search bundle was indexed from (its
+    `search:` meta keys), read without changing the cache."""
+    connection = sqlite3.connect(f"file:{cache_path(root)}?mode=ro", uri=True, timeout=30)
+    try:
+        query = "SELECT name, value FROM meta WHERE name LIKE 'search:%' ORDER BY name"
+        return dict(connection.execute(query).fetchall())
+    finally:
+        connection.close()
 
 
 def settled(tree: Mapping[str, bytes]) -> dict[str, bytes]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -11,11 +12,13 @@ from conftest import (
     build_site,
     read_tree,
     search_documents,
+    search_state,
     write_files,
 )
 
 from newsgen.publish import search
-from newsgen.publish.search_plan import plan_search
+from newsgen.publish.output import MANIFEST
+from newsgen.publish.search_plan import pending_delta_file, plan_search
 
 pytestmark = pytest.mark.site
 
@@ -145,3 +148,79 @@ def test_without_a_cache_every_year_is_indexed(
     assert build_site(root, use_cache=False).ok
     assert sorted(calls.bundles) == [3, 3, 3]
     assert search_documents(root / "public") == clean_documents(root, tmp_path)
+
+
+def search_files(out: Path) -> dict[str, bytes]:
+    """The search bundles and lists in an output, by path."""
+    return {path: data for path, data in read_tree(out).items() if path.startswith("pagefind/")}
+
+
+def delta_of(out: Path) -> dict[str, object]:
+    value: dict[str, object] = json.loads((out / "pagefind/delta.json").read_text("utf-8"))
+    return value
+
+
+def test_a_pages_only_build_publishes_the_edit_and_keeps_the_search_until_a_full_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """serve's rebuilds (search_now=False): no Pagefind run, the bundles and their saved
+    state stay as published (and listed as made), delta.json says the search is behind; the
+    next full build catches up, even with no edit in between."""
+    root = site_of(tmp_path / "site")
+    out = root / "public"
+    assert build_site(root).ok
+    state, bundles, before = search_state(root), search_files(out), search_documents(out)
+    calls = Calls(monkeypatch)
+    (root / "content/a4.md").write_text(one_article(4, "pears"), "utf-8")
+    result = build_site(root, search_now=False)
+    assert result.ok and result.search_pending and calls.bundles == []
+    assert "pears" in (out / "2021/03/05/article-4/index.html").read_text("utf-8")
+    assert delta_of(out) == {**json.loads(bundles["pagefind/delta.json"]), "pending": True}
+    after = search_files(out)
+    assert {p: d for p, d in after.items() if p != "pagefind/delta.json"} == {
+        p: d for p, d in bundles.items() if p != "pagefind/delta.json"
+    }
+    assert set(after) <= set(json.loads((out / MANIFEST).read_text("utf-8"))["files"])
+    assert search_state(root) == state and search_documents(out) == before
+    result = build_site(root)
+    assert result.ok and not result.search_pending and calls.bundles == [1]
+    assert "pending" not in delta_of(out)
+    assert search_documents(out) == clean_documents(root, tmp_path)
+
+
+def test_a_pages_only_build_runs_the_search_stage_when_it_needs_no_pagefind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit undone before the search caught up: the published bundles are current again,
+    so the next pages-only build drops the notice (it never says more than is true)."""
+    root = site_of(tmp_path / "site")
+    out = root / "public"
+    assert build_site(root).ok
+    original = (root / "content/a4.md").read_text("utf-8")
+    calls = Calls(monkeypatch)
+    (root / "content/a4.md").write_text(one_article(4, "pears"), "utf-8")
+    assert build_site(root, search_now=False).search_pending
+    (root / "content/a4.md").write_text(original, "utf-8")
+    result = build_site(root, search_now=False)
+    assert result.ok and not result.search_pending and calls.bundles == []
+    assert "pending" not in delta_of(out)
+    assert search_documents(out) == clean_documents(root, tmp_path)
+
+
+@pytest.mark.unit
+def test_the_pending_flag_keeps_what_delta_json_said() -> None:
+    published = b'{"bundle":true,"hidden":["2021/a/index.html"],"mark":"?d"}\n'
+    flagged = json.loads(pending_delta_file(published))
+    assert flagged == {
+        "bundle": True,
+        "hidden": ["2021/a/index.html"],
+        "mark": "?d",
+        "pending": True,
+    }
+    assert json.loads(pending_delta_file(None)) == {
+        "bundle": False,
+        "hidden": [],
+        "mark": "?d",
+        "pending": True,
+    }
+    assert pending_delta_file(b"\xff not json") == pending_delta_file(None)

@@ -278,7 +278,9 @@ class Incremental:
         cache.save_meta(published.search_state)  # only now: the bundles are published
         kept = [(k.removeprefix("search:"), v) for k, v in published.search_state.items() if v]
         BundleCacheFile(cache).keep_only((name, map_digest(text)) for name, text in kept)
-        trusted = self.inputs[1] < scan.started_ns - RACY_NS  # else it may change unseen
+        # A racy input may change unseen; a build that left the search behind the pages must
+        # not let the next one skip it.
+        trusted = self.inputs[1] < scan.started_ns - RACY_NS and not published.search_pending
         cache.save_meta(
             {
                 "inputs": self.inputs[0] if trusted else "",
@@ -298,3 +300,4 @@ class Published:
     body_keys: set[str]
     search_state: Mapping[str, str]
     next_due: float
+    search_pending: bool = False  # the search bundles were kept behind the pages

@@ -97,7 +97,13 @@ def run_build(
     tampered = [output.manifest_warning(job.output_dir, stats.ignored)] if stats.ignored else []
     found, counts = [*found, *tampered], (len(index.articles), len(site.pages), rendered.rendered)
     return BuildResult(
-        sort_diagnostics(found), job.output_dir, *counts, False, stats, timer.timings
+        sort_diagnostics(found),
+        job.output_dir,
+        *counts,
+        False,
+        stats,
+        timer.timings,
+        search_pending=search.pending,
     )
 
 

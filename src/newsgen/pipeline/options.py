@@ -33,6 +33,9 @@ class BuildOptions:
     now: datetime | None = None
     strict: bool = False  # warnings stop the build before anything is written
     allow_shrink: bool = False  # a build may take away more than half of the articles
+    # False (serve's rebuilds): publish the pages without waiting for Pagefind; the search
+    # bundles stay as published, flagged as behind, until a build with it catches up.
+    search_now: bool = True
 
     def moment(self) -> datetime:
         """The time articles are published against (future ones wait)."""
@@ -51,6 +54,7 @@ class BuildResult:
     up_to_date: bool = False
     stats: WriteStats = field(default_factory=WriteStats)
     timings: dict[str, float] = field(default_factory=dict)
+    search_pending: bool = False  # published with the search bundles behind the pages
 
     @property
     def ok(self) -> bool:

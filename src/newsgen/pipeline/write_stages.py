@@ -67,11 +67,14 @@ def render_site(
 def search_site(
     job: Job, site: Site, rendered: Rendered, staging: publish.Staging
 ) -> tuple[SearchResult, list[Diagnostic]]:
-    """Search stage: each year's Pagefind bundle into staging (kept where nothing changed)."""
-    reuse, jobs = job.reuse, job.options.jobs
+    """Search stage: each year's Pagefind bundle into staging (kept where nothing changed);
+    without `search_now`, the published bundles are kept behind the pages if Pagefind must run."""
+    reuse, options = job.reuse, job.options
     saved, store = reuse.search_state(), reuse.bundle_store()
-    prints = rendered.prints.search
-    found = stage_search(site.config, site.pages, staging, prints, saved, store, jobs)
+    prints, defer = rendered.prints.search, not options.search_now
+    found = stage_search(
+        site.config, site.pages, staging, prints, saved, store, options.jobs, defer
+    )
     return found, found.problems
 
 
@@ -98,5 +101,5 @@ def remember_build(
 ) -> None:
     """Remember stage: once published, what the next build may reuse is handed over."""
     due = next_due(articles, job.options)
-    kept = (rendered.prints, rendered.body_keys, search.state, due)
+    kept = (rendered.prints, rendered.body_keys, search.state, due, search.pending)
     job.reuse.after_publish(Published(job.output_dir, index.articles, *kept))

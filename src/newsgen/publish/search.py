@@ -23,6 +23,7 @@ from newsgen.core import urls
 from newsgen.core.config import Config
 from newsgen.core.diagnostics import Diagnostic, error
 from newsgen.core.model import PageSpec
+from newsgen.publish.output import read_manifest
 from newsgen.publish.pagefind import PagefindFailed, find_pagefind, run_pagefind
 from newsgen.publish.publish import Staging
 from newsgen.publish.search_plan import (
@@ -33,6 +34,7 @@ from newsgen.publish.search_plan import (
     SearchPlan,
     delta_file,
     page_map,
+    pending_delta_file,
     plan_search,
     read_page_map,
 )
@@ -57,6 +59,7 @@ class SearchResult:
     forget: list[str] = field(default_factory=list)  # state no longer true once published
     problems: list[Diagnostic] = field(default_factory=list)
     staged: list[str] = field(default_factory=list)  # files that differ from the output's
+    pending: bool = False  # the bundles were kept behind the pages (delta.json says so)
 
     def stage(self, staging: Staging, rel: str, data: bytes) -> None:
         """Stage one bundle file (if the output does not hold these bytes) and list it."""
@@ -173,36 +176,111 @@ def stage_search(
     saved: Mapping[str, str],
     store: BundleStore | None = None,
     jobs: int = 1,
+    defer: bool = False,
 ) -> SearchResult:
     """Stage every bundle: years without a base indexed whole, the others kept with their
-    changes in the delta bundle (or indexed whole again once the delta is too large)."""
-    result = SearchResult()
+    changes in the delta bundle (or indexed whole again once the delta is too large). With
+    `defer` (serve's rebuilds), a build that would run Pagefind keeps the published bundles
+    instead, flagged as behind the pages: a save is published at once, the search follows."""
     if not config.search:
-        return result
+        return SearchResult()
     binary = find_pagefind()
     if binary is None:
         hint = "install it with: pip install 'pagefind[extended]', or set search: false"
-        result.problems.append(
-            error("newsgen.yaml", 0, "search", f"Pagefind is not installed ({hint})")
+        return SearchResult(
+            problems=[error("newsgen.yaml", 0, "search", f"Pagefind is not installed ({hint})")]
         )
-        return result
     years = pages_by_year(pages)
-    bundles = Bundles(staging, store, binary, result)
-    bases = {
-        year: base
-        for year, base in saved_bases(saved, years).items()
-        if bundles.available(year, saved[f"{STATE}{year}"])
-    }
-    plan = plan_search(years, fingerprints, bases, DELTA_LIMIT)
+    if defer:  # most often known from the saved state alone, without listing any bundle
+        quick = plan_search(years, fingerprints, saved_bases(saved, years))
+        if needs_pagefind(quick, fingerprints, saved):
+            return defer_search(staging, saved)
+    bundles = Bundles(staging, store, binary, SearchResult())
+    plan = plan_search(years, fingerprints, available_bases(bundles, saved, years), DELTA_LIMIT)
+    if defer and needs_pagefind(plan, fingerprints, saved, bundles):
+        return defer_search(staging, saved)
+    stage_plan(bundles, plan, years, fingerprints, saved, jobs)
+    return bundles.result
+
+
+def stage_plan(
+    bundles: Bundles,
+    plan: SearchPlan,
+    years: Mapping[str, Sequence[str]],
+    fingerprints: Mapping[str, str],
+    saved: Mapping[str, str],
+    jobs: int,
+) -> None:
+    """Keep the bases the plan keeps, make the other bundles, write the lists and note the
+    state to save (and the saved state no longer true) once published."""
+    result = bundles.result
     for year in plan.kept:
         bundles.keep(year, saved[f"{STATE}{year}"])
         result.state[f"{STATE}{year}"] = saved[f"{STATE}{year}"]
     bundles.loaded.clear()
     make_bundles(bundles, plan, fingerprints, saved, jobs)
-    write_lists(staging, plan, years, result)
+    write_lists(bundles.staging, plan, years, result)
     gone = [key for key in saved if key.startswith(STATE) and key not in result.state]
     result.state.update(dict.fromkeys(gone, ""))
+
+
+def available_bases(
+    bundles: Bundles, saved: Mapping[str, str], years: Mapping[str, Sequence[str]]
+) -> dict[str, PageMap]:
+    """The saved bases whose bundle is complete in the output or the store."""
+    return {
+        year: base
+        for year, base in saved_bases(saved, years).items()
+        if bundles.available(year, saved[f"{STATE}{year}"])
+    }
+
+
+def needs_pagefind(
+    plan: SearchPlan,
+    fingerprints: Mapping[str, str],
+    saved: Mapping[str, str],
+    bundles: Bundles | None = None,
+) -> bool:
+    """Whether staging a plan runs Pagefind: a year indexed whole, or a delta not made yet
+    (with `bundles`, also one made but no longer in the output or the store)."""
+    if plan.whole:
+        return True
+    if not plan.delta:
+        return False
+    delta = page_map(plan.delta, fingerprints)
+    if saved.get(f"{STATE}{DELTA}") != delta:
+        return True
+    return bundles is not None and not bundles.available(DELTA, delta)
+
+
+def defer_search(staging: Staging, saved: Mapping[str, str]) -> SearchResult:
+    """Keep the published bundles and their saved state as they are, with delta.json flagged
+    pending until a build that runs Pagefind catches up (the search page shows a notice)."""
+    result = SearchResult(published_search_files(staging.output_dir), dict(saved), pending=True)
+    rel = f"{urls.SEARCH_BUNDLE}/delta.json"
+    published = (staging.output_dir / rel).read_bytes() if rel in result.files else None
+    result.stage(staging, rel, pending_delta_file(published))
     return result
+
+
+def published_search_files(output_dir: Path) -> set[str]:
+    """The search files in the output that the last build listed as made (plain files only:
+    a link is never taken for newsgen's)."""
+    found: set[str] = set()
+    folders = [urls.SEARCH_BUNDLE]
+    while folders:
+        folder = folders.pop()
+        try:
+            entries = list(os.scandir(output_dir / folder))
+        except OSError:
+            continue
+        for entry in entries:
+            rel = f"{folder}/{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(rel)
+            elif entry.is_file(follow_symlinks=False):
+                found.add(rel)
+    return found & read_manifest(output_dir).files
 
 
 def make_bundles(

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 DELTA = "delta"
 DELTA_LIMIT = 50  # pages in the delta (changed plus deleted) before the years are redone
 DELTA_MARK = "?d"  # added to the URLs of the delta's pages, so the search page knows them
+PENDING = "pending"  # delta.json's flag while the bundles are behind the published pages
 
 PageMap = dict[str, str]  # article page output path -> fingerprint
 
@@ -67,7 +68,23 @@ def plan_search(
 
 def delta_file(plan: SearchPlan) -> bytes:
     """`pagefind/delta.json`: whether there is a delta bundle, and the base pages it hides."""
-    value = {"bundle": bool(plan.delta), "hidden": plan.hidden, "mark": DELTA_MARK}
+    return delta_json({"bundle": bool(plan.delta), "hidden": plan.hidden, "mark": DELTA_MARK})
+
+
+def pending_delta_file(published: bytes | None) -> bytes:
+    """`pagefind/delta.json` as published, flagged `pending`: the pages were published ahead
+    of the bundles (serve's rebuilds), and the search page says its results may be behind."""
+    try:
+        value = json.loads(published or b"")
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        value = {"bundle": False, "hidden": [], "mark": DELTA_MARK}
+    return delta_json({**value, PENDING: True})
+
+
+def delta_json(value: Mapping[str, object]) -> bytes:
+    """delta.json's bytes: the same value always gives the same bytes."""
     return (json.dumps(value, sort_keys=True, separators=(",", ":")) + "\n").encode()
 
 

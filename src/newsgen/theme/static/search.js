@@ -10,6 +10,7 @@ const sortSelect = page.querySelector("#search-sort");
 const statusLine = page.querySelector(".search-status");
 const list = page.querySelector(".search-results");
 const more = page.querySelector(".search-more");
+const notice = page.querySelector(".search-notice");
 const selects = [...page.querySelectorAll("select[data-filter]")];
 const PAGE_SIZE = 10;
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
@@ -30,9 +31,11 @@ async function loadPagefind() {
   // One base bundle per year (newest first in years.json): the newest is Pagefind's own
   // index, every other year and language is merged into it, so one search covers the archive.
   // Articles changed since their year's base are in the delta bundle; delta.json lists the
-  // base copies to hide (changed or deleted articles).
-  const years = await (await fetch(new URL("years.json", bundleUrl))).json();
+  // base copies to hide (changed or deleted articles). While the pages are ahead of the
+  // bundles (a preview's search still being updated), delta.json says so: the page tells.
   delta = await (await fetch(new URL("delta.json", bundleUrl))).json();
+  if (notice) notice.hidden = !delta.pending;
+  const years = await (await fetch(new URL("years.json", bundleUrl))).json();
   hidden = new Set(delta.hidden);
   const bundles = years.map((year) => new URL(`${year}/`, bundleUrl));
   if (delta.bundle) bundles.push(new URL("delta/", bundleUrl));
