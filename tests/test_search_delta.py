@@ -16,6 +16,8 @@ from conftest import (
     write_files,
 )
 
+from newsgen.pipeline.options import BuildOptions
+from newsgen.preview.search_pass import PassOutcome, options_argument, options_of, outcome_of
 from newsgen.publish import search
 from newsgen.publish.output import MANIFEST
 from newsgen.publish.search_plan import pending_delta_file, plan_search
@@ -224,3 +226,33 @@ def test_the_pending_flag_keeps_what_delta_json_said() -> None:
         "pending": True,
     }
     assert pending_delta_file(b"\xff not json") == pending_delta_file(None)
+
+
+@pytest.mark.unit
+def test_a_search_pass_builds_with_serves_options_and_the_search(tmp_path: Path) -> None:
+    serve = BuildOptions(
+        tmp_path / "site",
+        tmp_path / "out",
+        drafts=True,
+        future=True,
+        jobs=3,
+        allow_shrink=True,
+        search_now=False,
+    )
+    expected = BuildOptions(
+        tmp_path / "site", tmp_path / "out", drafts=True, future=True, jobs=3, allow_shrink=True
+    )
+    assert options_of(options_argument(serve)) == expected
+
+
+@pytest.mark.unit
+def test_a_search_pass_that_crashed_reports_its_last_words() -> None:
+    record = '{"errors": ["newsgen.yaml: error: search: Pagefind failed"], "changed": false, "seconds": 1.5}'
+    assert outcome_of(0, record, "") == PassOutcome(
+        ("newsgen.yaml: error: search: Pagefind failed",), False, 1.5
+    )
+    crashed = outcome_of(1, "", "Traceback (most recent call last):\nMemoryError\n")
+    assert crashed.errors == ("newsgen.yaml: error: search: the search update failed: MemoryError",)
+    assert outcome_of(-9, "", "").errors == (
+        "newsgen.yaml: error: search: the search update failed: exit status -9",
+    )

@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
+import fcntl
 import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, article_text, write_files
+from conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    article_text,
+    build_site,
+    run_cli,
+    search_documents,
+    search_state,
+    write_files,
+)
+from test_faults import FAULT_LAUNCHER, leftovers, lock_waiters
+
+from newsgen.publish.output import MANIFEST
 
 pytestmark = [pytest.mark.cli, pytest.mark.slow]
 
@@ -64,10 +79,16 @@ def make_site(root: Path) -> Path:
     )
 
 
-def start(root: Path, *args: str) -> tuple[subprocess.Popen[str], int]:
-    """Start `newsgen serve --port 0` and read the address it prints."""
+def start(
+    root: Path, *args: str, stop_search_at: str | None = None
+) -> tuple[subprocess.Popen[str], int]:
+    """Start `newsgen serve --port 0` and read the address it prints. With `stop_search_at`,
+    its background search passes stop themselves at that checkpoint (tests/fault_launcher.py)."""
+    newsgen = (
+        [str(FAULT_LAUNCHER), f"search:{stop_search_at}"] if stop_search_at else ["-m", "newsgen"]
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "newsgen", "serve", str(root), "--port", "0", *args],
+        [sys.executable, *newsgen, "serve", str(root), "--port", "0", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -349,3 +370,216 @@ def test_output_folder_stays_the_served_one_when_settings_change_it(served: Serv
     served.edit(good.replace("The first version", "A version after the settings change"))
     served.wait_for(PAGE, b"A version after the settings change", "the served folder went stale")
     assert not (served.root / "elsewhere").exists()
+
+
+# The search follows the pages ------------------------------------------------------------
+
+SEARCHED = "content/2022/05/budget.md"  # a second article, in another year's bundle
+
+
+def searchable_site(root: Path) -> Path:
+    """make_site with search on: two articles in two years' bundles."""
+    make_site(root)
+    settings = root / "newsgen.yaml"
+    settings.write_text(settings.read_text().replace("search: false\n", ""), "utf-8")
+    budget = article_text("The budget was approved.", title="Budget hearing", date="2022-05-03")
+    return write_files(root, {SEARCHED: budget})
+
+
+def status_of(served: Served) -> dict[str, Any]:
+    status: dict[str, Any] = json.loads(served.get("/__newsgen__/status")[2])
+    return status
+
+
+def wait_status(
+    served: Served, done: Callable[[dict[str, Any]], bool], failure: str
+) -> dict[str, Any]:
+    """Poll serve's status until it satisfies `done` (a state it reaches, not a time)."""
+    deadline = time.monotonic() + 120
+    while not done(status := status_of(served)):
+        assert served.process.poll() is None, stderr_of(served.process)
+        assert time.monotonic() < deadline, f"{failure}: {status}"
+        time.sleep(0.05)
+    return status
+
+
+def search_pass_of(served: Served) -> int:
+    """The running background search pass of a serve process (its child process), once it
+    has stopped itself at its stop point (fault_launcher's search:POINT)."""
+    deadline = time.monotonic() + 120
+    while True:
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                command = (stat.parent / "cmdline").read_bytes()
+            except OSError:
+                continue
+            ours = int(fields[1]) == served.process.pid and b"search_pass" in command
+            if ours and fields[0] == "T":
+                return int(stat.parent.name)
+        assert served.process.poll() is None, stderr_of(served.process)
+        assert time.monotonic() < deadline, "no search pass stopped at its stop point"
+        time.sleep(0.02)
+
+
+def pending(out: Path) -> bool:
+    """Whether the published search says it is behind the pages (pagefind/delta.json)."""
+    return bool(json.loads((out / "pagefind/delta.json").read_text("utf-8")).get("pending"))
+
+
+def clean_search(root: Path, tmp: Path) -> dict[str, dict[str, Any]]:
+    """What a search finds after a clean build of the same sources."""
+    copy = tmp / "clean"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("public", ".newsgen-cache"))
+    assert build_site(copy).ok
+    return search_documents(copy / "public")
+
+
+def assert_whole_output(root: Path) -> None:
+    """An output as a finished build leaves it: no working folders, every listed file there."""
+    assert leftovers(root) == []
+    out = root / "public"
+    listed = json.loads((out / MANIFEST).read_text("utf-8"))["files"]
+    assert [rel for rel in listed if not (out / rel).is_file()] == []
+
+
+def test_a_save_is_published_at_once_and_the_search_follows(tmp_path: Path) -> None:
+    """The rebuild publishes the page without Pagefind: the bundles and their saved state stay
+    as they were and delta.json says the search is behind; the search pass then catches up
+    (held at its first step here, so the page is seen before it)."""
+    root = searchable_site(tmp_path / "site")
+    process, port = start(root, stop_search_at="locked")
+    served = Served(root, process, port)
+    try:
+        state = search_state(root)
+        served.edit(article_text("Ripe pears for the review.", title="Party building review"))
+        served.wait_for(PAGE, b"Ripe pears", "the edit was not published")
+        assert pending(root / "public") and search_state(root) == state
+        assert "pears" not in str(search_documents(root / "public"))
+        assert_whole_output(root)
+        os.kill(search_pass_of(served), signal.SIGCONT)
+        wait_status(served, lambda s: s["search_passes_finished"] == 1, "no search pass ended")
+        status = wait_status(served, lambda s: s["search"] == "current", "the search stayed behind")
+        assert status["search_passes_started"] == 1 and status["errors"] == []
+        assert not pending(root / "public") and search_state(root) != state
+        assert search_documents(root / "public") == clean_search(root, tmp_path)
+    finally:
+        assert stop(process) == 0
+    assert "Search index updated" in stderr_of(process)
+
+
+def test_a_save_during_a_search_pass_cancels_it_and_nothing_is_lost(tmp_path: Path) -> None:
+    """Each save stops the running pass (here: held at its first step), is published, and
+    schedules another pass; only the last one runs to the end."""
+    root = searchable_site(tmp_path / "site")
+    process, port = start(root, stop_search_at="locked")
+    served = Served(root, process, port)
+    try:
+        for fruit in ("pears", "plums", "quinces"):
+            served.edit(article_text(f"Ripe {fruit} today.", title="Party building review"))
+            served.wait_for(PAGE, f"Ripe {fruit}".encode(), f"the {fruit} edit was lost")
+            held = search_pass_of(served)  # a new pass, stopped inside the build lock
+            assert pending(root / "public")
+        os.kill(held, signal.SIGCONT)
+        status = wait_status(served, lambda s: s["search_passes_finished"] == 1, "no pass ended")
+        assert status["search_passes_started"] >= 3
+        wait_status(served, lambda s: s["search"] == "current", "the search stayed behind")
+        documents = search_documents(root / "public")
+        assert documents == clean_search(root, tmp_path)
+        assert "quinces" in documents[PAGE + "index.html"]["content"]
+    finally:
+        assert stop(process) == 0
+    assert "Traceback" not in stderr_of(process)
+
+
+def test_a_burst_of_saves_runs_one_search_pass(tmp_path: Path) -> None:
+    """Saves made while a rebuild waits (the test holds the build lock, as another build
+    would) are all published, and the search is updated once, not once per save."""
+    root = searchable_site(tmp_path / "site")
+    process, port = start(root)
+    served = Served(root, process, port)
+    lock = root / ".newsgen-cache/build.lock"
+    try:
+        with open(lock, "a+b") as held:
+            fcntl.flock(held, fcntl.LOCK_EX)
+            served.edit(article_text("Ripe pears.", title="Party building review"))
+            deadline = time.monotonic() + 120
+            while process.pid not in lock_waiters(lock):  # the rebuild has started
+                assert time.monotonic() < deadline, "serve never rebuilt"
+                time.sleep(0.02)
+            for n, fruit in enumerate(("plums", "quinces", "figs", "limes")):
+                served.edit(article_text(f"Ripe {fruit}.", title="Party building review"))
+                budget = article_text(
+                    f"Budget {n} {fruit}.", title="Budget hearing", date="2022-05-03"
+                )
+                write_files(root, {SEARCHED: budget})
+        served.wait_for(PAGE, b"Ripe limes", "the last save was not published")
+        status = wait_status(
+            served,
+            lambda s: s["search"] == "current" and s["search_passes_finished"] >= 1,
+            "the search never caught up",
+        )
+        assert (status["search_passes_started"], status["search_passes_finished"]) == (1, 1)
+        assert search_documents(root / "public") == clean_search(root, tmp_path)
+    finally:
+        assert stop(process) == 0
+
+
+@pytest.mark.parametrize("point", ["publish", "cache"])
+def test_ctrl_c_during_a_search_pass_leaves_a_good_output(tmp_path: Path, point: str) -> None:
+    """Ctrl-C while the pass is held before publishing its bundles, or after publishing them
+    but before its cache is written: serve stops the pass and exits 0, the output is whole,
+    and the next build's search finds what a clean build's does."""
+    root = searchable_site(tmp_path / "site")
+    process, port = start(root, stop_search_at=point)
+    served = Served(root, process, port)
+    served.edit(article_text("Ripe pears for the review.", title="Party building review"))
+    served.wait_for(PAGE, b"Ripe pears", "the edit was not published")
+    search_pass_of(served)
+    assert stop(process) == 0
+    assert "Traceback" not in stderr_of(process)
+    assert_whole_output(root)
+    assert pending(root / "public") == (point == "publish")
+    assert b"Ripe pears" in (root / "public" / PAGE.strip("/") / "index.html").read_bytes()
+    built = run_cli("build", str(root), "-q")
+    assert built.returncode == 0, built.stderr
+    assert not pending(root / "public")
+    assert search_documents(root / "public") == clean_search(root, tmp_path)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium not installed")
+def test_the_search_page_says_while_its_results_may_be_behind(tmp_path: Path) -> None:
+    """While the pass is held, the search page shows the notice (and the old results); once
+    the pass has published, the page reloads by itself without the notice."""
+    from playwright.sync_api import expect, sync_playwright
+
+    root = searchable_site(tmp_path / "site")
+    process, port = start(root, stop_search_at="locked")
+    served = Served(root, process, port)
+    search = f"http://127.0.0.1:{port}/search/?q=pears"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page()
+                page.goto(search)
+                status, notice = page.locator(".search-status"), page.locator(".search-notice")
+                expect(status).to_contain_text("0 articles found")
+                expect(notice).to_be_hidden()
+                served.edit(
+                    article_text("Ripe pears for the review.", title="Party building review")
+                )
+                served.wait_for(PAGE, b"Ripe pears", "the edit was not published")
+                page.goto(search)
+                expect(notice).to_be_visible()
+                expect(notice).to_contain_text("results may not yet include the latest changes")
+                expect(status).to_contain_text("0 articles found")
+                os.kill(search_pass_of(served), signal.SIGCONT)
+                expect(status).to_contain_text("1 article found", timeout=REBUILD_MS)
+                expect(notice).to_be_hidden()
+            finally:
+                browser.close()
+    finally:
+        assert stop(process) == 0

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import signal
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -23,6 +24,9 @@ from newsgen.cli.common import (
 )
 from newsgen.core.diagnostics import UnsafeSetup
 from newsgen.pipeline.build import BuildResult, output_dir_of
+
+if TYPE_CHECKING:
+    from newsgen.preview.search_pass import PassOutcome
 
 
 @click.command("serve")
@@ -69,8 +73,9 @@ def serve_command(
 ) -> None:
     """Build, serve the output for preview, and rebuild and reload pages as files change.
 
-    Watches content/, templates/, static/, data/ and newsgen.yaml. A build error shows in
-    the browser with file and line, while the last good pages stay served. The reload
+    Watches content/, templates/, static/, data/ and newsgen.yaml. A save is published at
+    once; the search index follows in the background once saves pause. A build error shows
+    in the browser with file and line, while the last good pages stay served. The reload
     script is added only while serving, never to the output. Ctrl-C stops.
 
     \b
@@ -87,12 +92,7 @@ def serve_command(
         site, output, jobs, drafts=drafts, future=future, allow_shrink=allow_shrink
     )
     state = LiveState()
-
-    def report(result: BuildResult) -> None:
-        print_diagnostics(result, console, quiet)
-        if result.ok and not quiet:
-            print_summary(result, console, False)
-
+    report, report_search = reporters(console, quiet)
     watcher = start_watching(options)
     out = output_dir_of(options, watcher.config)
     options = replace(options, output_dir=out)  # the folder served is the one rebuilt
@@ -110,9 +110,31 @@ def serve_command(
         click.echo(f"Serving {out} at {url} (Ctrl-C to stop)")
         if open_browser:
             click.launch(url)
-        watch_and_rebuild(watcher, options, state, report)
+        watch_and_rebuild(watcher, options, state, report, report_search)
     except KeyboardInterrupt:
         stop_serving(server, state, console)
+
+
+def reporters(
+    console: Console, quiet: bool
+) -> tuple[Callable[[BuildResult], None], Callable[[PassOutcome], None]]:
+    """What serve prints after each rebuild, and after each background search pass."""
+
+    def report(result: BuildResult) -> None:
+        print_diagnostics(result, console, quiet)
+        if result.ok and not quiet:
+            print_summary(result, console, False)
+
+    def report_search(outcome: PassOutcome) -> None:
+        for line in outcome.errors:
+            console.print(line, style="red", markup=False, highlight=False, soft_wrap=True)
+        if outcome.errors:
+            message = "the search index was not updated (it is tried again after the next save)"
+            console.print(message, style="bold red", highlight=False)
+        elif not quiet:
+            console.print(f"Search index updated in {outcome.seconds:.2f}s", highlight=False)
+
+    return report, report_search
 
 
 def stop_serving(server: Any, state: Any, console: Console) -> None:

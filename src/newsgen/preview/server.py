@@ -25,6 +25,7 @@ from urllib.parse import quote, unquote, urlsplit
 LIVE_PREFIX = "/__newsgen__/"
 EVENTS_PATH = LIVE_PREFIX + "events"
 SCRIPT_PATH = LIVE_PREFIX + "live.js"
+STATUS_PATH = LIVE_PREFIX + "status"
 KEEPALIVE_SECONDS = 15.0
 BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
 FALLBACK_404 = b"<!doctype html><title>Not found</title><body><h1>Not found</h1></body>"
@@ -40,6 +41,8 @@ class LiveState:
     errors: tuple[str, ...] = ()
     stopping: bool = False
     condition: threading.Condition = field(default_factory=threading.Condition)
+    search: str = "current"  # the search bundles: current, behind the pages, or updating
+    search_passes: tuple[int, int] = (0, 0)  # background search passes started, finished
 
     def update(self, changed: bool, errors: tuple[str, ...]) -> None:
         """Record a rebuild's outcome and wake every open page."""
@@ -47,6 +50,26 @@ class LiveState:
             self.version += int(changed)
             self.errors = errors
             self.condition.notify_all()
+
+    def note_search(self, search: str, started: bool = False, finished: bool = False) -> None:
+        """Record where the search stands, and count the background passes."""
+        with self.condition:
+            self.search = search
+            runs, done = self.search_passes
+            self.search_passes = (runs + started, done + finished)
+
+    def status(self) -> dict[str, object]:
+        """Everything the state knows, for tools and tests (the status URL)."""
+        with self.condition:
+            runs, done = self.search_passes
+            return {
+                "server": self.server_id,
+                "version": self.version,
+                "errors": list(self.errors),
+                "search": self.search,
+                "search_passes_started": runs,
+                "search_passes_finished": done,
+            }
 
     def stop(self) -> None:
         """Let every event stream end."""
@@ -201,6 +224,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
         elif path == SCRIPT_PATH:
             script = self.server.live_script
             self.send_bytes(HTTPStatus.OK, "text/javascript; charset=utf-8", script, head)
+        elif path == STATUS_PATH:
+            status = json.dumps(self.server.state.status()).encode()
+            self.send_bytes(HTTPStatus.OK, "application/json", status, head)
         else:
             self.send_file(head)
 

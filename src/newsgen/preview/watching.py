@@ -1,23 +1,24 @@
 """Watch a site's sources and rebuild after each burst of changes (for `newsgen serve`).
 
 Rebuilds run in the calling (main) thread: that is where signals arrive, so Ctrl-C and the
-per-article Markdown time limit work as in `newsgen build`.
+per-article Markdown time limit work as in `newsgen build`. They publish the pages without
+running Pagefind; the search follows in a background pass once saves pause (search_pass.py).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from newsgen.core.config import CONFIG_FILE, Config, load_config
-from newsgen.core.diagnostics import UnsafeSetup, error
-from newsgen.pipeline.build import BuildResult, build, source_dirs
+from newsgen.pipeline.build import BuildResult, source_dirs
 from newsgen.pipeline.options import BuildOptions
+from newsgen.preview.search_pass import PassOutcome, SearchFollower, build_once
 from newsgen.preview.server import LiveState
 from newsgen.source.load import is_junk
 
@@ -71,13 +72,15 @@ class Watcher:
                 self.observer.schedule(self.handler, str(folder), recursive=True)
                 self.watched.add(folder)
 
-    def wait(self) -> None:
-        """Block until a change, then until changes pause (an editor's save is several events)."""
-        self.changed.wait()
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until a change, then until changes pause (an editor's save is several
+        events); False when `timeout` seconds passed without a change."""
+        if not self.changed.wait(timeout):
+            return False
         while True:
             self.changed.clear()
             if not self.changed.wait(QUIET_SECONDS):
-                return
+                return True
 
     def stop(self) -> None:
         """Stop watching."""
@@ -87,10 +90,7 @@ class Watcher:
 
 def rebuild(options: BuildOptions, state: LiveState) -> BuildResult:
     """Build once and tell open pages: reload when files changed, or show the errors."""
-    try:
-        result = build(options)
-    except UnsafeSetup as refused:
-        result = BuildResult(diagnostics=(error(CONFIG_FILE, 0, "", str(refused)),))
+    result = build_once(options)
     record_result(result, state)
     return result
 
@@ -113,12 +113,23 @@ def watch_and_rebuild(
     options: BuildOptions,
     state: LiveState,
     report: Callable[[BuildResult], None],
+    report_search: Callable[[PassOutcome], None],
 ) -> None:
-    """Rebuild after every burst of source changes until interrupted (KeyboardInterrupt)."""
+    """Rebuild the pages after every burst of source changes, and the search once saves
+    pause, until interrupted (KeyboardInterrupt): a save stops a running search pass first,
+    so two builds never run at once and no save waits for Pagefind."""
+    follower = SearchFollower(options, state, report_search)
+    pages_only = replace(options, search_now=False)
     try:
         while True:
-            watcher.wait()
+            if not watcher.wait(follower.timeout()):
+                follower.start()
+                continue
+            follower.cancel()
             watcher.watch_new_folders()
-            report(rebuild(options, state))
+            result = rebuild(pages_only, state)
+            report(result)
+            follower.after_rebuild(result)
     finally:
+        follower.cancel()
         watcher.stop()
