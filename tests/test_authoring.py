@@ -153,7 +153,9 @@ def test_a_changed_url_warns_until_an_alias_keeps_it(tmp_path: Path) -> None:
     )
 
     def cache_files() -> dict[str, bytes]:  # -shm is SQLite's shared-memory index: readers mark it
-        return {p.name: p.read_bytes() for p in (root / ".newsgen-cache").glob("*[!m]")}
+        return {
+            p.name: p.read_bytes() for p in (root / ".newsgen-cache").glob("*[!m]") if p.is_file()
+        }
 
     cache_before = cache_files()
     checked = run_cli("check", str(root))
