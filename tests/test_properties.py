@@ -37,7 +37,7 @@ from newsgen.core.config import Config
 from newsgen.core.diagnostics import Diagnostic
 from newsgen.core.urls import make_slug
 from newsgen.pipeline.build import BuildOptions, check
-from newsgen.render.markdown_html import MarkdownProblem, render_markdown
+from newsgen.render.markdown_html import MarkdownProblem, make_converter, render_markdown
 from newsgen.render.sanitize import sanitize_html
 from newsgen.source.parse import parse_source
 
@@ -910,3 +910,13 @@ def test_sanitising_twice_changes_nothing_so_cached_bodies_equal_fresh_ones(text
     except MarkdownProblem:
         return
     assert sanitize_html(html) == html
+
+
+@pytest.mark.unit
+@examples(300)
+@given(text=st.one_of(MARKDOWN, st.text(st.sampled_from("ab *_`[]<>&\\\n!(){}#-:"), max_size=40)))
+@example(text="a  \nb")
+@example(text="a\\\nb")
+def test_skipping_plain_text_gives_the_html_the_inline_stage_would(text: str) -> None:
+    """The converter marks text no inline pattern can match as atomic: same HTML, less work."""
+    assert make_converter(True).convert(text) == make_converter(False).convert(text)
