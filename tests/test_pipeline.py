@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,22 @@ def test_a_body_edited_during_the_build_fails_it_and_keeps_the_output(
     assert any("changed while the site was being built" in d.message for d in result.diagnostics)
     after = (root / "public" / "2023" / "01" / "20" / "a1" / "index.html").read_bytes()
     assert after == before
+
+
+def test_a_build_collects_cycles_less_often_and_restores_the_threshold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsgen.pipeline import build as build_module
+
+    seen: list[int] = []
+    original = build_module.run_build
+
+    def run_build(*args: object, **kwargs: object) -> object:
+        seen.append(gc.get_threshold()[0])
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "run_build", run_build)
+    before = gc.get_threshold()
+    root = write_files(tmp_path / "site", {"content/a.md": article_text("Body.", title="A")})
+    assert build_module.build(BuildOptions(site_root=root)).ok
+    assert seen == [build_module.GC_THRESHOLD] and gc.get_threshold() == before

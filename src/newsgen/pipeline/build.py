@@ -7,7 +7,9 @@ last build's work can be reused for.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 
 from newsgen.checks.links import broken_links, site_targets
@@ -47,6 +49,21 @@ from newsgen.source.load import Scan, scan_content
 __all__ = ["BuildOptions", "BuildResult", "build", "check", "output_dir_of", "source_dirs"]
 
 
+GC_THRESHOLD = 100_000  # allocations between young collections (Python's default: 700)
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """A build keeps millions of objects alive; at Python's default thresholds the cycle
+    collector walked them over and over (5 of the 17 s of a 100,000-article edit)."""
+    previous = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD, *previous[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
+
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     """Build the site: nothing reaches the output folder unless every page rendered."""
     config, settings_problems = load_config(options.site_root)
@@ -55,7 +72,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     output.check_output_safety(out, config.site_root, source_dirs(config))
     output.check_ownership(out, options.force)
     site_lock = output.build_lock(config.site_root / CACHE_DIR / "build.lock")
-    with site_lock, output.output_lock(out):
+    with site_lock, output.output_lock(out), fewer_collections():
         output.checkpoint("locked")
         placement = publish.place_output(out)
         publish.recover(placement)
