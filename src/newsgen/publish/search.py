@@ -84,21 +84,32 @@ def pages_by_year(pages: Sequence[PageSpec]) -> dict[str, list[str]]:
 
 
 def bundle_files(output_dir: Path, name: str) -> set[str]:
-    """The files of a bundle in the output, as made paths (empty unless it is complete);
-    walked with os.scandir, as an edit's build lists every year's bundle."""
-    folder = output_dir / urls.SEARCH_BUNDLE / name
-    if not (folder / "pagefind.js").is_file():
-        return set()
+    """The files of a bundle in the output, as made paths (empty unless it is complete)."""
+    folder = f"{urls.SEARCH_BUNDLE}/{name}"
+    return (
+        files_under(output_dir, folder)
+        if (output_dir / folder / "pagefind.js").is_file()
+        else set()
+    )
+
+
+def files_under(output_dir: Path, folder: str) -> set[str]:
+    """Plain files under a folder of the output, as made paths (a link is never followed or
+    taken for newsgen's); walked with os.scandir, as an edit's build lists every bundle."""
     found: set[str] = set()
-    pending = [(str(folder), f"{urls.SEARCH_BUNDLE}/{name}")]
-    while pending:
-        path, rel = pending.pop()
-        with os.scandir(path) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append((entry.path, f"{rel}/{entry.name}"))
-                elif entry.is_file(follow_symlinks=False):
-                    found.add(f"{rel}/{entry.name}")
+    folders = [folder]
+    while folders:
+        current = folders.pop()
+        try:
+            entries = list(os.scandir(output_dir / current))
+        except OSError:
+            continue
+        for entry in entries:
+            rel = f"{current}/{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(rel)
+            elif entry.is_file(follow_symlinks=False):
+                found.add(rel)
     return found
 
 
@@ -264,23 +275,8 @@ def defer_search(staging: Staging, saved: Mapping[str, str]) -> SearchResult:
 
 
 def published_search_files(output_dir: Path) -> set[str]:
-    """The search files in the output that the last build listed as made (plain files only:
-    a link is never taken for newsgen's)."""
-    found: set[str] = set()
-    folders = [urls.SEARCH_BUNDLE]
-    while folders:
-        folder = folders.pop()
-        try:
-            entries = list(os.scandir(output_dir / folder))
-        except OSError:
-            continue
-        for entry in entries:
-            rel = f"{folder}/{entry.name}"
-            if entry.is_dir(follow_symlinks=False):
-                folders.append(rel)
-            elif entry.is_file(follow_symlinks=False):
-                found.add(rel)
-    return found & read_manifest(output_dir).files
+    """The search files in the output that the last build listed as made."""
+    return files_under(output_dir, urls.SEARCH_BUNDLE) & read_manifest(output_dir).files
 
 
 def make_bundles(
