@@ -178,14 +178,17 @@ def search_documents(out: Path) -> dict[str, dict[str, Any]]:
 
 def documents_of_tree(tree: Mapping[str, bytes]) -> dict[str, dict[str, Any]]:
     """What a search of an output tree finds: every document of every bundle, by URL, with the
-    base copies delta.json hides left out (Pagefind's fragments are gzip'd JSON)."""
+    base copies delta.json hides left out (Pagefind's fragments are gzip'd JSON). Only the
+    bundles the search page loads count: those bundles.json lists, and the delta if any."""
     delta = json.loads(tree["pagefind/delta.json"])
     hidden, mark = set(delta["hidden"]), delta["mark"]
+    loaded = {*json.loads(tree["pagefind/bundles.json"]), *(["delta"] if delta["bundle"] else [])}
     found: dict[str, dict[str, Any]] = {}
     for path in sorted(tree):
         parts = path.split("/")
         if len(parts) != 4 or parts[0] != "pagefind" or parts[2] != "fragment":
             continue
+        assert parts[1] in loaded, f"{path}: a bundle the search page does not load"
         document = json.loads(gzip.decompress(tree[path]).removeprefix(b"pagefind_dcd"))
         url = document["url"]
         if parts[1] == "delta":

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.site
 
 UNITS = ["Finance Bureau", "Health Commission", "Organization Department"]
 BASE = {
-    "newsgen.yaml": "title: Incremental\nbase_url: https://x.org/\npage_size: 2\n",
+    "newsgen.yaml": "title: Incremental\nbase_url: https://x.org/\npage_size: 2\nsearch_bundle_size: 2\n",
     "static/site.css": "body { color: black; }",
 }
 
@@ -141,7 +141,8 @@ def apply_edit(root: Path, edit: tuple[object, ...]) -> None:
         write_files(
             root,
             {
-                "newsgen.yaml": f"title: Incremental\nbase_url: https://x.org/\npage_size: {edit[1]}\n"
+                "newsgen.yaml": "title: Incremental\nbase_url: https://x.org/\n"
+                f"page_size: {edit[1]}\nsearch_bundle_size: {edit[1]}\n"
             },
         )
 

@@ -1,8 +1,10 @@
-"""Search cost follows the edit: year bases kept, changes in one delta bundle, bundles reused."""
+"""Search cost follows the edit: bundles by period kept, changes in one delta bundle, reused."""
 
 from __future__ import annotations
 
 import json
+import random
+import re
 import shutil
 from pathlib import Path
 
@@ -15,16 +17,18 @@ from conftest import (
     search_state,
     write_files,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 from newsgen.pipeline.options import BuildOptions
 from newsgen.preview.search_pass import PassOutcome, options_argument, options_of, outcome_of
 from newsgen.publish import search
 from newsgen.publish.output import MANIFEST
-from newsgen.publish.search_plan import pending_delta_file, plan_search
+from newsgen.publish.search_plan import pending_delta_file, plan_search, shard_pages
 
 pytestmark = pytest.mark.site
 
-SETTINGS = "title: T\nbase_url: https://x.org/\n"
+SETTINGS = "title: T\nbase_url: https://x.org/\nsearch_bundle_size: 3\n"
 
 
 def one_article(n: int, words: str = "apples") -> str:
@@ -72,6 +76,72 @@ def test_plan_indexes_years_without_a_base_and_puts_changes_in_the_delta() -> No
 
 
 @pytest.mark.unit
+def test_bundles_split_a_period_only_when_it_is_over_the_size() -> None:
+    paths = [
+        "1998/05/01/a/index.html",
+        "2003/01/02/b/index.html",
+        "2021/02/03/c/index.html",
+        "2021/05/04/d/index.html",
+        "2021/08/05/e/index.html",
+        "2022/12/06/f/index.html",
+        "2022/12/06/g/index.html",
+    ]
+    assert shard_pages(paths, 7) == {"1990s": paths[:1], "2000s": paths[1:2], "2020s": paths[2:]}
+    shards = shard_pages(list(reversed(paths)), 2)
+    assert {name: len(pages) for name, pages in shards.items()} == {
+        "1990s": 1,
+        "2000s": 1,
+        "2021-h1": 2,
+        "2021-h2": 1,
+        "2022": 2,
+    }
+    one_day = [f"2022/12/06/a{n}/index.html" for n in range(39)]
+    runs = shard_pages(one_day, 10)
+    assert sorted(runs) == ["2022-12-06-1", "2022-12-06-2", "2022-12-06-3", "2022-12-06-4"]
+    assert sorted(p for pages in runs.values() for p in pages) == sorted(one_day)
+    grown = shard_pages([*one_day, "2022/12/06/b/index.html"], 10)
+    assert all(set(runs[name]) <= set(grown[name]) for name in runs)  # the runs keep their pages
+
+
+DATED = st.builds(
+    lambda y, m, d, s: f"{y}/{m:02d}/{d:02d}/{s}/index.html",
+    st.integers(1990, 2030),
+    st.integers(1, 12),
+    st.integers(1, 28),
+    st.text("abc", min_size=1, max_size=4),
+)
+
+
+@pytest.mark.unit
+@given(st.lists(DATED, unique=True, max_size=60), st.integers(1, 12), st.randoms())
+def test_bundles_hold_every_page_once_within_the_size(
+    paths: list[str], size: int, rng: random.Random
+) -> None:
+    shards = shard_pages(paths, size)
+    shuffled = list(paths)
+    rng.shuffle(shuffled)
+    assert shard_pages(shuffled, size) == shards  # the order pages come in does not matter
+    held = [path for pages in shards.values() for path in pages]
+    assert sorted(held) == sorted(paths)
+    for name, pages in shards.items():
+        assert re.fullmatch(
+            r"[0-9]{3}0s|[0-9]{4}(-(h[12]|q[1-4]|[0-9]{2}(-[0-9]{2}(-[0-9]+)?)?))?", name
+        )
+        days = {page.rsplit("/", 2)[0] for page in pages}
+        assert len(pages) <= size or (len(days) == 1 and name.count("-") == 3), name
+
+
+@pytest.mark.unit
+def test_a_base_holding_a_page_now_in_another_bundle_is_indexed_again() -> None:
+    shards = {"a": ["p1"], "b": ["p2", "p3"]}
+    prints = {"p1": "1", "p2": "2", "p3": "3"}
+    bases = {"a": {"p1": "1", "p2": "2"}, "b": {"p3": "3"}}
+    plan = plan_search(shards, prints, bases)
+    assert plan.whole == {"a": ["p1"]}  # not kept: delta.json hides by path, b needs p2 seen
+    assert list(plan.kept) == ["b"] and plan.delta == ["p2"] and plan.hidden == ["p2"]
+
+
+@pytest.mark.unit
 def test_plan_indexes_the_changed_years_whole_once_the_delta_is_too_large() -> None:
     years = {"2021": ["2021/a", "2021/b"], "2022": ["2022/c"]}
     prints = {"2021/a": "1x", "2021/b": "2x", "2022/c": "3"}
@@ -82,7 +152,7 @@ def test_plan_indexes_the_changed_years_whole_once_the_delta_is_too_large() -> N
     assert plan.delta == [] and plan.hidden == []
 
 
-def test_an_edit_indexes_a_few_pages_not_the_year(
+def test_an_edit_indexes_a_few_pages_not_the_bundle(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = site_of(tmp_path / "site", count=30)
@@ -101,7 +171,7 @@ def test_additions_and_deletions_find_exactly_what_a_clean_build_finds(tmp_path:
     assert build_site(root).ok
     (root / "content/a2.md").unlink()
     write_files(
-        root, {"content/new.md": article_text("Fresh pears.", title="New", date="2021-05-05")}
+        root, {"content/new.md": article_text("Fresh pears.", title="New", date="2022-05-05")}
     )
     (root / "content/a7.md").write_text(one_article(7, "plums"), "utf-8")
     assert build_site(root).ok
@@ -111,7 +181,29 @@ def test_additions_and_deletions_find_exactly_what_a_clean_build_finds(tmp_path:
     assert search_documents(root / "public") == clean_documents(root, tmp_path)
 
 
-def test_a_large_delta_makes_the_years_whole_again(
+def test_a_period_that_outgrows_the_bundle_size_is_split_and_only_it_indexed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = site_of(tmp_path / "site")  # three articles a year, three a bundle
+    assert build_site(root).ok
+    assert json.loads((root / "public/pagefind/bundles.json").read_text("utf-8")) == [
+        "2022",
+        "2021",
+        "2020",
+    ]
+    calls = Calls(monkeypatch)
+    write_files(
+        root, {"content/new.md": article_text("Fresh pears.", title="New", date="2021-05-05")}
+    )
+    assert build_site(root).ok
+    assert sorted(calls.bundles) == [1, 3]  # 2021's two quarters; 2020 and 2022 kept
+    names = json.loads((root / "public/pagefind/bundles.json").read_text("utf-8"))
+    assert names == ["2022", "2021-q2", "2021-q1", "2020"]
+    assert not (root / "public/pagefind/2021").exists()
+    assert search_documents(root / "public") == clean_documents(root, tmp_path)
+
+
+def test_a_large_delta_makes_the_bundles_whole_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(search, "DELTA_LIMIT", 2)
@@ -140,7 +232,7 @@ def test_a_deleted_output_gets_its_bundles_back_from_the_cache(
     assert read_tree(root / "public") == before
 
 
-def test_without_a_cache_every_year_is_indexed(
+def test_without_a_cache_every_bundle_is_indexed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = site_of(tmp_path / "site")

@@ -158,6 +158,13 @@ class Config:
     search: bool = setting(
         True, "build the full-text search index and the `/search/` page (see *Search*)"
     )
+    search_bundle_size: int = setting(
+        250,
+        "most articles in one search bundle (a decade, year, quarter, month or day of the "
+        "archive): Pagefind needs about 50 MB plus 0.3 MB an article to index one, and the "
+        "search page loads a small file per bundle",
+        check=check_at_least_one,
+    )
     sanitize_html: bool = setting(
         True, "sanitise raw HTML in article bodies; `false` for trusted authors"
     )

@@ -52,64 +52,108 @@ def send_requests(
     service: subprocess.Popen[bytes],
     read: Callable[[str], bytes],
     paths: Sequence[str],
+    ids: tuple[int, int],
     mark: str = "",
 ) -> None:
-    """Feed the service every article page in sorted order (its index follows that order)."""
+    """Feed the service every page of an index in sorted order (its index follows that order),
+    then ask for the files; `ids` are the index's and the first message's."""
     assert service.stdin is not None
+    index_id, first = ids
     try:
-        service.stdin.write(encode_message(1, {"type": "NewIndex", "config": INDEX_CONFIG}))
-        for number, rel in enumerate(paths, start=2):
+        for number, rel in enumerate(paths, start=first):
             html = read(rel).decode("utf-8")
             url = "/" + rel + mark
-            add = {"type": "AddFile", "index_id": 0, "url": url, "file_contents": html}
+            add = {"type": "AddFile", "index_id": index_id, "url": url, "file_contents": html}
             service.stdin.write(encode_message(number, add))
         # GetFiles, not WriteFiles: the service answers WriteFiles before its last files are
         # on disk, and stops when its input closes, which left truncated files under load.
-        service.stdin.write(encode_message(len(paths) + 2, {"type": "GetFiles", "index_id": 0}))
+        get = {"type": "GetFiles", "index_id": index_id}
+        service.stdin.write(encode_message(first + len(paths), get))
         service.stdin.flush()
     except (OSError, ValueError):  # a broken pipe, stdin closed by the reader, a page gone
         with contextlib.suppress(OSError, ValueError):
             service.stdin.close()  # the service stops; the reader sees it and reports it
 
 
-def read_responses(service: subprocess.Popen[bytes], last_id: int) -> list[dict[str, str]]:
-    """Wait for the bundle's files (the last response); any error response fails the index."""
-    assert service.stdout is not None
-    pending = b""
-    while chunk := os.read(service.stdout.fileno(), 1 << 20):
-        pending += chunk
-        *messages, pending = pending.split(b",")
-        for message in messages:
-            response = json.loads(base64.b64decode(message)) or {}
-            payload = response.get("payload") or {}
-            if payload.get("type") == "Error":
-                raise PagefindFailed(str(payload.get("message", payload))[:300])
-            if response.get("message_id") == last_id:
-                files: list[dict[str, str]] = payload.get("files", [])
-                return files
-    raise PagefindFailed("the Pagefind service stopped before writing the index")
+class PagefindService:
+    """One Pagefind service process that indexes bundles one after another: its start-up and
+    its word dictionaries are paid once per build thread, not once per bundle, and each
+    index is deleted once its files are out, so memory is that of one bundle."""
 
+    def __init__(self, binary: Path) -> None:
+        command = [str(binary), "--service"]
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.pending = b""
+        self.last_id = 0
 
-def run_pagefind(
-    binary: Path, read: Callable[[str], bytes], paths: Sequence[str], mark: str = ""
-) -> dict[str, bytes]:
-    """Index pages through Pagefind's service (a writer thread keeps both pipes moving): the
-    bundle's files by path."""
-    command = [str(binary), "--service"]
-    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE) as service:
+    def close(self) -> None:
+        """Stop the service (closing its input ends it) and wait for it."""
+        if self.process.stdin:
+            with contextlib.suppress(OSError, ValueError):  # a pipe the service closed
+                self.process.stdin.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=10)
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdout:
+            self.process.stdout.close()
+
+    def request(self, payload: dict[str, object]) -> dict[str, object]:
+        """Send one request and wait for its answer."""
+        assert self.process.stdin is not None
+        self.last_id += 1
+        try:
+            self.process.stdin.write(encode_message(self.last_id, payload))
+            self.process.stdin.flush()
+        except (OSError, ValueError) as exc:
+            raise PagefindFailed(f"the Pagefind service stopped ({exc})") from exc
+        return self.answer(self.last_id)
+
+    def answer(self, message_id: int) -> dict[str, object]:
+        """Read answers up to the one to `message_id`; any error answer fails the index."""
+        assert self.process.stdout is not None
+        while True:
+            while b"," in self.pending:
+                message, self.pending = self.pending.split(b",", 1)
+                response = json.loads(base64.b64decode(message)) or {}
+                payload: dict[str, object] = response.get("payload") or {}
+                if payload.get("type") == "Error":
+                    raise PagefindFailed(str(payload.get("message", payload))[:300])
+                if response.get("message_id") == message_id:
+                    return payload
+            chunk = os.read(self.process.stdout.fileno(), 1 << 20)
+            if not chunk:
+                raise PagefindFailed("the Pagefind service stopped before writing the index")
+            self.pending += chunk
+
+    def index(
+        self, read: Callable[[str], bytes], paths: Sequence[str], mark: str = ""
+    ) -> list[dict[str, str]]:
+        """Index pages (a writer thread keeps both pipes moving): the bundle's files as the
+        service lists them; the index is deleted from the service after."""
+        new = self.request({"type": "NewIndex", "config": INDEX_CONFIG})
+        index_id = int(str(new.get("index_id", 0)))
+        first, self.last_id = self.last_id + 1, self.last_id + len(paths) + 1
+        ids = (index_id, first)
         writer = threading.Thread(
-            target=send_requests, args=(service, read, paths, mark), daemon=True
+            target=send_requests, args=(self.process, read, paths, ids, mark), daemon=True
         )
         writer.start()
         try:
-            files = read_responses(service, len(paths) + 2)
+            files: list[dict[str, str]] = self.answer(self.last_id).get("files", [])  # type: ignore[assignment]
         finally:
-            if service.stdin:
-                with contextlib.suppress(OSError, ValueError):  # a pipe the service closed
-                    service.stdin.close()
             writer.join()
+        self.request({"type": "DeleteIndex", "index_id": index_id})
+        return files
+
+
+def run_pagefind(
+    service: PagefindService, read: Callable[[str], bytes], paths: Sequence[str], mark: str = ""
+) -> dict[str, bytes]:
+    """Index pages through Pagefind's service: the bundle's files by path."""
     bundle: dict[str, bytes] = {}
-    for item in files:
+    for item in service.index(read, paths, mark):
         path = str(item["path"])
         if not is_safe_output_path(path) or path.startswith("."):
             raise PagefindFailed(f"unexpected file path {path!r}")

@@ -1,4 +1,4 @@
-"""Full-text search: stage the search bundles (a base per year and one delta, search_plan.py).
+"""Full-text search: stage the search bundles (bases by period and one delta, search_plan.py).
 
 Only article pages carry `data-pagefind-body`, so only titles, summaries and bodies are
 indexed; each page goes into the index of its own `<html lang>`. The bundles' files are
@@ -10,9 +10,12 @@ running Pagefind.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,7 +27,12 @@ from newsgen.core.config import Config
 from newsgen.core.diagnostics import Diagnostic, error
 from newsgen.core.model import PageSpec
 from newsgen.publish.output import read_manifest
-from newsgen.publish.pagefind import PagefindFailed, find_pagefind, run_pagefind
+from newsgen.publish.pagefind import (
+    PagefindFailed,
+    PagefindService,
+    find_pagefind,
+    run_pagefind,
+)
 from newsgen.publish.publish import Staging
 from newsgen.publish.search_plan import (
     DELTA,
@@ -37,9 +45,11 @@ from newsgen.publish.search_plan import (
     pending_delta_file,
     plan_search,
     read_page_map,
+    shard_pages,
 )
 
-STATE = "search:"  # prefix of the saved page maps: search:<year>, search:delta
+STATE = "search:"  # prefix of the saved page maps: search:<bundle>, search:delta
+LIST = "bundles.json"  # the base bundles, for the search page
 
 
 class BundleStore(Protocol):
@@ -68,19 +78,22 @@ class SearchResult:
         self.files.add(rel)
 
 
+def return_freed_memory() -> None:
+    """Give the memory glibc keeps after freeing back to the system: each indexing thread's
+    arena keeps the megabytes of the bundles it decoded, beside the Pagefind processes."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def map_digest(text: str) -> str:
     """Short hash of a saved page map: the key of a bundle in the store."""
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def pages_by_year(pages: Sequence[PageSpec]) -> dict[str, list[str]]:
-    """Article pages grouped by year (their URLs start with it): one base per year keeps
-    Pagefind's memory bounded by the largest year."""
-    years: dict[str, list[str]] = {}
-    for page in pages:
-        if page.kind == "article":
-            years.setdefault(page.output_path.split("/", 1)[0], []).append(page.output_path)
-    return years
+def pages_by_shard(pages: Sequence[PageSpec], size: int) -> dict[str, list[str]]:
+    """Article pages by bundle: a calendar period of at most `size` pages each, which bounds
+    Pagefind's memory (search_plan.shard_pages)."""
+    return shard_pages([page.output_path for page in pages if page.kind == "article"], size)
 
 
 def bundle_files(output_dir: Path, name: str) -> set[str]:
@@ -122,6 +135,8 @@ class Bundles:
         self.staging, self.store, self.binary, self.result = staging, store, binary, result
         self.loaded: dict[str, dict[str, bytes]] = {}
         self.listed: dict[str, set[str]] = {}  # each bundle's files in the output, listed once
+        self.services: list[PagefindService] = []  # one per indexing thread
+        self.local, self.lock = threading.local(), threading.Lock()
 
     def in_output(self, name: str) -> set[str]:
         """A bundle's files in the output (empty unless complete), looked up once per build."""
@@ -151,11 +166,26 @@ class Bundles:
         return bool(found)
 
     def index(self, paths: Sequence[str], mark: str) -> dict[str, bytes] | Diagnostic:
-        """Pagefind's bundle of some pages (run in a thread: it only reads staging)."""
+        """Pagefind's bundle of some pages (run in a thread: it only reads staging), by the
+        thread's own service; a service that failed is stopped, the next index starts one."""
+        service = getattr(self.local, "service", None)
         try:
-            return run_pagefind(self.binary, self.staging.read, sorted(paths), mark)
+            if service is None:
+                service = self.local.service = PagefindService(self.binary)
+                with self.lock:
+                    self.services.append(service)
+            return run_pagefind(service, self.staging.read, sorted(paths), mark)
         except (PagefindFailed, OSError, ValueError) as exc:
+            self.local.service = None
+            if service is not None:
+                service.close()
             return error("newsgen.yaml", 0, "search", f"Pagefind failed: {exc}")
+
+    def close(self) -> None:
+        """Stop every Pagefind service the build started."""
+        for service in self.services:
+            service.close()
+        self.services.clear()
 
     def add(self, name: str, bundle: dict[str, bytes] | Diagnostic, saved: str) -> None:
         """Stage a bundle made now and keep it in the store (in the thread owning the cache)."""
@@ -169,13 +199,15 @@ class Bundles:
             self.store.put(name, map_digest(saved), bundle)
 
 
-def saved_bases(saved: Mapping[str, str], years: Mapping[str, Sequence[str]]) -> dict[str, PageMap]:
-    """The page maps the published year bundles were indexed from."""
+def saved_bases(
+    saved: Mapping[str, str], shards: Mapping[str, Sequence[str]]
+) -> dict[str, PageMap]:
+    """The page maps the published base bundles were indexed from."""
     bases = {}
-    for year in years:
-        base = read_page_map(saved.get(f"{STATE}{year}"))
+    for name in shards:
+        base = read_page_map(saved.get(f"{STATE}{name}"))
         if base is not None:
-            bases[year] = base
+            bases[name] = base
     return bases
 
 
@@ -189,7 +221,7 @@ def stage_search(
     jobs: int = 1,
     defer: bool = False,
 ) -> SearchResult:
-    """Stage every bundle: years without a base indexed whole, the others kept with their
+    """Stage every bundle: bundles without a base indexed whole, the others kept with their
     changes in the delta bundle (or indexed whole again once the delta is too large). With
     `defer` (serve's rebuilds), a build that would run Pagefind keeps the published bundles
     instead, flagged as behind the pages: a save is published at once, the search follows."""
@@ -201,23 +233,23 @@ def stage_search(
         return SearchResult(
             problems=[error("newsgen.yaml", 0, "search", f"Pagefind is not installed ({hint})")]
         )
-    years = pages_by_year(pages)
+    shards = pages_by_shard(pages, config.search_bundle_size)
     if defer:  # most often known from the saved state alone, without listing any bundle
-        quick = plan_search(years, fingerprints, saved_bases(saved, years))
+        quick = plan_search(shards, fingerprints, saved_bases(saved, shards))
         if needs_pagefind(quick, fingerprints, saved):
             return defer_search(staging, saved)
     bundles = Bundles(staging, store, binary, SearchResult())
-    plan = plan_search(years, fingerprints, available_bases(bundles, saved, years), DELTA_LIMIT)
+    plan = plan_search(shards, fingerprints, available_bases(bundles, saved, shards), DELTA_LIMIT)
     if defer and needs_pagefind(plan, fingerprints, saved, bundles):
         return defer_search(staging, saved)
-    stage_plan(bundles, plan, years, fingerprints, saved, jobs)
+    stage_plan(bundles, plan, shards, fingerprints, saved, jobs)
     return bundles.result
 
 
 def stage_plan(
     bundles: Bundles,
     plan: SearchPlan,
-    years: Mapping[str, Sequence[str]],
+    shards: Mapping[str, Sequence[str]],
     fingerprints: Mapping[str, str],
     saved: Mapping[str, str],
     jobs: int,
@@ -225,24 +257,24 @@ def stage_plan(
     """Keep the bases the plan keeps, make the other bundles, write the lists and note the
     state to save (and the saved state no longer true) once published."""
     result = bundles.result
-    for year in plan.kept:
-        bundles.keep(year, saved[f"{STATE}{year}"])
-        result.state[f"{STATE}{year}"] = saved[f"{STATE}{year}"]
+    for name in plan.kept:
+        bundles.keep(name, saved[f"{STATE}{name}"])
+        result.state[f"{STATE}{name}"] = saved[f"{STATE}{name}"]
     bundles.loaded.clear()
     make_bundles(bundles, plan, fingerprints, saved, jobs)
-    write_lists(bundles.staging, plan, years, result)
+    write_lists(bundles.staging, plan, shards, result)
     gone = [key for key in saved if key.startswith(STATE) and key not in result.state]
     result.state.update(dict.fromkeys(gone, ""))
 
 
 def available_bases(
-    bundles: Bundles, saved: Mapping[str, str], years: Mapping[str, Sequence[str]]
+    bundles: Bundles, saved: Mapping[str, str], shards: Mapping[str, Sequence[str]]
 ) -> dict[str, PageMap]:
     """The saved bases whose bundle is complete in the output or the store."""
     return {
-        year: base
-        for year, base in saved_bases(saved, years).items()
-        if bundles.available(year, saved[f"{STATE}{year}"])
+        name: base
+        for name, base in saved_bases(saved, shards).items()
+        if bundles.available(name, saved[f"{STATE}{name}"])
     }
 
 
@@ -252,7 +284,7 @@ def needs_pagefind(
     saved: Mapping[str, str],
     bundles: Bundles | None = None,
 ) -> bool:
-    """Whether staging a plan runs Pagefind: a year indexed whole, or a delta not made yet
+    """Whether staging a plan runs Pagefind: a bundle indexed whole, or a delta not made yet
     (with `bundles`, also one made but no longer in the output or the store)."""
     if plan.whole:
         return True
@@ -286,10 +318,10 @@ def make_bundles(
     saved: Mapping[str, str],
     jobs: int,
 ) -> None:
-    """Index the years that need it (as many Pagefind processes at once as jobs) and the
+    """Index the bundles that need it (as many Pagefind processes at once as jobs) and the
     delta (unless the published one was indexed from the same pages)."""
     result = bundles.result
-    work = {year: page_map(paths, fingerprints) for year, paths in sorted(plan.whole.items())}
+    work = {name: page_map(paths, fingerprints) for name, paths in sorted(plan.whole.items())}
     if plan.delta:
         delta = page_map(plan.delta, fingerprints)
         if saved.get(f"{STATE}{DELTA}") == delta and bundles.keep(DELTA, delta):
@@ -303,17 +335,22 @@ def make_bundles(
             return bundles.index(plan.delta, DELTA_MARK)
         return bundles.index(plan.whole[name], "")
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for name, bundle in zip(work, pool.map(index, work), strict=True):
-            bundles.add(name, bundle, work[name])
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            for name, bundle in zip(work, pool.map(index, work), strict=True):
+                bundles.add(name, bundle, work[name])
+                del bundle
+                return_freed_memory()
+    finally:
+        bundles.close()
     result.state.update({f"{STATE}{name}": text for name, text in work.items()})
 
 
 def write_lists(
-    staging: Staging, plan: SearchPlan, years: Mapping[str, object], result: SearchResult
+    staging: Staging, plan: SearchPlan, shards: Mapping[str, object], result: SearchResult
 ) -> None:
-    """`years.json` (the year bundles, newest first) and `delta.json` for the search page."""
-    names = {"years.json": json.dumps(sorted(years, reverse=True)) + "\n", "delta.json": ""}
+    """`bundles.json` (the base bundles, newest first) and `delta.json` for the search page."""
+    names = {LIST: json.dumps(sorted(shards, reverse=True)) + "\n", "delta.json": ""}
     for name, text in names.items():
         rel = f"{urls.SEARCH_BUNDLE}/{name}"
         result.stage(staging, rel, text.encode() if text else delta_file(plan))

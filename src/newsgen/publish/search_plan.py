@@ -1,22 +1,25 @@
-"""Which search bundles an edit touches: a base bundle per year, one small delta bundle.
+"""Which search bundles an edit touches: base bundles of a calendar period, one delta bundle.
 
-A year's base bundle is indexed whole once and then kept. Articles changed or added since
-go into one site-wide delta bundle, and the base's copies of changed or deleted articles are
-listed in `pagefind/delta.json` so the search page hides them: an edit costs Pagefind the
-delta's few pages, whatever the size of the archive or of the year. When the delta passes
-DELTA_LIMIT pages, the years it covers are indexed whole again (their new bases hold every
-change) and the delta empties. The documents a search finds are always the current ones; the
-bytes of the bundles depend on which edits came when, as the search results do not.
+Article pages are split into bundles of at most `search_bundle_size` pages by calendar period
+(shard_pages): Pagefind's memory grows with the pages of one index, so the cap bounds it.
+A base bundle is indexed whole once and then kept. Articles changed or added since go into
+one site-wide delta bundle, and the base's copies of changed or deleted articles are listed
+in `pagefind/delta.json` so the search page hides them: an edit costs Pagefind the delta's
+few pages, whatever the size of the archive. When the delta passes DELTA_LIMIT pages, the
+bundles it covers are indexed whole again (their new bases hold every change) and the delta
+empties. The documents a search finds are always the current ones; the bytes of the bundles
+depend on which edits came when, as the search results do not.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 DELTA = "delta"
-DELTA_LIMIT = 50  # pages in the delta (changed plus deleted) before the years are redone
+DELTA_LIMIT = 50  # pages in the delta (changed plus deleted) before the bundles are redone
 DELTA_MARK = "?d"  # added to the URLs of the delta's pages, so the search page knows them
 PENDING = "pending"  # delta.json's flag while the bundles are behind the published pages
 
@@ -27,42 +30,100 @@ PageMap = dict[str, str]  # article page output path -> fingerprint
 class SearchPlan:
     """What this build indexes, keeps and hides."""
 
-    whole: dict[str, list[str]] = field(default_factory=dict)  # years indexed whole (bases)
-    kept: dict[str, PageMap] = field(default_factory=dict)  # years whose base stays
+    whole: dict[str, list[str]] = field(default_factory=dict)  # bundles indexed whole (bases)
+    kept: dict[str, PageMap] = field(default_factory=dict)  # bundles whose base stays
     delta: list[str] = field(default_factory=list)  # pages of the delta bundle
     hidden: list[str] = field(default_factory=list)  # base pages the search page hides
+
+
+Key = Callable[[list[str]], str]  # a page's path parts -> the name of its period
+
+
+def period_keys() -> list[Key]:
+    """Ever shorter periods of article pages (YYYY/MM/DD/slug/index.html), as bundle names."""
+
+    def month(parts: list[str]) -> int:
+        return int(parts[1]) if parts[1].isdigit() else 0
+
+    return [
+        lambda p: f"{p[0][:3]}0s" if len(p[0]) == 4 and p[0].isdigit() else p[0],
+        lambda p: p[0],
+        lambda p: f"{p[0]}-h{1 + (month(p) > 6)}",
+        lambda p: f"{p[0]}-q{1 + max(month(p) - 1, 0) // 3}",
+        lambda p: f"{p[0]}-{p[1]}",
+        lambda p: f"{p[0]}-{p[1]}-{p[2]}",
+    ]
+
+
+def shard_pages(paths: Sequence[str], size: int) -> dict[str, list[str]]:
+    """Article pages in bundles of at most `size` (sorted): a decade whole if it fits, else
+    each year, half, quarter, month or day that fits; a larger day in runs by hash. A period
+    split when it outgrows the cap costs one index of about `size` pages; otherwise a page
+    stays in its bundle for good (its URL holds its date)."""
+    shards: dict[str, list[str]] = {}
+    split_period(sorted(paths), max(size, 1), 0, shards)
+    return shards
+
+
+def split_period(paths: list[str], size: int, level: int, shards: dict[str, list[str]]) -> None:
+    """Put pages of one period (sorted) into shards, splitting what is over the cap."""
+    keys = period_keys()
+    groups: dict[str, list[str]] = {}
+    for path in paths:
+        parts = [*path.split("/"), "", "", ""][:3]
+        groups.setdefault(keys[level](parts), []).append(path)
+    for name, group in groups.items():
+        if len(group) <= size:
+            shards[name] = group
+        elif level + 1 < len(keys):
+            split_period(group, size, level + 1, shards)
+        else:
+            split_by_hash(name, group, size, shards)
+
+
+def split_by_hash(name: str, paths: list[str], size: int, shards: dict[str, list[str]]) -> None:
+    """A day over the cap (an import without dates, say), in runs by a hash of the path: a
+    page keeps its run until the day's run count changes."""
+    runs = -(-len(paths) // size)
+    for path in paths:
+        digest = hashlib.blake2b(path.encode(), digest_size=8).digest()
+        shards.setdefault(f"{name}-{int.from_bytes(digest) % runs + 1}", []).append(path)
 
 
 def changes_since(
     base: PageMap, paths: Sequence[str], fingerprints: Mapping[str, str]
 ) -> list[str]:
-    """Pages of a year that are new or changed since its base was indexed."""
+    """Pages of a bundle that are new or changed since its base was indexed."""
     return [path for path in paths if base.get(path) != fingerprints.get(path, "")]
 
 
 def plan_search(
-    years: Mapping[str, Sequence[str]],
+    shards: Mapping[str, Sequence[str]],
     fingerprints: Mapping[str, str],
     bases: Mapping[str, PageMap],
     limit: int = DELTA_LIMIT,
 ) -> SearchPlan:
-    """Index a year whole when it has no base; otherwise put its changes in the delta, unless
-    the delta would pass the limit: then every year with changes is indexed whole again."""
-    current = {path for paths in years.values() for path in paths}
+    """Index a bundle whole when it has no base, or its base holds a page that is now in
+    another bundle (the delta hides base copies by path, so only one base may hold a page);
+    otherwise put its changes in the delta, unless the delta would pass the limit: then every
+    bundle with changes is indexed whole again."""
+    home = {path: name for name, paths in shards.items() for path in paths}
     changed = {
-        year: changes_since(bases[year], paths, fingerprints)
-        for year, paths in years.items()
-        if year in bases
+        name: changes_since(bases[name], paths, fingerprints)
+        for name, paths in shards.items()
+        if name in bases
     }
-    gone = {year: sorted(set(bases[year]) - current) for year in changed}
-    size = sum(len(changed[year]) + len(gone[year]) for year in changed)
-    redo = {year for year in changed if changed[year] or gone[year]} if size > limit else set()
+    gone = {name: sorted(p for p in bases[name] if p not in home) for name in changed}
+    moved = {name for name in changed if any(home.get(p, name) != name for p in bases[name])}
+    size = sum(len(changed[n]) + len(gone[n]) for n in changed if n not in moved)
+    redo = {n for n in changed if changed[n] or gone[n]} if size > limit else set()
+    redo |= moved
     whole = {
-        year: list(paths) for year, paths in years.items() if year not in changed or year in redo
+        name: list(paths) for name, paths in shards.items() if name not in changed or name in redo
     }
-    kept = {year: bases[year] for year in changed if year not in redo}
-    delta = sorted(path for year in kept for path in changed[year])
-    hidden = sorted({*delta, *(path for year in kept for path in gone[year])})
+    kept = {name: bases[name] for name in changed if name not in redo}
+    delta = sorted(path for name in kept for path in changed[name])
+    hidden = sorted({*delta, *(path for name in kept for path in gone[name])})
     return SearchPlan(whole, kept, delta, hidden)
 
 
