@@ -245,6 +245,50 @@ def test_body_edit_hashes_only_the_pages_showing_the_body(
     same_output(root / "public", tmp_path / "clean-out")
 
 
+def count_layouts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the index and plan stages' real work (building the index, planning pages)."""
+    from newsgen.pipeline import read_stages
+
+    made: list[str] = []
+    for name in ("build_index", "plan_pages"):
+        original = getattr(read_stages, name)
+
+        def counted(*args: object, _name: str = name, _original: object = original) -> object:
+            made.append(_name)
+            return _original(*args)  # type: ignore[operator]
+
+        monkeypatch.setattr(read_stages, name, counted)
+    return made
+
+
+def test_a_body_edit_reuses_the_index_and_the_plan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = big_site(tmp_path)
+    age_files(root)
+    assert build_site(root).ok
+    made = count_layouts(monkeypatch)
+    edited = article(5, 5, 5, body="Body.\n\nA second paragraph, not in the summary.")
+    (root / "content/05.md").write_text(edited, "utf-8")
+    assert build_site(root).ok
+    assert made == []
+    clean_tree(root, tmp_path)
+    same_output(root / "public", tmp_path / "clean-out")
+    made.clear()
+    # A ref to no article, added to a body: the index's ref check still sees it.
+    broken = article(5, 5, 5, body='Body.\n\nSee {{< ref "nowhere.md" >}}.')
+    (root / "content/05.md").write_text(broken, "utf-8")
+    result = build_site(root)
+    assert made == ["build_index", "plan_pages"]
+    assert any("names no published article" in d.message for d in result.diagnostics)
+    made.clear()
+    (root / "content/05.md").write_text(article(5, 5, 5, title="Renamed"), "utf-8")
+    assert build_site(root).ok
+    assert made == ["build_index", "plan_pages"]  # a card changed
+    clean_tree(root, tmp_path)
+    same_output(root / "public", tmp_path / "clean-out")
+
+
 def test_reordered_units_change_the_more_from_list(tmp_path: Path) -> None:
     root = big_site(tmp_path, count=6)
     two = article_text("Both.", title="Two units", date="2023-02-02", units=UNITS[:2])

@@ -21,11 +21,15 @@ from newsgen.site.index import RelatedLists
 
 CACHE_DIR = ".newsgen-cache"
 CACHE_FILE = "cache.sqlite"
-SCHEMA = 8
+SCHEMA = 9
 ALLOWED_GLOBALS = {
     ("newsgen.core.model", "Article"),
     ("newsgen.core.model", "Speaker"),
     ("newsgen.core.model", "ShortcodeUse"),
+    ("newsgen.core.model", "SiteIndex"),
+    ("newsgen.core.model", "Taxonomy"),
+    ("newsgen.core.model", "Term"),
+    ("newsgen.core.model", "PageSpec"),
     ("newsgen.core.diagnostics", "Diagnostic"),
     ("newsgen.core.diagnostics", "Severity"),
     ("datetime", "datetime"),
@@ -118,7 +122,7 @@ class BuildCache:
         self.loaded_pages: dict[str, str] = {}
         self.loaded_parsed: set[str] = set()
         self.loaded_deltas = 0
-        self.pending_related: tuple[str, RelatedLists] | None = None
+        self.pending_snapshots: dict[str, bytes] = {}  # name -> (key, value), pickled
         self.connection = self.open()
 
     def open(self) -> sqlite3.Connection:
@@ -187,23 +191,31 @@ class BuildCache:
         self.loaded_parsed, self.loaded_deltas = set(value), len(deltas)
         return value
 
-    def related(self, key: str) -> RelatedLists | None:
-        """Related and "more from" lists of the last build, if computed from the same key."""
-        query = "SELECT value FROM snapshot WHERE name = 'related'"
-        row = self.guard(lambda: self.connection.execute(query).fetchone())
+    def snapshot(self, name: str, key: str) -> Any:
+        """A value the last build kept under a name, if it was made from the same key."""
+        query = "SELECT value FROM snapshot WHERE name = ?"
+        row = self.guard(lambda: self.connection.execute(query, (name,)).fetchone())
         if row is None:
             return None
-        value = loads(row[0])
+        value = loads(row[0])  # (key, the value pickled apart): a stale value is never loaded
         if not (isinstance(value, tuple) and len(value) == 2 and value[0] == key):
             return None
-        found = value[1]
+        return loads(value[1]) if isinstance(value[1], bytes) else None
+
+    def remember_snapshot(self, name: str, key: str, value: Any) -> None:
+        """Keep a value for the next build (saved with the rest of the build)."""
+        self.pending_snapshots[name] = dumps((key, dumps(value)))
+
+    def related(self, key: str) -> RelatedLists | None:
+        """Related and "more from" lists of the last build, if computed from the same key."""
+        found = self.snapshot("related", key)
         if not (isinstance(found, tuple) and len(found) == 2):
             return None
         return cast(RelatedLists, found)
 
     def remember_related(self, key: str, found: RelatedLists) -> None:
         """Keep related lists for the next build (saved with the rest of the build)."""
-        self.pending_related = (key, found)
+        self.remember_snapshot("related", key, found)
 
     def pages(self) -> dict[str, str]:
         """Output path -> fingerprint of the page last written there."""
@@ -273,11 +285,9 @@ class BuildCache:
                     ((k, dumps(v)) for k, v in new.items()),
                 )
             connection.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
-            if self.pending_related is not None:
-                value = dumps(self.pending_related)
-                connection.execute(
-                    "INSERT OR REPLACE INTO snapshot VALUES ('related', ?)", (value,)
-                )
+            connection.executemany(
+                "INSERT OR REPLACE INTO snapshot VALUES (?, ?)", self.pending_snapshots.items()
+            )
 
     def update_table(self, table: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
         """Make a path-keyed table hold `new`, touching only rows that differ from `old`."""

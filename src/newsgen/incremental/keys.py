@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from newsgen import __version__
 from newsgen.core.config import CONFIG_FILE, Config
+from newsgen.core.model import Article
 from newsgen.source.load import Scan, stat_tree
 from newsgen.source.vocab import vocabulary_files
 
@@ -55,3 +57,16 @@ def inputs_digest(
     config_file = config.site_root / CONFIG_FILE
     hasher.update(config_file.read_bytes() if config_file.is_file() else b"")
     return hasher.hexdigest(), newest
+
+
+def layout_key(published: Sequence[Article], static_paths: Sequence[str]) -> str:
+    """What the index and the plan are made of besides the cache's own key (settings,
+    vocabularies, newsgen): each published article's card (its front matter and summary) and
+    the shortcodes its body uses (the index checks refs), in order, and the static files'
+    paths. A body edit leaves it as it was."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for article in published:
+        card = article.card_hash or repr(replace(article, body_hash="", links=(), shortcodes=()))
+        hasher.update(f"{card}\x00{article.shortcodes!r}\x01".encode())
+    hasher.update(repr(tuple(static_paths)).encode())
+    return hasher.hexdigest()

@@ -13,13 +13,13 @@ import json
 import shutil
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 from newsgen.core.config import Config
 from newsgen.core.diagnostics import Diagnostic
-from newsgen.core.model import Article, PageSpec, Taxonomy
+from newsgen.core.model import Article, PageSpec, SiteIndex, Taxonomy
 from newsgen.incremental.cache import BuildCache, CacheUnusable, peek_meta
 from newsgen.incremental.keys import cache_key, code_digest, inputs_digest
 from newsgen.incremental.stores import BodyCacheFile, BundleCacheFile
@@ -46,6 +46,18 @@ SEARCH_PRINT = "/search/"  # pages-table rows of search prints (no output path s
 
 
 @dataclass(frozen=True)
+class Layout:
+    """The index (its articles left out) and the plan made from one layout key, with their
+    problems: a body edit reuses them instead of indexing and planning every article."""
+
+    key: str
+    index: SiteIndex
+    index_problems: tuple[Diagnostic, ...]
+    pages: tuple[PageSpec, ...] = ()
+    plan_problems: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True)
 class Prints:
     """Every page's fingerprint, every article page's search print, and the structure digest
     they were made under (what the next build compares to reuse them)."""
@@ -64,6 +76,8 @@ class Incremental:
         self.parsed: Parsed = {}
         self.scan: Scan | None = None
         self.inputs = ("", 0)
+        self.layout: Layout | None = None  # this build's, as made or reused
+        self.layout_reused = False
 
     @classmethod
     def open(cls, config: Config, use_cache: bool) -> Incremental:
@@ -166,6 +180,37 @@ class Incremental:
             return found
 
         return find
+
+    def reused_index(self, key: str, published: tuple[Article, ...]) -> Layout | None:
+        """The last build's layout when made from the same key, its index holding this
+        build's articles (same cards in the same order: only bodies differ)."""
+        found = self.cache.snapshot("layout", key) if self.cache else None
+        if not (isinstance(found, tuple) and len(found) == 4):
+            return None
+        index, index_problems, pages, plan_problems = found
+        if not isinstance(index, SiteIndex) or not isinstance(pages, tuple):
+            return None
+        index = replace(index, articles=published)
+        self.layout = Layout(key, index, tuple(index_problems), pages, tuple(plan_problems))
+        self.layout_reused = True
+        return self.layout
+
+    def note_index(self, key: str, index: SiteIndex, problems: Sequence[Diagnostic]) -> None:
+        """An index made now, to be kept with its plan."""
+        self.layout, self.layout_reused = Layout(key, index, tuple(problems)), False
+
+    def reused_plan(self, index: SiteIndex) -> Layout | None:
+        """The plan that came with a reused index."""
+        layout = self.layout
+        return layout if self.layout_reused and layout and layout.index is index else None
+
+    def note_plan(self, pages: tuple[PageSpec, ...], problems: Sequence[Diagnostic]) -> None:
+        """A plan made now: kept with its index for the next build."""
+        layout = self.layout
+        if self.cache is None or layout is None or self.layout_reused:
+            return
+        kept = (replace(layout.index, articles=()), layout.index_problems, pages, tuple(problems))
+        self.cache.remember_snapshot("layout", layout.key, kept)
 
     def body_cache(self) -> BodyCacheFile | None:
         """Where converted bodies are looked up and kept (None: convert every body)."""

@@ -13,6 +13,7 @@ from pathlib import Path
 from newsgen.core.config import CONFIG_FILE, Config, did_you_mean
 from newsgen.core.diagnostics import Diagnostic, UnsafeSetup, error, warning
 from newsgen.core.model import Article, PageSpec, SiteIndex
+from newsgen.incremental.keys import layout_key
 from newsgen.incremental.reuse import Parsed, ParseResult
 from newsgen.pipeline.options import BuildOptions, Job
 from newsgen.publish.output import foreign_files_at
@@ -119,7 +120,15 @@ def index_site(
     options = job.options
     now = options.moment()
     published = sort_articles(select_published(articles, options.drafts, options.future, now))
-    return build_index(published, job.config, inputs.vocabularies, job.reuse.related_finder())
+    key = layout_key(published, [rel for rel, _ in inputs.static_files])
+    reused = job.reuse.reused_index(key, published)
+    if reused is not None:
+        return reused.index, list(reused.index_problems)
+    index, problems = build_index(
+        published, job.config, inputs.vocabularies, job.reuse.related_finder()
+    )
+    job.reuse.note_index(key, index, problems)
+    return index, problems
 
 
 def next_due(articles: Sequence[Article], options: BuildOptions) -> float:
@@ -132,7 +141,12 @@ def next_due(articles: Sequence[Article], options: BuildOptions) -> float:
 def plan_site(job: Job, index: SiteIndex, inputs: Inputs) -> tuple[Site, list[Diagnostic]]:
     """Plan stage: every page with its URL; collisions and replaced foreign files are errors."""
     config, output_dir, static_files = job.config, job.output_dir, inputs.static_files
-    pages, problems = plan_pages(index, config, [rel for rel, _ in static_files])
+    reused = job.reuse.reused_plan(index)
+    if reused is not None:
+        pages, problems = reused.pages, list(reused.plan_problems)
+    else:
+        pages, problems = plan_pages(index, config, [rel for rel, _ in static_files])
+        job.reuse.note_plan(pages, problems)
     problems += static_collisions(pages, static_files, config)
     if not config.base_url:
         message = "not set: feeds, sitemap and canonical links are skipped"
