@@ -216,9 +216,9 @@ def count_fingerprints(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     hashed: list[str] = []
     original = Renderer.fingerprint
 
-    def fingerprint(self: Renderer, spec: PageSpec) -> str:
+    def fingerprint(self: Renderer, spec: PageSpec, *reads: str) -> str:
         hashed.append(spec.output_path)
-        return original(self, spec)
+        return original(self, spec, *reads)
 
     monkeypatch.setattr(Renderer, "fingerprint", fingerprint)
     return hashed

@@ -180,3 +180,4 @@ class RenderedPage:
 
     output_path: str
     data: bytes
+    reads: str = ""  # the watched site-wide values its render read (render/reads.py)

@@ -26,6 +26,7 @@ from newsgen.incremental.stores import BodyCacheFile, BundleCacheFile
 from newsgen.incremental.url_history import moved_articles, read_url_map, url_map
 from newsgen.publish import output
 from newsgen.publish.search import map_digest
+from newsgen.render.reads import reads_of
 from newsgen.render.renderer import Renderer
 from newsgen.site.index import (
     RelatedFinder,
@@ -248,19 +249,21 @@ class Incremental:
         ]
 
     def fingerprints(self, pages: Sequence[PageSpec], renderer: Renderer) -> Prints:
-        """Fingerprints and search prints. Under the last build's structure digest only pages
-        showing a changed article whole are hashed again: the others' inputs are the same."""
+        """Fingerprints and search prints, before rendering. A page is hashed with what its
+        last render read (render/reads.py); one never rendered gets none ("": it is rendered,
+        then hashed). Under the last build's structure digest only pages showing a changed
+        article whole are hashed again: the others' inputs are the same."""
         structure = renderer.structure_digest()
-        cache = self.cache
+        cache, last = self.cache, self.last_pages
         same = cache is not None and cache.meta(STRUCTURE) == structure
-        previous = self.last_pages if same else {}
-        changed = self.changed_articles(renderer.index.articles) if previous else set()
+        changed = self.changed_articles(renderer.index.articles) if same and last else set()
         prints = {}
         for page in pages:
-            old = previous.get(page.output_path)
-            if old is None or not changed.isdisjoint(renderer.shown_whole(page)):
-                old = renderer.fingerprint(page)
-            prints[page.output_path] = old
+            old = last.get(page.output_path)
+            if old is not None and not (same and changed.isdisjoint(renderer.shown_whole(page))):
+                old = renderer.fingerprint(page, reads_of(old))
+            prints[page.output_path] = old or ""
+        previous = last if same else {}
         searched = renderer.search_dependents(changed)
         search = {}
         for page in pages:
@@ -270,6 +273,22 @@ class Incremental:
                     found = renderer.search_fingerprint(page)
                 search[page.output_path] = found
         return Prints(prints, search, structure)
+
+    def settle_prints(
+        self,
+        prints: Prints,
+        pages: Sequence[PageSpec],
+        reads: Mapping[int, str],
+        renderer: Renderer,
+    ) -> Prints:
+        """The fingerprints of the pages rendered now, made with what each render read."""
+        settled = dict(prints.pages)
+        for position, read in reads.items():
+            page = pages[position]
+            now = settled[page.output_path]
+            if not now or reads_of(now) != read:
+                settled[page.output_path] = renderer.fingerprint(page, read)
+        return replace(prints, pages=settled)
 
     def changed_articles(self, articles: Sequence[Article]) -> set[int]:
         """Articles whose file's content differs from the last build's (by position)."""

@@ -36,6 +36,7 @@ class RenderOutcome:
     staged: list[str] = field(default_factory=list)
     unchanged: int = 0
     problems: list[Diagnostic] = field(default_factory=list)
+    reads: dict[int, str] = field(default_factory=dict)  # by position: what each render read
 
 
 def default_jobs() -> int:
@@ -110,6 +111,7 @@ def render_batch(indices: Sequence[int]) -> RenderOutcome:
         except TemplateProblem as problem:
             outcome.problems.append(problem.diagnostic)
             break
+        outcome.reads[index] = page.reads
         if staging.put(page.output_path, page.data):
             outcome.staged.append(page.output_path)
         else:
@@ -134,6 +136,7 @@ def render_pages(
             total.staged.extend(outcome.staged)
             total.unchanged += outcome.unchanged
             total.problems.extend(outcome.problems)
+            total.reads.update(outcome.reads)
     finally:
         _job.clear()
     total.staged.sort()

@@ -56,6 +56,7 @@ def render_site(
     prints = reuse.fingerprints(site.pages, renderer)
     todo = reuse.pages_to_render(site.pages, prints.pages, staging.output_dir, options.clean)
     outcome = render_pages(renderer, site.pages, todo, staging, options.jobs, job.progress)
+    prints = reuse.settle_prints(prints, site.pages, outcome.reads, renderer)
     static = [rel for rel, path in site.static_files if staging.put(rel, path.read_bytes())]
     made = {page.output_path for page in site.pages} | {rel for rel, _ in site.static_files}
     body_keys = {renderer.bodies.key(article) for article in articles}

@@ -11,6 +11,7 @@ from newsgen.core import urls
 from newsgen.core.config import Config, primary_language
 from newsgen.core.dates import date_title
 from newsgen.core.model import Article, PageSpec, SiteIndex, Taxonomy, Term
+from newsgen.render.reads import ReadLog
 from newsgen.render.viewmodels import (
     Crumb,
     PageView,
@@ -30,9 +31,9 @@ def taxonomy_info(taxonomy: Taxonomy) -> TaxonomyInfo:
     )
 
 
-def term_view(term: Term) -> TermView:
-    """The view of a term (no article ids)."""
-    return TermView(term.taxonomy, term.name, term.slug, term.url, term.count, term.labels)
+def term_view(term: Term, log: ReadLog | None = None) -> TermView:
+    """The view of a term (no article ids); reads of its count go into `log`."""
+    return TermView(term.taxonomy, term.name, term.slug, term.url, term.count, term.labels, log)
 
 
 def archive_tree(index: SiteIndex) -> tuple[tuple[TermView, tuple[TermView, ...]], ...]:
@@ -70,11 +71,16 @@ class ContextBuilder:
     """Builds page contexts; everything it reads is covered by the page's fingerprint."""
 
     def __init__(
-        self, config: Config, index: SiteIndex, body_html: Callable[[Article], str]
+        self,
+        config: Config,
+        index: SiteIndex,
+        body_html: Callable[[Article], str],
+        log: ReadLog | None = None,
     ) -> None:
         self.config = config
         self.index = index
         self.body_html = body_html
+        self.log = log  # where term views note reads of their counts
         self.taxonomies = {
             t.key: t for t in (*index.taxonomies, index.years, index.months, index.days)
         }
@@ -104,14 +110,14 @@ class ContextBuilder:
         return {
             "articles": [self.index.articles[i] for i in inputs.items],
             "taxonomy": taxonomy_info(taxonomy) if taxonomy else None,
-            "term": term_view(inputs.term) if inputs.term else None,
-            "months": tuple(term_view(m) for m in inputs.months),
+            "term": term_view(inputs.term, self.log) if inputs.term else None,
+            "months": tuple(term_view(m, self.log) for m in inputs.months),
         }
 
     def terms_context(self, spec: PageSpec, inputs: PageInputs) -> dict[str, Any]:
         """A taxonomy's overview: every term with its count."""
         taxonomy = self.taxonomies[spec.taxonomy]
-        terms = tuple(term_view(t) for t in inputs.terms)
+        terms = tuple(term_view(t, self.log) for t in inputs.terms)
         view = TaxonomyView(
             taxonomy.key, taxonomy.path, taxonomy.title, taxonomy.singular, taxonomy.url, terms
         )
@@ -146,7 +152,7 @@ class ContextBuilder:
             found.append(
                 {
                     "taxonomy": self.taxonomies[key],
-                    "term": term_view(term),
+                    "term": term_view(term, self.log),
                     "articles": [self.index.articles[i] for i in ids],
                 }
             )
@@ -160,7 +166,7 @@ class ContextBuilder:
         return {
             "articles": articles,
             "full_content": not spec.term_slug,
-            "term": term_view(term) if term else None,
+            "term": term_view(term, self.log) if term else None,
             "feed_id": urls.absolute_url(base, spec.url),
             "feed_url": urls.absolute_url(base, spec.url),
             "alternate_url": urls.absolute_url(base, spec.listing_url),

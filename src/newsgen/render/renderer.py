@@ -21,6 +21,15 @@ from newsgen.core.xmlchars import strip_forbidden
 from newsgen.render import cjk
 from newsgen.render.bodies import BodyCache, BodyStore, Shortcodes
 from newsgen.render.contexts import ContextBuilder, archive_tree, search_filters, taxonomy_info
+from newsgen.render.reads import (
+    ALL_READS,
+    COUNTS,
+    SEPARATOR,
+    WATCHED,
+    ReadLog,
+    Watched,
+    flags,
+)
 from newsgen.render.templating import (
     TemplateNames,
     TemplateProblem,
@@ -71,7 +80,8 @@ class Renderer:
         self.index = index
         self.env = make_environment(config, bytecode_dir)
         self.bodies = BodyStore(config, body_cache, Shortcodes(config, index.ref_urls))
-        self.contexts = ContextBuilder(config, index, self.bodies.html)
+        self.reads: ReadLog = set()  # what the page being rendered read (render/reads.py)
+        self.contexts = ContextBuilder(config, index, self.bodies.html, self.reads)
         self.dynamic = {
             "archive_tree": archive_tree(index),
             "article_count": len(index.articles),
@@ -82,7 +92,7 @@ class Renderer:
         self.base_digest = digest(__version__, settings, inputs_key, templates_digest(config))
         self.article_keys = article_keys or {}
         self.article_digests: dict[int, str] = {}
-        self.template_digests: dict[str, str] = {}
+        self.template_digests: dict[tuple[str, str], str] = {}
         self.template_names: dict[str, TemplateNames | None] = {}
         # Parsed without globals: Jinja does not count names its globals define as undeclared.
         self.bare_env = make_environment(config)
@@ -103,7 +113,12 @@ class Renderer:
         return {
             "site": site,
             "taxonomies": tuple(taxonomy_info(t) for t in self.index.taxonomies),
-            **self.dynamic,
+            **{
+                name: Watched(value, self.reads, WATCHED[name])
+                if name in WATCHED and isinstance(value, tuple)
+                else value
+                for name, value in self.dynamic.items()
+            },
             "term_url": self.term_url,
             "term_slugs": self.term_slugs,
             "term_label": self.term_label,
@@ -158,6 +173,7 @@ class Renderer:
 
     def render(self, spec: PageSpec) -> RenderedPage:
         """Render one page; template failures become a TemplateProblem naming file and line."""
+        self.reads.clear()
         try:
             template = self.env.get_template(spec.template)
             text = template.render(self.contexts.build(spec))
@@ -168,7 +184,8 @@ class Renderer:
             message = "templates recurse without end (a loop of extends, includes or macros)"
             found = error(f"{self.config.templates_dir}/{spec.template}", 0, "", message)
             raise TemplateProblem(self.structure_problem() or found) from None
-        return RenderedPage(spec.output_path, strip_forbidden(text.encode("utf-8")))
+        data = strip_forbidden(text.encode("utf-8"))
+        return RenderedPage(spec.output_path, data, flags(self.reads))
 
     def structure_problem(self) -> Diagnostic | None:
         """A loop of templates or extends given twice, said as `check` says it (looked for
@@ -188,30 +205,38 @@ class Renderer:
             self.article_digests[article_id] = found
         return found
 
-    def globals_digest(self, template: str) -> str:
-        """Hash of the site-wide values a template (with its includes) actually uses."""
-        found = self.template_digests.get(template)
+    def globals_digest(self, template: str, reads: str = ALL_READS) -> str:
+        """Hash of the site-wide values a template (with its includes) uses, of those watched
+        only the ones the page's last render read."""
+        found = self.template_digests.get((template, reads))
         if found is None:
             names = template_names_used(self.bare_env, template, self.template_names)
-            used = [n for n in DYNAMIC_GLOBALS if names is None or n in names]
+            used = [
+                n
+                for n in DYNAMIC_GLOBALS
+                if (names is None or n in names) and (n not in WATCHED or WATCHED[n] in reads)
+            ]
             found = digest(template, *(repr(self.dynamic[n]) for n in used))
-            self.template_digests[template] = found
+            self.template_digests[(template, reads)] = found
         return found
 
-    def fingerprint(self, spec: PageSpec) -> str:
-        """A hash of everything the page's output depends on; equal hash, equal page."""
+    def fingerprint(self, spec: PageSpec, reads: str = ALL_READS) -> str:
+        """A hash of everything the page's output depends on, of the watched values only those
+        in `reads` (what its last render read), followed by `reads`; equal, equal page."""
         inputs = page_inputs(spec, self.index)
         own = [spec.kind, spec.url, spec.template, spec.title, spec.taxonomy, spec.term_slug]
         own += [spec.listing_url, str(spec.page_number), str(spec.page_count), spec.lang]
-        terms = [term_summary(t) for t in (inputs.term, *inputs.months, *inputs.terms) if t]
-        parts = [self.base_digest, self.globals_digest(spec.template), repr((own, terms))]
+        more = (self.index.term(key, slug) for key, slug, _ in inputs.more)
+        shown = (inputs.term, *inputs.months, *inputs.terms, *more)
+        terms = [term_summary(t, COUNTS in reads) for t in shown if t]
+        parts = [self.base_digest, self.globals_digest(spec.template, reads), repr((own, terms))]
         parts.append(repr(inputs.urls))
         whole = whole_roles(spec)
         cards = self.cards.__getitem__  # a C-level lookup: listings show 300,000 cards at 10k
         for role, ids in inputs.shown():
             parts.append(role)
             parts.extend(map(self.article_digest if role in whole else cards, ids))
-        return digest(*parts)
+        return f"{digest(*parts)}{SEPARATOR}{reads}"
 
     def structure_digest(self) -> str:
         """What every fingerprint depends on but the bodies of the articles a page shows whole:
@@ -263,6 +288,7 @@ def whole_roles(spec: PageSpec) -> tuple[str, ...]:
     return ("article", "items") if spec.kind == "feed" and not spec.term_slug else ("article",)
 
 
-def term_summary(term: Term) -> tuple[str, str, int, tuple[tuple[str, str], ...]]:
-    """What a page shows of a term besides its articles (whose digests are hashed apart)."""
-    return (term.name, term.slug, term.count, term.labels)
+def term_summary(term: Term, count: bool) -> tuple[str, str, int, tuple[tuple[str, str], ...]]:
+    """What a page shows of a term besides its articles (whose digests are hashed apart);
+    its count only if the page's last render read a count."""
+    return (term.name, term.slug, term.count if count else -1, term.labels)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from newsgen.core.dates import MONTH_NAMES
+from newsgen.render.reads import COUNTS
 
 
 @dataclass(frozen=True)
@@ -50,14 +51,23 @@ class TaxonomyInfo:
 
 @dataclass(frozen=True)
 class TermView:
-    """A term as a listing or overview shows it."""
+    """A term as a listing or overview shows it; reading its count is noted in the render's
+    log (render/reads.py): a page that never shows it is not rendered again when it changes."""
 
     taxonomy: str
     name: str
     slug: str
     url: str
-    count: int
+    _count: int
     labels: tuple[tuple[str, str], ...] = ()
+    log: set[str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def count(self) -> int:
+        """Articles filed under the term."""
+        if self.log is not None:
+            self.log.add(COUNTS)
+        return self._count
 
     def label(self, lang: str) -> str:
         """The term's name in a language, falling back to its canonical name."""
