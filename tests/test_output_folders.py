@@ -219,7 +219,7 @@ def test_a_pagefind_failure_leaves_the_previous_output_untouched(
     edit_articles(root, "search fails")
     broken = write_files(tmp_path / "bin", {"pagefind": "#!/bin/sh\nexit 3\n"}) / "pagefind"
     broken.chmod(0o755)
-    monkeypatch.setattr(search, "find_pagefind", lambda: broken)
+    monkeypatch.setattr(search, "find_pagefind", lambda segment=False: broken)
     result = build_site(root)
     assert not result.ok
     assert [d.format() for d in result.diagnostics if d.is_error] == [

@@ -20,6 +20,7 @@ from conftest import (
 from hypothesis import given
 from hypothesis import strategies as st
 
+from newsgen.core.model import PageSpec
 from newsgen.pipeline.options import BuildOptions
 from newsgen.preview.search_pass import PassOutcome, options_argument, options_of, outcome_of
 from newsgen.publish import search
@@ -348,3 +349,29 @@ def test_a_search_pass_that_crashed_reports_its_last_words() -> None:
     assert outcome_of(-9, "", "").errors == (
         "newsgen.yaml: error: search: the search update failed: exit status -9",
     )
+
+
+@pytest.mark.unit
+def test_only_japanese_needs_pagefinds_word_splitting() -> None:
+    def page(lang: str, kind: str = "article") -> PageSpec:
+        return PageSpec(kind, "u/", "u/index.html", "article.html", "T", lang=lang)
+
+    assert search.needs_segmenter([page("en"), page("ja-JP")])
+    assert not search.needs_segmenter([page("en"), page("zh-Hans"), page("ja", kind="home")])
+    plain, extended = search.find_pagefind(), search.find_pagefind(segment=True)
+    assert plain and extended and plain != extended and "extended" in extended.name
+
+
+@pytest.mark.parametrize("lang", ["ja", "zh"])
+def test_pagefind_splits_japanese_and_newsgen_chinese(tmp_path: Path, lang: str) -> None:
+    text = {"ja": "地域のボランティアが集まりました。", "zh": "金台区召开教育工作会议。"}[lang]
+    files = {"content/a.md": article_text(text, title="T", date="2024-04-01", lang=lang)}
+    settings = SETTINGS + f"languages: [en, {lang}]\n"
+    root = write_files(tmp_path / "site", {"newsgen.yaml": settings, **files})
+    result = build_site(root)
+    assert result.ok, [d.format() for d in result.diagnostics]
+    (document,) = search_documents(root / "public").values()
+    if lang == "ja":  # Pagefind's extended binary split it into words (zero-width spaces)
+        assert "\u200b" in document["content"]
+    else:  # the plain binary: newsgen put each character apart
+        assert "金 台 区" in document["content"] and "\u200b" not in document["content"]

@@ -90,6 +90,17 @@ def map_digest(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
+SEGMENTED = ("ja",)  # languages only Pagefind's extended binary splits into words
+
+
+def needs_segmenter(pages: Sequence[PageSpec]) -> bool:
+    """Whether an article is in a language written without spaces that newsgen does not
+    split itself (Chinese it does: one character per word)."""
+    return any(
+        page.kind == "article" and page.lang.lower().split("-")[0] in SEGMENTED for page in pages
+    )
+
+
 def pages_by_shard(pages: Sequence[PageSpec], size: int) -> dict[str, list[str]]:
     """Article pages by bundle: a calendar period of at most `size` pages each, which bounds
     Pagefind's memory (search_plan.shard_pages)."""
@@ -227,9 +238,9 @@ def stage_search(
     instead, flagged as behind the pages: a save is published at once, the search follows."""
     if not config.search:
         return SearchResult()
-    binary = find_pagefind()
+    binary = find_pagefind(segment=needs_segmenter(pages))
     if binary is None:
-        hint = "install it with: pip install 'pagefind[extended]', or set search: false"
+        hint = "install it with: pip install 'pagefind[bin,extended]', or set search: false"
         return SearchResult(
             problems=[error("newsgen.yaml", 0, "search", f"Pagefind is not installed ({hint})")]
         )
