@@ -375,3 +375,19 @@ def test_pagefind_splits_japanese_and_newsgen_chinese(tmp_path: Path, lang: str)
         assert "\u200b" in document["content"]
     else:  # the plain binary: newsgen put each character apart
         assert "金 台 区" in document["content"] and "\u200b" not in document["content"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_hidden_metadata_is_not_searched_text(tmp_path: Path, lang: str) -> None:
+    body = {"en": "The budget was reviewed.", "zh": "金台区审议预算。"}[lang]
+    fields = {"units": ["District Finance Bureau"], "district": "Jintai District"}
+    files = {"content/a.md": article_text(body, title="T", date="2024-04-02", lang=lang, **fields)}
+    settings = SETTINGS + f"languages: [en, {lang}]\n" if lang != "en" else SETTINGS
+    root = write_files(tmp_path / "site", {"newsgen.yaml": settings, **files})
+    assert build_site(root).ok
+    (document,) = search_documents(root / "public").values()
+    # The filters' slug lists and the result line's date and units are metadata, not text an
+    # excerpt may show.
+    assert '["' not in document["content"] and "district-finance-bureau" not in document["content"]
+    assert document["meta"]["f_units"] == '["district-finance-bureau"]'
+    assert document["meta"]["f_year"] == '["2024"]' and document["meta"]["units"]
