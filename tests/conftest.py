@@ -182,7 +182,8 @@ def documents_of_tree(tree: Mapping[str, bytes]) -> dict[str, dict[str, Any]]:
     bundles the search page loads count: those bundles.json lists, and the delta if any."""
     delta = json.loads(tree["pagefind/delta.json"])
     hidden, mark = set(delta["hidden"]), delta["mark"]
-    loaded = {*json.loads(tree["pagefind/bundles.json"]), *(["delta"] if delta["bundle"] else [])}
+    listed = [name for name, _ in json.loads(tree["pagefind/bundles.json"])]
+    loaded = {*listed, *(["delta"] if delta["bundle"] else [])}
     found: dict[str, dict[str, Any]] = {}
     for path in sorted(tree):
         parts = path.split("/")

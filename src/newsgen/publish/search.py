@@ -357,11 +357,22 @@ def make_bundles(
     result.state.update({f"{STATE}{name}": text for name, text in work.items()})
 
 
+def bundle_languages(staging: Staging, name: str) -> list[str]:
+    """The languages a bundle (staged or kept in the output) holds an index of."""
+    try:
+        entry = json.loads(staging.read(f"{urls.SEARCH_BUNDLE}/{name}/pagefind-entry.json"))
+        return sorted(str(language) for language in entry.get("languages", {}))
+    except (OSError, ValueError, AttributeError):
+        return []
+
+
 def write_lists(
     staging: Staging, plan: SearchPlan, shards: Mapping[str, object], result: SearchResult
 ) -> None:
-    """`bundles.json` (the base bundles, newest first) and `delta.json` for the search page."""
-    names = {LIST: json.dumps(sorted(shards, reverse=True)) + "\n", "delta.json": ""}
+    """`bundles.json` (the base bundles, newest first, each with its languages: the search
+    page need not fetch every bundle's entry file to learn them) and `delta.json`."""
+    listed = [[name, bundle_languages(staging, name)] for name in sorted(shards, reverse=True)]
+    names = {LIST: json.dumps(listed, ensure_ascii=False) + "\n", "delta.json": ""}
     for name, text in names.items():
         rel = f"{urls.SEARCH_BUNDLE}/{name}"
         result.stage(staging, rel, text.encode() if text else delta_file(plan))

@@ -28,33 +28,34 @@ let delta = { bundle: false, hidden: [], mark: "?d" };
 let hidden = new Set();
 
 async function loadPagefind() {
-  // Base bundles by period (bundles.json, newest first): the first is Pagefind's own index,
-  // every other bundle and language is merged into it, so one search covers the archive.
-  // Articles changed since their bundle's base are in the delta bundle; delta.json lists the
-  // base copies to hide (changed or deleted articles). While the pages are ahead of the
-  // bundles (a preview's search still being updated), delta.json says so: the page tells.
-  // Bundles are fetched all at once: a large archive has hundreds.
-  const [deltaList, names] = await Promise.all(
+  // Base bundles by period (bundles.json, newest first, with their languages): the first is
+  // Pagefind's own index, every other bundle and language is merged into it, so one search
+  // covers the archive. Articles changed since their bundle's base are in the delta bundle;
+  // delta.json lists the base copies to hide (changed or deleted articles). While the pages
+  // are ahead of the bundles (a preview's search still being updated), delta.json says so:
+  // the page tells. Bundles are merged all at once: a large archive has hundreds.
+  const [deltaList, listed] = await Promise.all(
     ["delta.json", "bundles.json"].map(async (name) => (await fetch(new URL(name, bundleUrl))).json()),
   );
   delta = deltaList;
   if (notice) notice.hidden = !delta.pending;
   hidden = new Set(delta.hidden);
-  const bundles = names.map((name) => new URL(`${name}/`, bundleUrl));
-  if (delta.bundle) bundles.push(new URL("delta/", bundleUrl));
-  const entries = Promise.all(
-    bundles.map(async (bundle) => (await fetch(new URL("pagefind-entry.json", bundle))).json()),
-  );
-  const pagefind = await import(new URL("pagefind.js", bundles[0]).href);
+  const bundles = listed.map(([name, languages]) => [new URL(`${name}/`, bundleUrl), languages]);
+  if (delta.bundle) {
+    const url = new URL("delta/", bundleUrl);
+    const entry = await (await fetch(new URL("pagefind-entry.json", url))).json();
+    bundles.push([url, Object.keys(entry.languages || {}).sort()]);
+  }
+  const pagefind = await import(new URL("pagefind.js", bundles[0][0]).href);
   await pagefind.options({ baseUrl: rootUrl.pathname, excerptLength: 40 });
   await pagefind.init();
   const own = page.dataset.lang.split("-")[0];
   const merges = [];
-  for (const [n, entry] of (await entries).entries()) {
-    for (const language of Object.keys(entry.languages || {}).sort()) {
+  for (const [n, [url, languages]] of bundles.entries()) {
+    for (const language of languages) {
       if (n > 0 || language.split("-")[0] !== own) {
         // Called in order without waiting: Pagefind lists the indexes as they are merged.
-        merges.push(pagefind.mergeIndex(bundles[n].href, { language }));
+        merges.push(pagefind.mergeIndex(url.href, { language }));
       }
     }
   }
