@@ -462,11 +462,12 @@ def detect_tools(args: argparse.Namespace, wanted: Sequence[str]) -> Toolchain:
 
 
 def find_pagefind_binary() -> str | None:
-    """Pagefind's binary from PyPI (the extended one, as newsgen uses), else on PATH."""
-    for module in ("pagefind_bin_extended", "pagefind_bin"):
+    """Pagefind's binary from PyPI, else on PATH: the plain one, as newsgen uses for an
+    archive without Japanese (the corpus has none), so both index with the same program."""
+    for module in ("pagefind_bin", "pagefind_bin_extended"):
         with contextlib.suppress(ImportError, AttributeError, OSError):
             return str(importlib.import_module(module).get_executable())
-    return shutil.which("pagefind_extended") or shutil.which("pagefind")
+    return shutil.which("pagefind") or shutil.which("pagefind_extended")
 
 
 def _help_text(cmd: Sequence[str]) -> str | None:

@@ -96,6 +96,9 @@ def test_bundles_split_a_period_only_when_it_is_over_the_size() -> None:
         "2021-h2": 1,
         "2022": 2,
     }
+    month = [f"2023/05/{day:02d}/p/index.html" for day in range(1, 31)]  # one article a day
+    assert sorted(shard_pages(month, 16)) == ["2023-05-a", "2023-05-b"]
+    assert sorted(shard_pages(month, 8)) == [f"2023-05-w{n}" for n in (1, 2, 3, 4)]
     one_day = [f"2022/12/06/a{n}/index.html" for n in range(39)]
     runs = shard_pages(one_day, 10)
     assert sorted(runs) == ["2022-12-06-1", "2022-12-06-2", "2022-12-06-3", "2022-12-06-4"]
@@ -106,8 +109,8 @@ def test_bundles_split_a_period_only_when_it_is_over_the_size() -> None:
 
 DATED = st.builds(
     lambda y, m, d, s: f"{y}/{m:02d}/{d:02d}/{s}/index.html",
-    st.integers(1990, 2030),
-    st.integers(1, 12),
+    st.integers(2019, 2021),  # few periods: pages crowd into months and days
+    st.sampled_from([1, 2, 7]),
     st.integers(1, 28),
     st.text("abc", min_size=1, max_size=4),
 )
@@ -126,10 +129,12 @@ def test_bundles_hold_every_page_once_within_the_size(
     assert sorted(held) == sorted(paths)
     for name, pages in shards.items():
         assert re.fullmatch(
-            r"[0-9]{3}0s|[0-9]{4}(-(h[12]|q[1-4]|[0-9]{2}(-[0-9]{2}(-[0-9]+)?)?))?", name
+            r"[0-9]{3}0s|[0-9]{4}(-(h[12]|q[1-4]|[0-9]{2}(-([ab]|w[1-4]|[0-9]{2}(-[0-9]+)?))?))?",
+            name,
         )
         days = {page.rsplit("/", 2)[0] for page in pages}
         assert len(pages) <= size or (len(days) == 1 and name.count("-") == 3), name
+        assert len({page.split("/", 1)[0] for page in pages}) == 1 or name.endswith("0s")
 
 
 @pytest.mark.unit

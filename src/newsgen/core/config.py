@@ -160,8 +160,8 @@ class Config:
     )
     search_bundle_size: int = setting(
         250,
-        "most articles in one search bundle (a decade, year, quarter, month or day of the "
-        "archive): Pagefind needs about 50 MB plus 0.3 MB an article to index one, and the "
+        "most articles in one search bundle (a decade, year, quarter, month, part of a month "
+        "or day of the archive): Pagefind needs about 50 MB plus 0.3 MB an article to index one, and the "
         "search page loads a small file per bundle",
         check=check_at_least_one,
     )

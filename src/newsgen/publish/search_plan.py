@@ -40,24 +40,28 @@ Key = Callable[[list[str]], str]  # a page's path parts -> the name of its perio
 
 
 def period_keys() -> list[Key]:
-    """Ever shorter periods of article pages (YYYY/MM/DD/slug/index.html), as bundle names."""
+    """Ever shorter periods of article pages (YYYY/MM/DD/slug/index.html), as bundle names;
+    each lies within one period of the level above, so no two get one name."""
 
-    def month(parts: list[str]) -> int:
-        return int(parts[1]) if parts[1].isdigit() else 0
+    def number(part: str) -> int:
+        return int(part) if part.isdigit() else 0
 
     return [
         lambda p: f"{p[0][:3]}0s" if len(p[0]) == 4 and p[0].isdigit() else p[0],
         lambda p: p[0],
-        lambda p: f"{p[0]}-h{1 + (month(p) > 6)}",
-        lambda p: f"{p[0]}-q{1 + max(month(p) - 1, 0) // 3}",
+        lambda p: f"{p[0]}-h{1 + (number(p[1]) > 6)}",
+        lambda p: f"{p[0]}-q{1 + max(number(p[1]) - 1, 0) // 3}",
         lambda p: f"{p[0]}-{p[1]}",
+        lambda p: f"{p[0]}-{p[1]}-{'a' if number(p[2]) <= 15 else 'b'}",  # halves of a month
+        lambda p: f"{p[0]}-{p[1]}-w{1 + sum(number(p[2]) > d for d in (8, 15, 23))}",
         lambda p: f"{p[0]}-{p[1]}-{p[2]}",
     ]
 
 
 def shard_pages(paths: Sequence[str], size: int) -> dict[str, list[str]]:
     """Article pages in bundles of at most `size` (sorted): a decade whole if it fits, else
-    each year, half, quarter, month or day that fits; a larger day in runs by hash. A period
+    each year, half, quarter, month, half or quarter of a month (days 1-15, 16-; 1-8, 9-15,
+    16-23, 24-) or day that fits; a larger day in runs by hash. A period
     split when it outgrows the cap costs one index of about `size` pages; otherwise a page
     stays in its bundle for good (its URL holds its date)."""
     shards: dict[str, list[str]] = {}
