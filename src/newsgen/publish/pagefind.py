@@ -55,6 +55,9 @@ def find_pagefind(segment: bool = False) -> Path | None:
     return Path(found) if found else None
 
 
+STOPPED = "the Pagefind service stopped before writing the index"
+
+
 class PagefindFailed(Exception):
     """Pagefind's service reported an error or stopped before writing the bundle."""
 
@@ -123,8 +126,8 @@ class PagefindService:
         try:
             self.process.stdin.write(encode_message(self.last_id, payload))
             self.process.stdin.flush()
-        except (OSError, ValueError) as exc:
-            raise PagefindFailed(f"the Pagefind service stopped ({exc})") from exc
+        except (OSError, ValueError) as exc:  # it stopped before reading: said as answer() says it
+            raise PagefindFailed(STOPPED) from exc
         return self.answer(self.last_id)
 
     def answer(self, message_id: int) -> dict[str, object]:
@@ -141,7 +144,7 @@ class PagefindService:
                     return payload
             chunk = os.read(self.process.stdout.fileno(), 1 << 20)
             if not chunk:
-                raise PagefindFailed("the Pagefind service stopped before writing the index")
+                raise PagefindFailed(STOPPED)
             self.pending += chunk
 
     def index(
