@@ -224,6 +224,12 @@ def count_fingerprints(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return hashed
 
 
+def edit_body(root: Path) -> None:
+    """Add a paragraph to an article's body, below its summary (its card stays the same)."""
+    edited = article(5, 5, 5, body="Body.\n\nA second paragraph, not in the summary.")
+    (root / "content/05.md").write_text(edited, "utf-8")
+
+
 def test_body_edit_hashes_only_the_pages_showing_the_body(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -231,8 +237,7 @@ def test_body_edit_hashes_only_the_pages_showing_the_body(
     age_files(root)
     first = build_site(root, jobs=1)
     hashed = count_fingerprints(monkeypatch)
-    edited = article(5, 5, 5, body="Body.\n\nA second paragraph, not in the summary.")
-    (root / "content/05.md").write_text(edited, "utf-8")
+    edit_body(root)
     assert build_site(root, jobs=1).ok
     # Its own page and the site feeds (which carry bodies); no listing, no neighbour.
     assert hashed and all(p.endswith((".xml", "/index.html")) for p in hashed)
@@ -268,8 +273,7 @@ def test_a_body_edit_reuses_the_index_and_the_plan(
     age_files(root)
     assert build_site(root).ok
     made = count_layouts(monkeypatch)
-    edited = article(5, 5, 5, body="Body.\n\nA second paragraph, not in the summary.")
-    (root / "content/05.md").write_text(edited, "utf-8")
+    edit_body(root)
     assert build_site(root).ok
     assert made == []
     clean_tree(root, tmp_path)

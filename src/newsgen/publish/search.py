@@ -10,8 +10,8 @@ running Pagefind.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
+import functools
 import hashlib
 import json
 import os
@@ -78,11 +78,22 @@ class SearchResult:
         self.files.add(rel)
 
 
+@functools.cache
+def glibc() -> ctypes.CDLL | None:
+    """The C library, if it is glibc (which has malloc_trim); loaded once."""
+    try:
+        library = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
+    return library if hasattr(library, "malloc_trim") else None
+
+
 def return_freed_memory() -> None:
     """Give the memory glibc keeps after freeing back to the system: each indexing thread's
     arena keeps the megabytes of the bundles it decoded, beside the Pagefind processes."""
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    library = glibc()
+    if library is not None:
+        library.malloc_trim(0)
 
 
 def map_digest(text: str) -> str:
@@ -189,6 +200,8 @@ class Bundles:
         except (PagefindFailed, OSError, ValueError) as exc:
             self.local.service = None
             if service is not None:
+                with self.lock:
+                    self.services.remove(service)
                 service.close()
             return error("newsgen.yaml", 0, "search", f"Pagefind failed: {exc}")
 
