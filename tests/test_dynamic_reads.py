@@ -143,3 +143,29 @@ def test_a_template_showing_a_count_on_every_page_is_rendered_again(
     assert page in made
     assert "<p class='every'>13</p>" in (root / "public" / page).read_text("utf-8")
     same_as_clean(root, tmp_path)
+
+
+@pytest.mark.site
+def test_what_templates_read_is_kept_until_a_template_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsgen.render import templating
+
+    root = site_of(tmp_path / "site")
+    assert build_site(root, jobs=1).ok
+    parsed: list[str] = []
+    real = templating.read_template_names
+
+    def read(env: jinja2.Environment, name: str) -> object:
+        parsed.append(name)
+        return real(env, name)
+
+    monkeypatch.setattr(templating, "read_template_names", read)
+    add_newest(root)
+    assert build_site(root, jobs=1).ok
+    assert parsed == []  # what each template reads came from the cache
+    override = "{% extends 'theme/list.html' %}{% block content %}{{ site.title }}{% endblock %}"
+    write_files(root, {"templates/list.html": override})
+    assert build_site(root, jobs=1).ok
+    assert "list.html" in parsed
+    same_as_clean(root, tmp_path)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from newsgen.core.config import Config
 from newsgen.core.diagnostics import Diagnostic
@@ -41,6 +42,7 @@ Parsed = dict[str, tuple[str, ParseResult]]  # source path -> (source digest, re
 # A file changed within this long before the last scan may have changed again without its
 # size or mtime changing (timestamps are coarse): such files are read again.
 RACY_NS = 2_000_000_000
+TEMPLATE_NAMES = "template-names"  # snapshot: what each template reads
 STRUCTURE = "structure"  # meta: the structure digest the saved fingerprints were made under
 BYTECODE = "templates-"  # compiled templates: templates-<code digest>/ in the cache folder
 SEARCH_PRINT = "/search/"  # pages-table rows of search prints (no output path starts with /)
@@ -79,6 +81,7 @@ class Incremental:
         self.inputs = ("", 0)
         self.layout: Layout | None = None  # this build's, as made or reused
         self.layout_reused = False
+        self.loaded_names: dict[str, Any] = {}
 
     @classmethod
     def open(cls, config: Config, use_cache: bool) -> Incremental:
@@ -217,6 +220,18 @@ class Incremental:
         """Where converted bodies are looked up and kept (None: convert every body)."""
         path = self.cache.path if self.cache else None
         return BodyCacheFile(path) if path and path.exists() else None
+
+    def template_names(self, key: str) -> dict[str, Any]:
+        """What each template reads, as the last build with the same templates found it
+        (parsing every template again to find out costs 50 ms a build)."""
+        found = self.cache.snapshot(TEMPLATE_NAMES, key) if self.cache else None
+        self.loaded_names = dict(found) if isinstance(found, dict) else {}
+        return dict(self.loaded_names)
+
+    def note_template_names(self, key: str, names: Mapping[str, Any]) -> None:
+        """Keep what templates read for the next build, if this build learnt anything."""
+        if self.cache is not None and dict(names) != self.loaded_names:
+            self.cache.remember_snapshot(TEMPLATE_NAMES, key, dict(names))
 
     def bytecode_dir(self) -> Path | None:
         """Where compiled templates are kept (None: compile them again). The folder is named

@@ -53,10 +53,12 @@ def render_site(
     keys, bytecode = reuse.article_keys(), reuse.bytecode_dir()
     key = cache_key(site.config)
     renderer = Renderer(site.config, site.index, reuse.body_cache(), keys, key, bytecode)
+    renderer.template_names.update(reuse.template_names(renderer.base_digest))
     prints = reuse.fingerprints(site.pages, renderer)
     todo = reuse.pages_to_render(site.pages, prints.pages, staging.output_dir, options.clean)
     outcome = render_pages(renderer, site.pages, todo, staging, options.jobs, job.progress)
     prints = reuse.settle_prints(prints, site.pages, outcome.reads, renderer)
+    reuse.note_template_names(renderer.base_digest, renderer.template_names)
     static = [rel for rel, path in site.static_files if staging.put(rel, path.read_bytes())]
     made = {page.output_path for page in site.pages} | {rel for rel, _ in site.static_files}
     body_keys = {renderer.bodies.key(article) for article in articles}

@@ -93,6 +93,7 @@ class Renderer:
         self.article_keys = article_keys or {}
         self.article_digests: dict[int, str] = {}
         self.template_digests: dict[tuple[str, str], str] = {}
+        self.global_digests: dict[str, str] = {}
         self.template_names: dict[str, TemplateNames | None] = {}
         # Parsed without globals: Jinja does not count names its globals define as undeclared.
         self.bare_env = make_environment(config)
@@ -216,8 +217,15 @@ class Renderer:
                 for n in DYNAMIC_GLOBALS
                 if (names is None or n in names) and (n not in WATCHED or WATCHED[n] in reads)
             ]
-            found = digest(template, *(repr(self.dynamic[n]) for n in used))
+            found = digest(template, *map(self.global_digest, used))
             self.template_digests[(template, reads)] = found
+        return found
+
+    def global_digest(self, name: str) -> str:
+        """Hash of one site-wide value, made once a build (the archive tree's repr is large)."""
+        found = self.global_digests.get(name)
+        if found is None:
+            found = self.global_digests[name] = digest(name, repr(self.dynamic[name]))
         return found
 
     def fingerprint(self, spec: PageSpec, reads: str = ALL_READS) -> str:
