@@ -648,7 +648,8 @@ def test_injection_in_every_field_is_escaped_everywhere(built_base: Path, tmp_pa
     page = parse_html(out / "2023/02/10/injected/index.html")
     (ld,) = [json.loads(text) for _, text in page.scripts]
     assert ld["headline"] == "T " + PAYLOAD and ld["description"] == "Y " + PAYLOAD
-    assert ld["mentions"] == ["S " + PAYLOAD] and ld["about"] == ["U " + PAYLOAD]
+    assert ld["mentions"] == [{"@type": "Person", "name": "S " + PAYLOAD}]
+    assert ld["about"] == [{"@type": "Organization", "name": "U " + PAYLOAD}]
     atom = "{http://www.w3.org/2005/Atom}"
     for feed in [out / "feed.xml", *out.glob("units/*/feed.xml"), *out.glob("tags/*/feed.xml")]:
         titles = [e.text for e in ElementTree.parse(feed).iter(f"{atom}title")]

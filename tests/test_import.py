@@ -338,7 +338,7 @@ def test_hugo_pages_are_converted_with_bodies_and_old_addresses_kept(tmp_path: P
     assert "skipped posts/_index.md: a section's list page, not an article" in done.stdout
     assert (
         "not mapped to newsgen fields, kept under their own names (article.extra): "
-        "weight (2 files), lastmod (1 file), toc (1 file)"
+        "weight (2 files), toc (1 file)"
     ) in done.stdout
     # figure and notice have templates (the theme's): rendered by newsgen, nothing to review
     assert "shortcodes without a template" not in done.stdout

@@ -341,6 +341,34 @@ def test_links_from_the_site_root_in_bodies_work_under_a_sub_path(tmp_path: Path
         assert (page_path.parent / link).resolve().is_file(), link
 
 
+def test_responsive_images_keep_their_sources_made_relative(tmp_path: Path) -> None:
+    body = (
+        '<picture><source srcset="/img/chart.webp 1x, /img/chart-2.webp 2x" type="image/webp">'
+        '<img src="/img/chart.png" srcset="/img/chart.png 640w, https://cdn.example.org/c.png '
+        '1280w, javascript:alert(1) 2x" sizes="(max-width: 600px) 100vw, 600px" alt="Chart">'
+        "</picture>"
+    )
+    files = {f"static/img/{name}": b"x" for name in ("chart.png", "chart.webp")}
+    root = write_files(
+        tmp_path / "site",
+        {
+            "newsgen.yaml": SETTINGS,
+            **files,
+            "content/b.md": article("title: B", "date: 2023-02-11", body=body),
+        },
+    )
+    assert build(root)[0] == 0
+    page = (root / "public/2023/02/11/b/index.html").read_text()
+    up = "../../../../"
+    assert f'srcset="{up}img/chart.webp 1x, {up}img/chart-2.webp 2x"' in page
+    assert f'srcset="{up}img/chart.png 640w, https://cdn.example.org/c.png 1280w"' in page
+    assert 'sizes="(max-width: 600px) 100vw, 600px"' in page and "javascript" not in page
+    # `check` names the one candidate whose file is missing
+    checked = run_cli("check", str(root)).stderr
+    assert "link '/img/chart-2.webp' points to img/chart-2.webp, which is not" in checked
+    assert checked.count("which is not in the site") == 1
+
+
 def test_aliases_two_articles_claim_or_that_block_each_other_are_dropped(tmp_path: Path) -> None:
     root = write_files(
         tmp_path / "site",

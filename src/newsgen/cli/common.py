@@ -39,8 +39,8 @@ def print_diagnostics(result: BuildResult, console: Console, quiet: bool) -> Non
 
 
 def print_summary(result: BuildResult, console: Console, verbose: bool) -> None:
-    """A short summary: pages rendered; files written, unchanged, removed; stage times with -v."""
-    stats = result.stats
+    """A short summary: pages rendered; files written, unchanged, removed; stage times with -v;
+    articles held back for a future date."""
     if result.up_to_date:
         console.print(
             f"{result.output_dir} is up to date ({result.articles} articles)",
@@ -48,7 +48,15 @@ def print_summary(result: BuildResult, console: Console, verbose: bool) -> None:
             markup=False,
             soft_wrap=True,
         )
-        return
+    else:
+        print_built(result, console, verbose)
+    if line := schedule_line(result):
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
+def print_built(result: BuildResult, console: Console, verbose: bool) -> None:
+    """What a build did: pages rendered, files written, stage times with -v."""
+    stats = result.stats
     total = sum(result.timings.values())
     console.print(
         f"Built {result.articles} articles into {result.output_dir}: {result.rendered} of "
@@ -61,6 +69,24 @@ def print_summary(result: BuildResult, console: Console, verbose: bool) -> None:
     if verbose:
         for stage, seconds in result.timings.items():
             console.print(f"  {stage:<10} {seconds:8.3f}s", highlight=False)
+
+
+def schedule_line(result: BuildResult) -> str:
+    """ "1 article scheduled for 2024-03-05 09:00 +08:00 (content/x.md): build again then";
+    empty when no article is held back for a future date."""
+    if not result.scheduled:
+        return ""
+    path, moment = result.scheduled[0]
+    when = f"{moment:%Y-%m-%d %H:%M} {moment.isoformat()[19:] or '+00:00'}"
+    count = len(result.scheduled)
+    if count == 1:
+        return f"1 article scheduled for {when} ({path}): build again then"
+    return f"{count} articles scheduled; the next for {when} ({path}): build again then"
+
+
+def due_time(result: BuildResult) -> str:
+    """When the next held-back article is due, in RFC 3339 (for a cron job), or 'none'."""
+    return result.scheduled[0][1].isoformat() if result.scheduled else "none"
 
 
 def run_with_progress(options: BuildOptions, quiet: bool, console: Console) -> BuildResult:

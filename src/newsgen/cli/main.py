@@ -15,12 +15,14 @@ from newsgen.cli.common import (
     EXIT_CONTENT,
     EXIT_INTERRUPTED,
     EXIT_OK,
+    due_time,
     jobs_option,
     options_for,
     print_diagnostics,
     print_summary,
     refuse,
     run_with_progress,
+    schedule_line,
     shrink_option,
     site_argument,
     site_root_of,
@@ -72,6 +74,12 @@ def cli() -> None:
 @shrink_option
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print the time of each stage.")
+@click.option(
+    "--report-schedule",
+    is_flag=True,
+    help="Print on stdout when the next article held back for a future date is due "
+    "(RFC 3339, or 'none'): for a cron job that builds again then.",
+)
 def build_command(
     site: Path,
     output: Path | None,
@@ -84,6 +92,7 @@ def build_command(
     allow_shrink: bool,
     quiet: bool,
     verbose: bool,
+    report_schedule: bool,
 ) -> None:
     """Build the site in SITE (default: this folder) into SITE/public.
 
@@ -117,6 +126,8 @@ def build_command(
         sys.exit(EXIT_CONTENT)
     if not quiet:
         print_summary(result, console, verbose)
+    if report_schedule:
+        click.echo(due_time(result))
 
 
 @cli.command("check")
@@ -132,8 +143,20 @@ def build_command(
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, e.g. in CI.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option(
+    "--report-schedule",
+    is_flag=True,
+    help="Print on stdout when the next article held back for a future date is due "
+    "(RFC 3339, or 'none'): for a cron job that builds again then.",
+)
 def check_command(
-    site: Path, drafts: bool, future: bool, output_format: str, strict: bool, quiet: bool
+    site: Path,
+    drafts: bool,
+    future: bool,
+    output_format: str,
+    strict: bool,
+    quiet: bool,
+    report_schedule: bool,
 ) -> None:
     """Validate the site without writing anything; exit 1 on errors (or warnings, --strict).
 
@@ -161,6 +184,10 @@ def check_command(
         console.print(
             f"{result.articles} articles, {result.pages} pages: no errors", highlight=False
         )
+        if line := schedule_line(result):
+            console.print(line, highlight=False, markup=False, soft_wrap=True)
+    if report_schedule:
+        click.echo(due_time(result))
 
 
 @cli.command("new")

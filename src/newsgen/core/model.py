@@ -36,6 +36,17 @@ class ShortcodeUse(NamedTuple):
     target: str = ""
 
 
+@dataclass(frozen=True)
+class Update:
+    """One dated change to a published article, with a note for readers; a correction is
+    shown and listed as such (archives are trusted for showing how a release changed)."""
+
+    date: datetime
+    has_time: bool
+    note: str
+    correction: bool = False
+
+
 @dataclass(frozen=True, eq=False)
 class Article:
     """One parsed, validated article; every field populated (empty when not given)."""
@@ -65,6 +76,18 @@ class Article:
     shortcodes: tuple[ShortcodeUse, ...] = ()  # found when parsing; templates checked later
     links: tuple[tuple[str, int], ...] = ()  # links and image sources in the body, with lines
     card_hash: str = ""  # what listings show of it (all but the body): its front matter, summary
+    updated: datetime | None = None  # last change: `updated:` or the latest of `updates:`
+    updates: tuple[Update, ...] = ()  # oldest first
+
+    @property
+    def modified(self) -> datetime:
+        """When the article last changed: for feeds, sitemaps and dateModified."""
+        return self.updated or self.date
+
+    @property
+    def corrections(self) -> tuple[Update, ...]:
+        """The updates that correct the article."""
+        return tuple(u for u in self.updates if u.correction)
 
     def term_names(self, key: str) -> tuple[str, ...]:
         """Names this article gives for one taxonomy."""

@@ -13,7 +13,9 @@ from slugify import slugify
 SLUG_MAX = 200
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Top-level names the generator itself uses; an article or term may not take them.
-RESERVED_TOP = frozenset({"page", "archive", "search", "feed.xml", "sitemap.xml", "robots.txt"})
+RESERVED_TOP = frozenset(
+    {"page", "archive", "search", "corrections", "feed.xml", "sitemap.xml", "robots.txt"}
+)
 
 
 @lru_cache(maxsize=65536)
@@ -92,6 +94,8 @@ def page_url(listing_url: str, number: int) -> str:
 HOME_URL = ""
 ARCHIVE_URL = "archive/"
 SEARCH_URL = "search/"
+CORRECTIONS_URL = "corrections/"
+CORRECTIONS_FEED_URL = "corrections/feed.xml"
 SEARCH_BUNDLE = "pagefind"
 FEED_URL = "feed.xml"
 SITEMAP_URL = "sitemap.xml"

@@ -21,10 +21,11 @@ from newsgen.site.index import RelatedLists
 
 CACHE_DIR = ".newsgen-cache"
 CACHE_FILE = "cache.sqlite"
-SCHEMA = 10
+SCHEMA = 11
 ALLOWED_GLOBALS = {
     ("newsgen.core.model", "Article"),
     ("newsgen.core.model", "Speaker"),
+    ("newsgen.core.model", "Update"),
     ("newsgen.core.model", "ShortcodeUse"),
     ("newsgen.core.model", "SiteIndex"),
     ("newsgen.core.model", "Taxonomy"),

@@ -42,6 +42,7 @@ Parsed = dict[str, tuple[str, ParseResult]]  # source path -> (source digest, re
 # A file changed within this long before the last scan may have changed again without its
 # size or mtime changing (timestamps are coarse): such files are read again.
 RACY_NS = 2_000_000_000
+SCHEDULED = "scheduled"  # meta: the articles the last build held back, as JSON
 TEMPLATE_NAMES = "template-names"  # snapshot: what each template reads
 STRUCTURE = "structure"  # meta: the structure digest the saved fingerprints were made under
 BYTECODE = "templates-"  # compiled templates: templates-<code digest>/ in the cache folder
@@ -129,6 +130,14 @@ class Incremental:
             and self.cache.meta("manifest") == signature
             and now.timestamp() < next_change
         )
+
+    def last_schedule(self) -> tuple[tuple[str, datetime], ...]:
+        """The articles the last build held back (what an up-to-date build reports again)."""
+        try:
+            items = json.loads(self.cache.meta(SCHEDULED) or "[]") if self.cache else []
+            return tuple((str(path), datetime.fromisoformat(moment)) for path, moment in items)
+        except (ValueError, TypeError):  # the cache is input, not trust
+            return ()
 
     def note_inputs(
         self, config: Config, options: tuple[bool, bool], out: Path, scan: Scan
@@ -348,6 +357,9 @@ class Incremental:
         meta = {
             "manifest": output.manifest_signature(published.output_dir),
             "next_change": repr(published.next_due),
+            SCHEDULED: json.dumps(
+                [[path, moment.isoformat()] for path, moment in published.scheduled]
+            ),
             "scanned": str(scan.started_ns),
         }
         prints = published.prints
@@ -380,3 +392,4 @@ class Published:
     search_state: Mapping[str, str]
     next_due: float
     search_pending: bool = False  # the search bundles were kept behind the pages
+    scheduled: tuple[tuple[str, datetime], ...] = ()  # held back for a future date

@@ -34,6 +34,7 @@ from newsgen.pipeline.read_stages import (
     load_inputs,
     parse_articles,
     plan_site,
+    scheduled_articles,
 )
 from newsgen.pipeline.write_stages import (
     publish_site,
@@ -91,9 +92,7 @@ def run_build(
     timer, reuse = Timer(), job.reuse
     scan = timer.run("load", scan_content, job.config)
     if is_up_to_date(job, scan):
-        return BuildResult(
-            output_dir=job.output_dir, up_to_date=True, articles=reuse.article_count()
-        )
+        return up_to_date_result(job)
     inputs, loaded = timer.run("load", load_inputs, job.config)
     articles, parsed = timer.run("parse", parse_articles, job, inputs, scan)
     index, indexed = timer.run("index", index_site, job, articles, inputs)
@@ -121,6 +120,7 @@ def run_build(
         stats,
         timer.timings,
         search_pending=search.pending,
+        scheduled=scheduled_articles(articles, job.options),
     )
 
 
@@ -130,6 +130,17 @@ def is_up_to_date(job: Job, scan: Scan) -> bool:
     job.reuse.note_inputs(job.config, (options.drafts, options.future), job.output_dir, scan)
     forced = options.clean or options.strict
     return not forced and job.reuse.is_up_to_date(job.output_dir, options.moment())
+
+
+def up_to_date_result(job: Job) -> BuildResult:
+    """Nothing to do: the last build's article count and schedule still hold."""
+    reuse = job.reuse
+    return BuildResult(
+        output_dir=job.output_dir,
+        up_to_date=True,
+        articles=reuse.article_count(),
+        scheduled=reuse.last_schedule(),
+    )
 
 
 def failure_diagnostics(
@@ -179,4 +190,7 @@ def check(options: BuildOptions) -> BuildResult:
     broken = broken_links(index.articles, targets)
     found += [*untranslated, *broken, *job.reuse.moved(index.articles)]
     counts = (len(index.articles), len(site.pages))
-    return BuildResult(sort_diagnostics(found), None, *counts, timings=timer.timings)
+    schedule = scheduled_articles(articles, options)
+    return BuildResult(
+        sort_diagnostics(found), None, *counts, timings=timer.timings, scheduled=schedule
+    )

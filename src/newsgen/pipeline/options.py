@@ -42,6 +42,10 @@ class BuildOptions:
         return self.now or datetime.now(timezone.utc)
 
 
+Schedule = tuple[tuple[str, datetime], ...]
+"""(source path, date) of articles held back for a future date, the soonest first."""
+
+
 @dataclass(frozen=True)
 class BuildResult:
     """What a build or check found and did; output_dir is None when nothing was written."""
@@ -55,6 +59,7 @@ class BuildResult:
     stats: WriteStats = field(default_factory=WriteStats)
     timings: dict[str, float] = field(default_factory=dict)
     search_pending: bool = False  # published with the search bundles behind the pages
+    scheduled: Schedule = ()  # articles held back for a future date, the soonest first
 
     @property
     def ok(self) -> bool:

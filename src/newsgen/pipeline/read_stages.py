@@ -15,7 +15,7 @@ from newsgen.core.diagnostics import Diagnostic, UnsafeSetup, error, warning
 from newsgen.core.model import Article, PageSpec, SiteIndex
 from newsgen.incremental.keys import layout_key
 from newsgen.incremental.reuse import Parsed, ParseResult
-from newsgen.pipeline.options import BuildOptions, Job
+from newsgen.pipeline.options import BuildOptions, Job, Schedule
 from newsgen.publish.output import foreign_files_at
 from newsgen.render.templating import THEME_STATIC, shortcode_names
 from newsgen.site.index import build_index, select_published, sort_articles
@@ -131,11 +131,23 @@ def index_site(
     return index, problems
 
 
-def next_due(articles: Sequence[Article], options: BuildOptions) -> float:
-    """When the earliest held-back future article becomes due (the site changes by itself)."""
+def scheduled_articles(articles: Sequence[Article], options: BuildOptions) -> Schedule:
+    """Articles held back for a future date (drafts aside), the soonest first: the site
+    changes by itself when one becomes due, so the user is told when to build again."""
+    if options.future:
+        return ()
     now = options.moment()
-    due = [a.date.timestamp() for a in articles if a.date > now and not options.future]
-    return min(due, default=float("inf"))
+    kept = (
+        (a.source_path, a.date)
+        for a in articles
+        if a.date > now and (options.drafts or not a.draft)
+    )
+    return tuple(sorted(kept, key=lambda item: (item[1].timestamp(), item[0])))
+
+
+def next_due(schedule: Schedule) -> float:
+    """When the earliest held-back article becomes due (infinity: none is)."""
+    return min((moment.timestamp() for _, moment in schedule), default=float("inf"))
 
 
 def plan_site(job: Job, index: SiteIndex, inputs: Inputs) -> tuple[Site, list[Diagnostic]]:

@@ -15,7 +15,7 @@ from newsgen.core.model import Article, SiteIndex
 from newsgen.incremental.keys import cache_key
 from newsgen.incremental.reuse import Prints, Published
 from newsgen.pipeline.options import Job
-from newsgen.pipeline.read_stages import Site, next_due
+from newsgen.pipeline.read_stages import Site, next_due, scheduled_articles
 from newsgen.publish import output, publish
 from newsgen.publish.search import SearchResult, stage_search
 
@@ -103,6 +103,6 @@ def remember_build(
     search: SearchResult,
 ) -> None:
     """Remember stage: once published, what the next build may reuse is handed over."""
-    due = next_due(articles, job.options)
-    kept = (rendered.prints, rendered.body_keys, search.state, due, search.pending)
-    job.reuse.after_publish(Published(job.output_dir, index.articles, *kept))
+    schedule = scheduled_articles(articles, job.options)
+    kept = (rendered.prints, rendered.body_keys, search.state, next_due(schedule), search.pending)
+    job.reuse.after_publish(Published(job.output_dir, index.articles, *kept, schedule))

@@ -41,6 +41,7 @@ class BodyProblem(Exception):
 
 
 ROOTED = re.compile(r'\b(href|src|poster)="(/(?!/)[^"]*)"')
+SRCSET = re.compile(r'\bsrcset="([^"]*)"')
 
 
 def relative_links(html: str, page_url: str, pretty: bool) -> str:
@@ -54,7 +55,16 @@ def relative_links(html: str, page_url: str, pretty: bool) -> str:
         path, tail = match[2][:cut], match[2][cut:] if cut is not None else ""
         return f'{match[1]}="{urls.relative_url(page_url, path.lstrip("/"), pretty)}{tail}"'
 
-    return ROOTED.sub(relative, html)
+    def relative_set(match: re.Match[str]) -> str:
+        candidates = []
+        for candidate in match[1].split(", "):
+            url, _, size = candidate.partition(" ")
+            if url.startswith("/") and not url.startswith("//"):
+                url = urls.relative_url(page_url, url.lstrip("/"), pretty)
+            candidates.append(f"{url} {size}".rstrip())
+        return f'srcset="{", ".join(candidates)}"'
+
+    return SRCSET.sub(relative_set, ROOTED.sub(relative, html))
 
 
 class LazyHtml:

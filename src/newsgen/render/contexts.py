@@ -13,6 +13,7 @@ from newsgen.core.dates import date_title
 from newsgen.core.model import Article, PageSpec, SiteIndex, Taxonomy, Term
 from newsgen.render.reads import ReadLog
 from newsgen.render.viewmodels import (
+    Correction,
     Crumb,
     PageView,
     Pagination,
@@ -98,6 +99,8 @@ class ContextBuilder:
             "sitemap-index": self.sitemap_index_context,
             "terms": self.terms_context,
             "alias": self.alias_context,
+            "corrections": self.corrections_context,
+            "corrections-feed": self.corrections_context,
         }
         inputs = page_inputs(spec, self.index)
         context.update(builders.get(spec.kind, self.listing_context)(spec, inputs))
@@ -170,9 +173,27 @@ class ContextBuilder:
             "feed_id": urls.absolute_url(base, spec.url),
             "feed_url": urls.absolute_url(base, spec.url),
             "alternate_url": urls.absolute_url(base, spec.listing_url),
-            "updated": articles[0].date if articles else None,
+            "updated": max((a.modified for a in articles), default=None),
             "absolute": partial(urls.absolute_url, base),
             "content_of": self.body_html,
+        }
+
+    def corrections_context(self, spec: PageSpec, inputs: PageInputs) -> dict[str, Any]:
+        """Every correction of the articles listed, the latest first (page and feed)."""
+        articles = [self.index.articles[i] for i in inputs.items]
+        entries = sorted(
+            (Correction(article, update) for article in articles for update in article.corrections),
+            key=lambda c: (-c.update.date.timestamp(), c.article.url, c.update.note),
+        )
+        if spec.kind == "corrections-feed":
+            entries = entries[: self.config.feed_items]
+        base = self.config.base_url
+        return {
+            "entries": entries,
+            "updated": entries[0].update.date if entries else None,
+            "absolute": partial(urls.absolute_url, base),
+            "feed_id": urls.absolute_url(base, spec.url),
+            "alternate_url": urls.absolute_url(base, urls.CORRECTIONS_URL),
         }
 
     def sitemap_context(self, spec: PageSpec, inputs: PageInputs) -> dict[str, Any]:
@@ -192,7 +213,7 @@ class ContextBuilder:
         """Article URL to date, built once and reused by every sitemap file."""
         cached: dict[str, str] | None = getattr(self, "_dates", None)
         if cached is None:
-            cached = {a.url: a.date.date().isoformat() for a in self.index.articles}
+            cached = {a.url: a.modified.date().isoformat() for a in self.index.articles}
             self._dates = cached
         return cached
 
@@ -225,6 +246,8 @@ class ContextBuilder:
         taxonomy = self.taxonomies.get(spec.taxonomy)
         if spec.kind == "term" and taxonomy and taxonomy.feeds:
             return urls.term_feed_url(taxonomy.path, spec.term_slug)
+        if spec.kind == "corrections":
+            return urls.CORRECTIONS_FEED_URL
         home = self.home_of(lang)
         return f"{home}{urls.FEED_URL}"
 

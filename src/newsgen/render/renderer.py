@@ -30,6 +30,7 @@ from newsgen.render.reads import (
     Watched,
     flags,
 )
+from newsgen.render.structured import article_json_ld
 from newsgen.render.templating import (
     TemplateNames,
     TemplateProblem,
@@ -55,7 +56,7 @@ LANGUAGE_NAMES = {
     "ar": "العربية",
     "pt": "Português",
 }
-DYNAMIC_GLOBALS = ("archive_tree", "article_count", "search_filters")
+DYNAMIC_GLOBALS = ("archive_tree", "article_count", "search_filters", "corrections_url")
 
 
 def digest(*parts: str) -> str:
@@ -86,6 +87,9 @@ class Renderer:
             "archive_tree": archive_tree(index),
             "article_count": len(index.articles),
             "search_filters": search_filters(index),
+            # the footer links the corrections page once there is one (then every page
+            # changes, once)
+            "corrections_url": corrections_url(index),
         }
         self.env.globals.update(self.shared_globals())
         settings = repr(replace(config, site_root=Path(".")))
@@ -130,6 +134,7 @@ class Renderer:
             "cjk_search_text": cjk.search_text,
             "format_date": format_date,
             "iso_date": iso_date,
+            "article_json_ld": article_json_ld,
             "date_title": date_title,
             "day_url": lambda moment: urls.day_url(moment.year, moment.month, moment.day),
         }
@@ -289,6 +294,12 @@ class Renderer:
         parts = [self.base_digest, self.globals_digest(spec.template), spec.url, spec.lang]
         parts.extend(self.article_digest(i) for i in (inputs.article_id, *inputs.translations))
         return digest(*parts)
+
+
+def corrections_url(index: SiteIndex) -> str:
+    """The corrections page's URL, or "" while nothing was ever corrected."""
+    corrected = any(a.updates and a.corrections for a in index.articles)
+    return urls.CORRECTIONS_URL if corrected else ""
 
 
 def whole_roles(spec: PageSpec) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from newsgen.core.dates import MONTH_NAMES
+from newsgen.core.model import Article, Update
 from newsgen.render.reads import COUNTS
 
 
@@ -21,6 +22,14 @@ class SiteView:
     favicon: str
     generator: str
     search: bool = False
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One correction as the corrections page and its feed show it: the article it corrects."""
+
+    article: Article
+    update: Update
 
 
 @dataclass(frozen=True)

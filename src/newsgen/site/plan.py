@@ -152,6 +152,34 @@ def plan_taxonomy(index: SiteIndex, config: Config, taxonomy: Taxonomy) -> Itera
             )
 
 
+def plan_corrections(index: SiteIndex, config: Config) -> Iterator[PageSpec]:
+    """The corrections page (and with base_url its feed): every article that was corrected,
+    the latest correction first; none when nothing was ever corrected."""
+    latest = {
+        article_id: article.corrections[-1].date
+        for article_id, article in enumerate(index.articles)
+        if article.corrections
+    }
+    if not latest:
+        return
+    ids = tuple(sorted(latest, key=lambda i: (-latest[i].timestamp(), i)))
+    url, feed_url = urls.CORRECTIONS_URL, urls.CORRECTIONS_FEED_URL
+    title = "Corrections"
+    yield PageSpec(
+        "corrections", url, urls.output_path(url), "corrections.html", title, item_ids=ids
+    )
+    if config.base_url:
+        yield PageSpec(
+            "corrections-feed",
+            feed_url,
+            feed_url,
+            "corrections.xml",
+            title,
+            listing_url=url,
+            item_ids=ids[: config.feed_items],
+        )
+
+
 def plan_site_files(index: SiteIndex, config: Config, html_urls: list[str]) -> Iterator[PageSpec]:
     """Feed, sitemap(s), robots.txt and the not-found page."""
     if config.base_url:
@@ -214,7 +242,10 @@ def plan_pages(
     pages.extend(plan_dates(index, config))
     for taxonomy in index.taxonomies:
         pages.extend(plan_taxonomy(index, config, taxonomy))
+    corrections = list(plan_corrections(index, config))
+    pages.extend(p for p in corrections if p.kind == "corrections")
     html_urls = [p.url for p in pages if p.kind != "feed"]
+    pages.extend(p for p in corrections if p.kind != "corrections")
     pages.extend(plan_site_files(index, config, html_urls))
     alias_lines = {a.source_path: a.line_of("aliases", "slug") for a in index.articles}
     aliases, dropped = drop_shadowed_aliases(plan_aliases(index), pages, static_paths, alias_lines)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import yaml
 
+from newsgen.core.dates import parse_date
 from newsgen.core.diagnostics import Diagnostic, error, warning
-from newsgen.core.model import Speaker
+from newsgen.core.model import Speaker, Update
 from newsgen.core.yamlsource import NULL_TAG, node_line
 
 PLAIN_TAGS = frozenset(
@@ -133,3 +137,73 @@ def read_bool(node: yaml.Node, place: Place) -> tuple[bool, list[Diagnostic]]:
     if word in FALSE_WORDS:
         return False, []
     return False, [place.error(node, f"expected true or false, got '{text}'")]
+
+
+@dataclass(frozen=True)
+class DateReader:
+    """Reads dates as written, in the site's time zone (a date field, an update's date)."""
+
+    zone: ZoneInfo
+    abbreviations: Mapping[str, str]
+
+    def read(
+        self, node: yaml.Node, place: Place
+    ) -> tuple[tuple[datetime, bool] | None, list[Diagnostic]]:
+        """(moment, has_time), or None with the reason."""
+        text, problems = read_text(node, place)
+        if problems or not text:
+            return None, problems or [place.error(node, "is empty (give a date: YYYY-MM-DD)")]
+        try:
+            return parse_date(text, self.zone, self.abbreviations), []
+        except ValueError as exc:
+            return None, [place.error(node, str(exc))]
+
+
+UPDATE_KEYS = ("date", "note", "correction")
+
+
+def read_updates(
+    node: yaml.Node, place: Place, dates: DateReader
+) -> tuple[tuple[Update, ...], list[Diagnostic]]:
+    """`updates:` a list of {date, note, correction}; oldest first."""
+    if tag_errors := tag_problem(node, place):
+        return (), tag_errors
+    items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+    found: list[Update] = []
+    problems: list[Diagnostic] = []
+    for item in items:
+        update, errors = read_update(item, place, dates)
+        problems.extend(errors)
+        if update is not None:
+            found.append(update)
+    return tuple(sorted(found, key=lambda u: u.date)), problems
+
+
+def read_update(
+    node: yaml.Node, place: Place, dates: DateReader
+) -> tuple[Update | None, list[Diagnostic]]:
+    """One update: a mapping with a date and a note (a correction flag optional)."""
+    if not isinstance(node, yaml.MappingNode):
+        hint = "each update is a mapping such as {date: 2023-02-12, note: Corrected the date}"
+        return None, [place.error(node, f"expected a mapping, got {kind_of(node)} ({hint})")]
+    if tag_errors := tag_problem(node, place):
+        return None, tag_errors
+    values = {str(k.value): v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+    problems = [
+        place.warning(k, f"unknown update key '{k.value}' (use {', '.join(UPDATE_KEYS)})")
+        for k, _ in node.value
+        if str(k.value) not in UPDATE_KEYS
+    ]
+    if "date" not in values:
+        return None, [*problems, place.error(node, "an update needs a 'date'")]
+    moment, errors = dates.read(values["date"], place)
+    note, note_errors = read_text(values["note"], place) if "note" in values else ("", [])
+    correction, flag_errors = (
+        read_bool(values["correction"], place) if "correction" in values else (False, [])
+    )
+    problems += errors + note_errors + flag_errors
+    if not note and "note" not in values:
+        problems.append(place.warning(node, "an update without a 'note' tells readers nothing"))
+    if moment is None or errors or flag_errors:
+        return None, problems
+    return Update(moment[0], moment[1], note, correction), problems

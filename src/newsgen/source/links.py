@@ -14,6 +14,8 @@ LINK = re.compile(
     re.M | re.I,
 )
 
+SRCSET = re.compile(r"\bsrcset[ \t]{0,9}=[ \t]{0,9}[\"']([^\"'\n]{1,4096})[\"']", re.I)
+
 FENCED_CODE = re.compile(
     r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]{0,3}\1[`~]*[ \t]*$|\Z)", re.M | re.S
 )
@@ -32,10 +34,15 @@ def mask_code(body: str) -> str:
 def find_links(body: str, body_line: int) -> tuple[tuple[str, int], ...]:
     """Every link and image source outside code, with its file line (what `check` verifies)."""
     masked = mask_code(body)
-    return tuple(
-        (
-            next(group for group in match.groups() if group),
-            body_line + masked.count("\n", 0, match.start()),
-        )
+    found = [
+        (next(group for group in match.groups() if group), match.start())
         for match in LINK.finditer(masked)
-    )
+    ]
+    found += [
+        (candidate.split()[0], match.start())
+        for match in SRCSET.finditer(masked)
+        for candidate in match[1].split(",")
+        if candidate.strip()
+    ]
+    found.sort(key=lambda item: item[1])
+    return tuple((link, body_line + masked.count("\n", 0, at)) for link, at in found)

@@ -15,7 +15,7 @@ import yaml
 from newsgen.core.config import LANG_PATTERN, Config, did_you_mean
 from newsgen.core.dates import parse_date
 from newsgen.core.diagnostics import Diagnostic, error, warning
-from newsgen.core.model import Article, Source, Speaker
+from newsgen.core.model import Article, Source, Speaker, Update
 from newsgen.core.text import decode_text
 from newsgen.core.urls import alias_url, article_url
 from newsgen.core.yamlsource import (
@@ -25,8 +25,17 @@ from newsgen.core.yamlsource import (
     fold_key_case,
     parse_mapping,
 )
-from newsgen.source.fields import Place, read_bool, read_speakers, read_text, read_text_list
+from newsgen.source.fields import (
+    DateReader,
+    Place,
+    read_bool,
+    read_speakers,
+    read_text,
+    read_text_list,
+    read_updates,
+)
 from newsgen.source.frontmatter import SplitFile, split_front_matter
+from newsgen.source.history import UPDATED_KEYS, last_change
 from newsgen.source.links import find_links
 from newsgen.source.shortcodes import find_uses, strip_shortcodes
 from newsgen.source.slugs import choose_slug, read_aliases, rename_reserved
@@ -48,13 +57,16 @@ class Values:
     date: datetime | None = None
     has_time: bool = False
     draft: bool = False
+    updated: dict[str, datetime] = field(default_factory=dict)  # by the key that gave it
+    updates: tuple[Update, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 def known_keys(config: Config) -> tuple[str, ...]:
     """Every front-matter key newsgen itself understands."""
     taxonomy_keys = tuple(t.key for t in config.taxonomies)
-    base = (*TEXT_KEYS, "date", "draft", "speaker", "units", "tags", "aliases")
+    base: tuple[str, ...] = (*TEXT_KEYS, "date", "draft", "speaker", "units", "tags", "aliases")
+    base = (*base, "updates", *UPDATED_KEYS)
     return tuple(dict.fromkeys(base + taxonomy_keys))
 
 
@@ -128,6 +140,15 @@ def read_field(
     """Read one known key into `values`."""
     if key == "date":
         return read_date_field(node, place, values, config)
+    dates = DateReader(config.tz, config.zone_abbreviation_map)
+    if key in UPDATED_KEYS:
+        moment, problems = dates.read(node, place)
+        if moment is not None:
+            values.updated[key] = moment[0]
+        return problems
+    if key == "updates":
+        values.updates, problems = read_updates(node, place, dates)
+        return problems
     if key == "draft":
         values.draft, problems = read_bool(node, place)
         return problems
@@ -310,6 +331,8 @@ def make_article(
     if any(p.is_error for p in shortcode_problems):
         return None, problems
     terms = {t.key: term_values(t.key, values) for t in config.taxonomies}
+    updated, update_problems = last_change(values.updated, values.updates, values.date, path, lines)
+    problems += update_problems
     summary = values.text.get("summary") or derive_summary(strip_shortcodes(body))
     card = "\x00".join((source.source_path, split.yaml_text, summary))
     return Article(
@@ -338,6 +361,8 @@ def make_article(
         shortcodes=shortcodes,
         links=find_links(body, split.body_line),
         card_hash=digest_text(card),
+        updated=updated,
+        updates=values.updates,
     ), problems
 
 
