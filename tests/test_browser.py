@@ -537,3 +537,82 @@ def test_search_after_edits_finds_the_articles_as_they_are_now(
     assert [sorted(titles) for titles in found["edited"]] == [
         sorted(titles) for titles in found["clean"]
     ]
+
+
+def loaded_width(image: Locator) -> int:
+    """An image's natural width once it has loaded or failed (0: it failed)."""
+    width: int = image.evaluate(
+        "i => i.complete ? i.naturalWidth"
+        " : new Promise(done => { i.onload = i.onerror = () => done(i.naturalWidth); })"
+    )
+    return width
+
+
+def pages_with_images(built: Built) -> list[str]:
+    """Every page of the example archive that shows a photo (by its path in the output)."""
+    return sorted(
+        path.relative_to(built.out).as_posix()
+        for path in built.out.rglob("*.html")
+        if "assets/img/" in path.read_text("utf-8")
+    )
+
+
+@pytest.mark.parametrize("mode", ["http", "file"])
+def test_every_image_of_the_example_archive_loads(
+    browser: Browser, built: Built, http_base: str, mode: str
+) -> None:
+    pages = pages_with_images(built)
+    assert len(pages) >= 5  # the photos' articles, and the listings that show their cards
+    problems = Problems()
+    page = problems.watch(new_page(browser))
+    try:
+        for rel in pages:
+            url = urljoin(http_base, rel) if mode == "http" else (built.out / rel).as_uri()
+            page.goto(url, wait_until="load")
+            images = page.locator("img")
+            for n in range(images.count()):
+                image = images.nth(n)
+                image.scroll_into_view_if_needed()  # lazy images load when near the viewport
+                width = loaded_width(image)
+                assert width > 0, f"{rel}: {image.get_attribute('src')} did not load"
+    finally:
+        page.close()
+    assert not problems.found, "\n".join(problems.found)
+
+
+@pytest.mark.parametrize(
+    ("width", "scale", "chosen"), [(375, 1, "-480.webp"), (1280, 2, "-1400.webp")]
+)
+def test_a_lead_photo_loads_the_version_the_screen_needs(
+    browser: Browser, http_base: str, width: int, scale: int, chosen: str
+) -> None:
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, device_scale_factor=scale
+    )
+    try:
+        page = context.new_page()
+        page.goto(
+            urljoin(http_base, "2023/02/10/jintai-party-building-review/index.html"),
+            wait_until="load",
+        )
+        lead = page.locator(".lead-image img")
+        lead.evaluate("i => i.decode()")
+        assert lead.evaluate("i => i.currentSrc").endswith(chosen)
+    finally:
+        context.close()
+
+
+def test_a_search_result_shows_the_articles_photo(browser: Browser, http_base: str) -> None:
+    problems = Problems()
+    page = problems.watch(new_page(browser))
+    try:
+        titles = search(page, http_base, q="canteens")
+        assert "Chencang District inspects food safety in school canteens" in titles
+        result = page.locator(".search-results li.has-image").first
+        thumb = result.locator("img.thumb")
+        thumb.scroll_into_view_if_needed()
+        width = loaded_width(thumb)
+        assert width == 480 and "canteen" in result.inner_text().lower()
+    finally:
+        page.close()
+    assert not problems.found, "\n".join(problems.found)

@@ -601,7 +601,7 @@ def test_literal_braces_in_an_article_are_shown_as_text(example: ExampleSite) ->
 def test_site_with_only_content_builds_with_builtin_theme(tmp_path: Path) -> None:
     site = tmp_path / "site"
     chosen = [
-        "2023/02/jintai-party-building-review.md",  # explicit slug
+        "2023/04/jintai-four-excellent-supervision.md",  # explicit slug
         "2021/07/weibin-summer-food-safety-notice.md",  # slug from the title
     ]
     for rel in chosen:
@@ -620,7 +620,7 @@ def test_site_with_only_content_builds_with_builtin_theme(tmp_path: Path) -> Non
     sources = read_sources(site)
     pages = match_articles(out, sources)
     assert sorted(pages) == sorted(chosen)
-    assert pages[chosen[0]] == "2023/02/10/jintai-party-building-review/index.html"
+    assert pages[chosen[0]] == "2023/04/18/jintai-four-excellent-supervision/index.html"
     found = crawl(out)
     assert not found.broken, found.broken
     assert set(pages.values()) <= found.reachable

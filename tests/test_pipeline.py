@@ -31,7 +31,7 @@ def plan(root: Path) -> tuple[SiteIndex, tuple[PageSpec, ...]]:
     inputs, _ = load_inputs(config)
     articles, _ = parse_articles(job, inputs, scan_content(config))
     index, _ = index_site(job, articles, inputs)
-    site, problems = plan_site(job, index, inputs)
+    site, problems = plan_site(job, index, inputs, {})
     assert not [p for p in problems if p.is_error]
     return site.index, site.pages
 

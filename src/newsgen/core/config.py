@@ -23,6 +23,7 @@ from newsgen.core.settings import (
     check_time_zone,
     collect_settings,
     did_you_mean,
+    read_image_widths,
     read_languages,
     read_plain,
     read_required,
@@ -196,6 +197,25 @@ class Config:
     )
     favicon: str = setting(
         "", "path of a favicon in the output (from `static/`)", check=check_no_controls
+    )
+    share_image: str = setting(
+        "",
+        "path of an image in the output (from `static/`) that link previews (`og:image`) show "
+        "for pages without a lead photo",
+        check=check_no_controls,
+    )
+    image_widths: tuple[int, ...] = setting(
+        (480, 960, 1600),
+        "widths in pixels of the lead photos' responsive versions (none wider than the photo)",
+        shown="[480, 960, 1600]",
+        read=read_image_widths,
+    )
+    max_image_pixels: int = setting(
+        50_000_000,
+        "a lead photo of more pixels (width x height) is an error: decoding it would take "
+        "gigabytes",
+        shown="50000000",
+        check=check_at_least_one,
     )
     content_dir: str = setting("content", "folder of articles", check=check_no_controls)
     templates_dir: str = setting(

@@ -47,6 +47,59 @@ class Update:
     correction: bool = False
 
 
+@dataclass(frozen=True)
+class LeadImage:
+    """An article's lead photo as its front matter gives it: `src` is a file in the static
+    folder (`/img/x.jpg`) or an http(s) URL; `focal` is where a cropped thumbnail centres."""
+
+    src: str
+    alt: str
+    caption: str = ""
+    credit: str = ""
+    focal: tuple[float, float] = (0.5, 0.5)
+    line: int = 0
+
+    @property
+    def is_remote(self) -> bool:
+        """An image on another site: shown as given, never processed."""
+        return self.src.startswith(("http://", "https://"))
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One width of a photo, in WebP and in a kind every browser shows (site paths)."""
+
+    width: int
+    height: int
+    webp: str
+    fallback: str
+
+
+@dataclass(frozen=True)
+class ImageSet:
+    """A lead photo as pages show it: its upright size and its versions, narrowest first."""
+
+    src: str  # site path of the original (in the static folder)
+    digest: str  # of the file's bytes and how its versions are made
+    width: int
+    height: int
+    variants: tuple[Variant, ...]
+
+    @property
+    def largest(self) -> Variant:
+        """The widest version (what a browser without srcset shows)."""
+        return self.variants[-1]
+
+    def nearest(self, width: int) -> Variant:
+        """The narrowest version at least this wide, else the widest (link previews)."""
+        return next((v for v in self.variants if v.width >= width), self.largest)
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """Every version's site path."""
+        return tuple(path for v in self.variants for path in (v.webp, v.fallback))
+
+
 @dataclass(frozen=True, eq=False)
 class Article:
     """One parsed, validated article; every field populated (empty when not given)."""
@@ -78,6 +131,7 @@ class Article:
     card_hash: str = ""  # what listings show of it (all but the body): its front matter, summary
     updated: datetime | None = None  # last change: `updated:` or the latest of `updates:`
     updates: tuple[Update, ...] = ()  # oldest first
+    image: LeadImage | None = None  # the lead photo
 
     @property
     def modified(self) -> datetime:

@@ -209,3 +209,15 @@ def read_required(value: Any, line: int) -> tuple[tuple[str, ...], list[Diagnost
         return (), [error(CONFIG_FILE, line, "required", "expected a list of front-matter keys")]
     merged = list(ALWAYS_REQUIRED) + [v for v in items if v not in ALWAYS_REQUIRED]
     return tuple(merged), []
+
+
+def read_image_widths(value: Any, line: int) -> tuple[tuple[int, ...], list[Diagnostic]]:
+    """`image_widths:` the widths in pixels of the lead photos' responsive versions."""
+    items = [value] if isinstance(value, int) else value
+    good = isinstance(items, list) and all(
+        isinstance(v, int) and not isinstance(v, bool) and 16 <= v <= 8192 for v in items
+    )
+    if not good or not items:
+        message = "expected a list of widths in pixels from 16 to 8192, e.g. [480, 960, 1600]"
+        return (), [error(CONFIG_FILE, line, "image_widths", message)]
+    return tuple(sorted(set(items))), []

@@ -91,10 +91,7 @@ class Staging:
                 return False
         except OSError:
             pass
-        target = self.dir / rel
-        if target.parent not in self.folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self.folders.update(target.parents)
+        target = self.target(rel)
         try:
             with open(target, "wb") as handle:
                 handle.write(data)
@@ -102,6 +99,26 @@ class Staging:
             failure.filename = failure.filename or str(target)  # write() does not name it
             raise
         return True
+
+    def put_named(self, rel: str, source: Path) -> bool:
+        """Stage a copy of a file whose name says its content (a digest in it), unless the
+        output already holds a file of that name and size; True when staged."""
+        old = self.output_dir / rel
+        try:
+            if not old.is_symlink() and old.stat().st_size == source.stat().st_size:
+                return False
+        except OSError:
+            pass
+        shutil.copyfile(source, self.target(rel))
+        return True
+
+    def target(self, rel: str) -> Path:
+        """Where a file is staged, its folders made (each once)."""
+        target = self.dir / rel
+        if target.parent not in self.folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.update(target.parents)
+        return target
 
     def read(self, rel: str) -> bytes:
         """A file as the new output will hold it: staged if it changed, else the output's."""
@@ -285,11 +302,11 @@ def recover(placement: Placement) -> None:
         here = Placement(placement.output_dir, inside, placement.swappable)
         if inside and not placement.output_dir.is_dir():
             continue
-        for tag in ("journal", "staging", "backup", "old"):
+        for tag in ("journal", "staging", "backup", "old", "images"):
             remove_if_link(here.work(tag))
         if here.work("journal").is_file():
             roll_back(here)
-        for tag in ("staging", "backup"):
+        for tag in ("staging", "backup", "images"):
             shutil.rmtree(here.work(tag), ignore_errors=True)
     output_dir = placement.output_dir
     backup = sibling(output_dir, "old")

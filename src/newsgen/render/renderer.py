@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Mapping
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -16,7 +17,7 @@ from newsgen.core import urls
 from newsgen.core.config import Config, primary_language
 from newsgen.core.dates import date_title
 from newsgen.core.diagnostics import Diagnostic, error
-from newsgen.core.model import PageSpec, RenderedPage, SiteIndex, Term
+from newsgen.core.model import Article, ImageSet, PageSpec, RenderedPage, SiteIndex, Term
 from newsgen.core.xmlchars import strip_forbidden
 from newsgen.render import cjk
 from newsgen.render.bodies import BodyCache, BodyStore, Shortcodes
@@ -76,9 +77,11 @@ class Renderer:
         article_keys: dict[str, str] | None = None,
         inputs_key: str = "",
         bytecode_dir: Path | None = None,
+        images: Mapping[str, ImageSet] | None = None,
     ) -> None:
         self.config = config
         self.index = index
+        self.images = images or {}  # lead photos, by site path
         self.env = make_environment(config, bytecode_dir)
         self.bodies = BodyStore(config, body_cache, Shortcodes(config, index.ref_urls))
         self.reads: ReadLog = set()  # what the page being rendered read (render/reads.py)
@@ -114,6 +117,7 @@ class Renderer:
             config.favicon,
             f"newsgen {__version__}",
             config.search,
+            config.share_image,
         )
         return {
             "site": site,
@@ -135,6 +139,7 @@ class Renderer:
             "format_date": format_date,
             "iso_date": iso_date,
             "article_json_ld": article_json_ld,
+            "image_of": self.image_of,
             "date_title": date_title,
             "day_url": lambda moment: urls.day_url(moment.year, moment.month, moment.day),
         }
@@ -208,6 +213,7 @@ class Renderer:
             # article's content; without it, hash the article itself.
             found = self.article_keys.get(article.source_path) or digest(repr(article))
             found += self.bodies.shortcodes.salt(article)  # where its refs lead
+            found += self.picture_digest(article)
             self.article_digests[article_id] = found
         return found
 
@@ -281,9 +287,20 @@ class Renderer:
 
     def card_digest(self, article_id: int) -> str:
         """What a listing, a feed without content or a "related" list shows of an article:
-        all but its body (a body edit does not render the pages that list it again)."""
+        all but its body (a body edit does not render the pages that list it again), and its
+        lead photo's versions."""
         article = self.index.articles[article_id]
-        return article.card_hash or digest(repr(replace(article, body_hash="", links=())))
+        found = article.card_hash or digest(repr(replace(article, body_hash="", links=())))
+        return found + self.picture_digest(article)
+
+    def picture_digest(self, article: Article) -> str:
+        """The digest of an article's lead photo as read ("" without one)."""
+        found = self.image_of(article)
+        return found.digest if found else ""
+
+    def image_of(self, article: Article) -> ImageSet | None:
+        """The versions of an article's lead photo (None: none, or on another site)."""
+        return self.images.get(article.image.src) if article.image else None
 
     def search_fingerprint(self, spec: PageSpec) -> str:
         """What an article page's indexed part depends on: the article, its translations,

@@ -9,9 +9,12 @@ from newsgen.core.model import Article
 from newsgen.render.viewmodels import iso_date
 
 
-def article_json_ld(article: Article, site_title: str, canonical_url: str) -> dict[str, Any]:
-    """A NewsArticle: published and modified dates, the site as publisher, units as what it
-    is about, speakers as people it mentions, and its corrections; empty values left out."""
+def article_json_ld(
+    article: Article, site_title: str, canonical_url: str, image_url: str = ""
+) -> dict[str, Any]:
+    """A NewsArticle: published and modified dates, its lead photo, the site as publisher,
+    units as what it is about, speakers as people it mentions, and its corrections; empty
+    values left out."""
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -23,6 +26,7 @@ def article_json_ld(article: Article, site_title: str, canonical_url: str) -> di
     }
     optional = {
         "description": article.summary,
+        "image": [image_url] if image_url else [],
         "keywords": list(article.tags),
         "about": [{"@type": "Organization", "name": unit} for unit in article.units],
         "mentions": [{"@type": "Person", "name": s.name} for s in article.speakers],

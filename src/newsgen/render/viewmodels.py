@@ -22,6 +22,7 @@ class SiteView:
     favicon: str
     generator: str
     search: bool = False
+    share_image: str = ""  # what link previews show for a page without a lead photo
 
 
 @dataclass(frozen=True)

@@ -125,6 +125,15 @@ function render(result) {
   excerpt.className = "excerpt";
   excerpt.innerHTML = tidyExcerpt(result.excerpt); // Pagefind escapes page text; only <mark>
   item.append(heading, meta, excerpt);
+  if (result.meta.thumb) { // the lead photo's small version (a site path)
+    const thumb = document.createElement("img");
+    thumb.className = "thumb";
+    thumb.src = new URL(result.meta.thumb, rootUrl).href;
+    thumb.alt = ""; // the title beside it says what the result is
+    thumb.loading = "lazy";
+    item.classList.add("has-image");
+    item.prepend(thumb);
+  }
   if (CJK.test(result.meta.title || "")) item.lang = "zh";
   return item;
 }
@@ -163,7 +172,7 @@ async function browseInstead() {
     selects.every((other) => !other.value || other === select || keeps(card, other))
   );
   for (const card of items) {
-    for (const link of card.querySelectorAll("a[href]")) link.href = new URL(link.getAttribute("href"), listing).href;
+    rebase(card, listing);
     list.append(document.importNode(card, true));
   }
   statusLine.textContent = `${items.length} of the newest articles shown · `;
@@ -171,6 +180,20 @@ async function browseInstead() {
   link.href = listing.href;
   link.textContent = `${option.textContent}: browse all`;
   statusLine.append(link);
+}
+
+// A card's links and photo sources are relative to the listing page it came from.
+function rebase(card, listing) {
+  const at = (url) => new URL(url, listing).href;
+  for (const link of card.querySelectorAll("a[href]")) link.href = at(link.getAttribute("href"));
+  for (const image of card.querySelectorAll("img[src]")) image.src = at(image.getAttribute("src"));
+  for (const source of card.querySelectorAll("[srcset]")) {
+    source.srcset = source
+      .getAttribute("srcset")
+      .split(", ")
+      .map((candidate) => candidate.replace(/^\S+/, at))
+      .join(", ");
+  }
 }
 
 async function run(pagefind) {

@@ -1,0 +1,1 @@
+"""Media stage helpers: lead photos (Pillow)."""

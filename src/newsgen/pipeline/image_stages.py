@@ -1,0 +1,133 @@
+"""The lead photos' two stages: read (before any template runs: sizes and version names, so
+pages can give width, height and srcset) and make (the versions, into the staging folder).
+
+A photo is read again only when its file's size or time changed, and its versions are made
+once and kept in the cache folder, so a build where no photo changed does no image work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from newsgen.core.diagnostics import Diagnostic, error
+from newsgen.core.model import Article, ImageSet, SiteIndex
+from newsgen.incremental.images import ImageRecord
+from newsgen.media.images import ImageProblem, make_variants, plan_image, probe_image
+from newsgen.pipeline.options import Job
+from newsgen.pipeline.parallel import fork_pool
+from newsgen.publish.publish import Staging
+
+Images = Mapping[str, ImageSet]  # by the photo's site path (in the static folder)
+
+
+def read_images(job: Job, index: SiteIndex) -> tuple[dict[str, ImageSet], list[Diagnostic]]:
+    """Read stage: every published article's lead photo, once per file; a missing or unusable
+    file is an error at the `image:` line of each article that shows it."""
+    config, reuse = job.config, job.reuse
+    known = reuse.images.records(config)
+    records: dict[str, ImageRecord] = {}
+    failed: dict[str, str] = {}
+    for src in sorted({a.image.src for a in index.articles if a.image and not a.image.is_remote}):
+        path = config.site_root / config.static_dir / src
+        try:
+            records[src] = read_image(job, src, path, known.get(src))
+        except ImageProblem as exc:
+            failed[src] = str(exc)
+    reuse.images.note(config, records)
+    found = {src: record[2] for src, record in records.items()}
+    return found, image_problems(index.articles, failed, config.static_dir)
+
+
+def read_image(job: Job, src: str, path: Path, known: ImageRecord | None) -> ImageRecord:
+    """A photo's set, from the last build's record while the file's size and time hold."""
+    try:
+        stat = path.stat()
+    except OSError:
+        raise ImageProblem("is not in the static folder") from None
+    if not path.is_file():
+        raise ImageProblem("is not a file")
+    identity = (stat.st_size, stat.st_mtime_ns)
+    if known is not None and known[:2] == identity:
+        return known
+    config = job.config
+    probe = probe_image(path, config.max_image_pixels)
+    data_digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    return (*identity, plan_image(src, data_digest, probe, config.image_widths))
+
+
+def image_problems(
+    articles: Sequence[Article], failed: Mapping[str, str], static_dir: str
+) -> list[Diagnostic]:
+    """An error at the `image:` line of every article whose photo could not be read."""
+    problems = []
+    for article in articles:
+        image = article.image
+        if image and image.src in failed:
+            message = f"{static_dir}/{image.src} {failed[image.src]}"
+            problems.append(error(article.source_path, image.line, "image", message))
+    return problems
+
+
+def make_images(
+    job: Job, images: Images, articles: Sequence[Article], staging: Staging
+) -> tuple[list[str], list[Diagnostic]]:
+    """Make stage: each photo's versions (in parallel; kept in the cache folder) staged where
+    the output does not hold them yet (their names carry the photo's digest)."""
+    config = job.config
+    with version_folder(job, staging) as folder:
+        todo = [
+            (config.site_root / config.static_dir / src, image, folder)
+            for src, image in sorted(images.items())
+            if not all((folder / name).is_file() for name in image.files)
+        ]
+        failed = dict(filter(None, run_makers(todo, job.options.jobs)))
+        staged = [
+            name
+            for image in images.values()
+            if image.src not in failed
+            for name in image.files
+            if staging.put_named(name, folder / name)
+        ]
+    return staged, image_problems(articles, failed, config.static_dir)
+
+
+@contextmanager
+def version_folder(job: Job, staging: Staging) -> Iterator[Path]:
+    """The cache's folder of versions; without a cache, a working folder beside the output
+    (like the staging folder), removed afterwards."""
+    kept = job.reuse.images.folder()
+    if kept is not None:
+        yield kept
+        return
+    folder = staging.placement.work("images")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_makers(
+    todo: Sequence[tuple[Path, ImageSet, Path]], jobs: int
+) -> list[tuple[str, str] | None]:
+    """Make the versions of each photo, in worker processes when there are several."""
+    pool = fork_pool(min(jobs, len(todo))) if jobs > 1 and len(todo) > 1 else None
+    if pool is None:
+        return [make_one(task) for task in todo]
+    with pool:
+        return list(pool.imap(make_one, todo))
+
+
+def make_one(task: tuple[Path, ImageSet, Path]) -> tuple[str, str] | None:
+    """One photo's versions; (src, why) when the file turned out to be unusable."""
+    source, image, folder = task
+    try:
+        make_variants(source, image, folder)
+    except ImageProblem as exc:
+        return image.src, str(exc)
+    return None
