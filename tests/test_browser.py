@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlencode, urljoin
+from urllib.parse import unquote, urlencode, urljoin, urlsplit
 
 import pytest
 from conftest import (
@@ -616,3 +616,27 @@ def test_a_search_result_shows_the_articles_photo(browser: Browser, http_base: s
     finally:
         page.close()
     assert not problems.found, "\n".join(problems.found)
+
+
+@pytest.mark.parametrize("mode", ["http", "file"])
+def test_attachments_download_whole(
+    browser: Browser, built: Built, http_base: str, mode: str
+) -> None:
+    rel = "2024/03/12/notice-on-online-registration-for-the-2024-branch-secretary-training/"
+    url = urljoin(http_base, rel) if mode == "http" else (built.out / rel / "index.html").as_uri()
+    page = new_page(browser)
+    try:
+        page.goto(url, wait_until="load")
+        link = page.locator(".attachments a").first
+        source = EXAMPLE_SITE / "static/files/2024/jintai-branch-secretary-training-notice.pdf"
+        if mode == "file":  # Chromium ignores `download` on file:// pages: follow the link
+            target = Path(unquote(urlsplit(link.evaluate("a => a.href")).path))
+            assert target.read_bytes() == source.read_bytes()
+            return
+        with page.expect_download() as waiting:
+            link.click()
+        download = waiting.value
+        assert Path(download.path()).read_bytes() == source.read_bytes()
+        assert download.suggested_filename == source.name
+    finally:
+        page.close()

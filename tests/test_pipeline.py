@@ -9,7 +9,7 @@ import pytest
 from conftest import FIXED_NOW, article_text, build_site, write_files
 
 from newsgen.core.config import load_config
-from newsgen.core.model import PageSpec, SiteIndex
+from newsgen.core.model import Media, PageSpec, SiteIndex
 from newsgen.incremental.reuse import Incremental
 from newsgen.pipeline import write_stages
 from newsgen.pipeline.options import BuildOptions, Job
@@ -31,7 +31,7 @@ def plan(root: Path) -> tuple[SiteIndex, tuple[PageSpec, ...]]:
     inputs, _ = load_inputs(config)
     articles, _ = parse_articles(job, inputs, scan_content(config))
     index, _ = index_site(job, articles, inputs)
-    site, problems = plan_site(job, index, inputs, {})
+    site, problems = plan_site(job, index, inputs, Media())
     assert not [p for p in problems if p.is_error]
     return site.index, site.pages
 

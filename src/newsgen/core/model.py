@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -100,6 +100,35 @@ class ImageSet:
         return tuple(path for v in self.variants for path in (v.webp, v.fallback))
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file a release comes with (the full text as PDF, a form), in the static folder."""
+
+    file: str  # site path, e.g. files/2023/notice.pdf
+    title: str = ""  # what the download list says; the file name without one
+    lang: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """What a download list says about a file, found at build time."""
+
+    file: str
+    size: int
+    kind: str  # PDF, DOCX, ZIP...
+    mime: str
+    pages: int = 0  # a PDF's page count (0: not a PDF, or not readable)
+
+
+@dataclass(frozen=True)
+class Media:
+    """The site's lead photos and attachments as read this build, by site path."""
+
+    images: Mapping[str, ImageSet] = field(default_factory=dict)
+    files: Mapping[str, FileInfo] = field(default_factory=dict)
+
+
 @dataclass(frozen=True, eq=False)
 class Article:
     """One parsed, validated article; every field populated (empty when not given)."""
@@ -132,6 +161,7 @@ class Article:
     updated: datetime | None = None  # last change: `updated:` or the latest of `updates:`
     updates: tuple[Update, ...] = ()  # oldest first
     image: LeadImage | None = None  # the lead photo
+    attachments: tuple[Attachment, ...] = ()
 
     @property
     def modified(self) -> datetime:

@@ -29,6 +29,8 @@ ALLOWED_GLOBALS = {
     ("newsgen.core.model", "LeadImage"),
     ("newsgen.core.model", "ImageSet"),
     ("newsgen.core.model", "Variant"),
+    ("newsgen.core.model", "Attachment"),
+    ("newsgen.core.model", "FileInfo"),
     ("newsgen.core.model", "ShortcodeUse"),
     ("newsgen.core.model", "SiteIndex"),
     ("newsgen.core.model", "Taxonomy"),

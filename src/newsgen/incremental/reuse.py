@@ -22,8 +22,8 @@ from newsgen.core.config import Config
 from newsgen.core.diagnostics import Diagnostic
 from newsgen.core.model import Article, PageSpec, SiteIndex, Taxonomy
 from newsgen.incremental.cache import BuildCache, CacheUnusable, peek_meta
-from newsgen.incremental.images import ImageStore
 from newsgen.incremental.keys import cache_key, code_digest, inputs_digest
+from newsgen.incremental.media import MediaStore
 from newsgen.incremental.stores import BodyCacheFile, BundleCacheFile
 from newsgen.incremental.url_history import moved_articles, read_url_map, url_map
 from newsgen.publish import output
@@ -84,7 +84,7 @@ class Incremental:
         self.layout: Layout | None = None  # this build's, as made or reused
         self.layout_reused = False
         self.loaded_names: dict[str, Any] = {}
-        self.images = ImageStore(cache)
+        self.media = MediaStore(cache)
 
     @classmethod
     def open(cls, config: Config, use_cache: bool) -> Incremental:
@@ -371,7 +371,7 @@ class Incremental:
         cache.save_meta(published.search_state)  # only now: the bundles are published
         kept = [(k.removeprefix("search:"), v) for k, v in published.search_state.items() if v]
         BundleCacheFile(cache).keep_only((name, map_digest(text)) for name, text in kept)
-        self.images.prune()
+        self.media.prune()
         # A racy input may change unseen; a build that left the search behind the pages must
         # not let the next one skip it.
         trusted = self.inputs[1] < scan.started_ns - RACY_NS and not published.search_pending

@@ -19,7 +19,7 @@ from newsgen.core.diagnostics import BuildFailed, Diagnostic, has_errors, sort_d
 from newsgen.core.model import Progress
 from newsgen.incremental.cache import CACHE_DIR, CacheUnusable
 from newsgen.incremental.reuse import Incremental
-from newsgen.pipeline.image_stages import read_images
+from newsgen.pipeline.media_stages import read_media
 from newsgen.pipeline.options import (
     BuildOptions,
     BuildResult,
@@ -97,8 +97,8 @@ def run_build(
     inputs, loaded = timer.run("load", load_inputs, job.config)
     articles, parsed = timer.run("parse", parse_articles, job, inputs, scan)
     index, indexed = timer.run("index", index_site, job, articles, inputs)
-    images, pictured = timer.run("images", read_images, job, index)
-    site, planned = timer.run("plan", plan_site, job, index, inputs, images)
+    media, pictured = timer.run("media", read_media, job, index)
+    site, planned = timer.run("plan", plan_site, job, index, inputs, media)
     found = [*settings_problems, *loaded, *parsed, *indexed, *pictured, *planned]
     found += reuse.moved(index.articles)
     if stop := stop_before_writing(job, found, site):
@@ -184,8 +184,8 @@ def check(options: BuildOptions) -> BuildResult:
     inputs, loaded = timer.run("load", load_inputs, config)
     articles, parsed = timer.run("parse", parse_articles, job, inputs, scan)
     index, indexed = timer.run("index", index_site, job, articles, inputs)
-    images, pictured = timer.run("images", read_images, job, index)
-    site, planned = timer.run("plan", plan_site, job, index, inputs, images)
+    media, pictured = timer.run("media", read_media, job, index)
+    site, planned = timer.run("plan", plan_site, job, index, inputs, media)
     found = [*settings_problems, *templates, *loaded, *parsed, *indexed, *pictured, *planned]
     if has_errors(found):
         return BuildResult(sort_diagnostics(found), timings=timer.timings)

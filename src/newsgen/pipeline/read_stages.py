@@ -12,7 +12,7 @@ from pathlib import Path
 
 from newsgen.core.config import CONFIG_FILE, Config, did_you_mean
 from newsgen.core.diagnostics import Diagnostic, UnsafeSetup, error, warning
-from newsgen.core.model import Article, ImageSet, PageSpec, SiteIndex
+from newsgen.core.model import Article, Media, PageSpec, SiteIndex
 from newsgen.incremental.keys import layout_key
 from newsgen.incremental.reuse import Parsed, ParseResult
 from newsgen.pipeline.options import BuildOptions, Job, Schedule
@@ -44,7 +44,7 @@ class Site:
     index: SiteIndex
     pages: tuple[PageSpec, ...]
     static_files: StaticFiles
-    images: Mapping[str, ImageSet] = field(default_factory=dict)  # lead photos, by site path
+    media: Media = field(default_factory=Media)  # lead photos and attachments
 
 
 def check_content_folder(config: Config) -> None:
@@ -152,7 +152,7 @@ def next_due(schedule: Schedule) -> float:
 
 
 def plan_site(
-    job: Job, index: SiteIndex, inputs: Inputs, images: Mapping[str, ImageSet]
+    job: Job, index: SiteIndex, inputs: Inputs, media: Media
 ) -> tuple[Site, list[Diagnostic]]:
     """Plan stage: every page with its URL; collisions and replaced foreign files are errors."""
     config, output_dir, static_files = job.config, job.output_dir, inputs.static_files
@@ -167,7 +167,7 @@ def plan_site(
         message = "not set: feeds, sitemap and canonical links are skipped"
         problems.append(warning(CONFIG_FILE, 0, "base_url", message))
     problems += foreign_collisions(pages, static_files, index, config, output_dir)
-    return Site(config, index, pages, static_files, images), problems
+    return Site(config, index, pages, static_files, media), problems
 
 
 def static_collisions(

@@ -14,7 +14,7 @@ from newsgen.core.diagnostics import Diagnostic
 from newsgen.core.model import Article, SiteIndex
 from newsgen.incremental.keys import cache_key
 from newsgen.incremental.reuse import Prints, Published
-from newsgen.pipeline.image_stages import make_images
+from newsgen.pipeline.media_stages import make_images
 from newsgen.pipeline.options import Job
 from newsgen.pipeline.read_stages import Site, next_due, scheduled_articles
 from newsgen.publish import output, publish
@@ -54,7 +54,7 @@ def render_site(
     keys, bytecode = reuse.article_keys(), reuse.bytecode_dir()
     key = cache_key(site.config)
     renderer = Renderer(
-        site.config, site.index, reuse.body_cache(), keys, key, bytecode, site.images
+        site.config, site.index, reuse.body_cache(), keys, key, bytecode, site.media
     )
     renderer.template_names.update(reuse.template_names(renderer.base_digest))
     prints = reuse.fingerprints(site.pages, renderer)
@@ -63,9 +63,10 @@ def render_site(
     prints = reuse.settle_prints(prints, site.pages, outcome.reads, renderer)
     reuse.note_template_names(renderer.base_digest, renderer.template_names)
     static = [rel for rel, path in site.static_files if staging.put(rel, path.read_bytes())]
-    pictures, picture_problems = make_images(job, site.images, site.index.articles, staging)
+    images = site.media.images
+    pictures, picture_problems = make_images(job, images, site.index.articles, staging)
     made = {page.output_path for page in site.pages} | {rel for rel, _ in site.static_files}
-    made |= {name for image in site.images.values() for name in image.files}
+    made |= {name for image in images.values() for name in image.files}
     body_keys = {renderer.bodies.key(article) for article in articles}
     staged = (*outcome.staged, *static, *pictures)
     done = Rendered(prints, len(todo), staged, frozenset(made), body_keys)

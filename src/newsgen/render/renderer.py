@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Mapping
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -17,7 +16,17 @@ from newsgen.core import urls
 from newsgen.core.config import Config, primary_language
 from newsgen.core.dates import date_title
 from newsgen.core.diagnostics import Diagnostic, error
-from newsgen.core.model import Article, ImageSet, PageSpec, RenderedPage, SiteIndex, Term
+from newsgen.core.model import (
+    Article,
+    Attachment,
+    FileInfo,
+    ImageSet,
+    Media,
+    PageSpec,
+    RenderedPage,
+    SiteIndex,
+    Term,
+)
 from newsgen.core.xmlchars import strip_forbidden
 from newsgen.render import cjk
 from newsgen.render.bodies import BodyCache, BodyStore, Shortcodes
@@ -42,7 +51,7 @@ from newsgen.render.templating import (
     templates_digest,
 )
 from newsgen.render.theme_words import translate_for_page
-from newsgen.render.viewmodels import SiteView, format_date, iso_date
+from newsgen.render.viewmodels import SiteView, format_date, format_size, iso_date
 from newsgen.site.inputs import page_inputs
 
 LANGUAGE_NAMES = {
@@ -77,11 +86,11 @@ class Renderer:
         article_keys: dict[str, str] | None = None,
         inputs_key: str = "",
         bytecode_dir: Path | None = None,
-        images: Mapping[str, ImageSet] | None = None,
+        media: Media | None = None,
     ) -> None:
         self.config = config
         self.index = index
-        self.images = images or {}  # lead photos, by site path
+        self.media = media or Media()  # lead photos and attachments, by site path
         self.env = make_environment(config, bytecode_dir)
         self.bodies = BodyStore(config, body_cache, Shortcodes(config, index.ref_urls))
         self.reads: ReadLog = set()  # what the page being rendered read (render/reads.py)
@@ -140,6 +149,8 @@ class Renderer:
             "iso_date": iso_date,
             "article_json_ld": article_json_ld,
             "image_of": self.image_of,
+            "downloads": self.downloads,
+            "format_size": format_size,
             "date_title": date_title,
             "day_url": lambda moment: urls.day_url(moment.year, moment.month, moment.day),
         }
@@ -213,7 +224,7 @@ class Renderer:
             # article's content; without it, hash the article itself.
             found = self.article_keys.get(article.source_path) or digest(repr(article))
             found += self.bodies.shortcodes.salt(article)  # where its refs lead
-            found += self.picture_digest(article)
+            found += self.media_digest(article)
             self.article_digests[article_id] = found
         return found
 
@@ -291,16 +302,22 @@ class Renderer:
         lead photo's versions."""
         article = self.index.articles[article_id]
         found = article.card_hash or digest(repr(replace(article, body_hash="", links=())))
-        return found + self.picture_digest(article)
+        return found + self.media_digest(article)
 
-    def picture_digest(self, article: Article) -> str:
-        """The digest of an article's lead photo as read ("" without one)."""
+    def media_digest(self, article: Article) -> str:
+        """What pages show of an article's lead photo and attachments as read ("" without)."""
         found = self.image_of(article)
-        return found.digest if found else ""
+        files = self.downloads(article)
+        return (found.digest if found else "") + (digest(repr(files)) if files else "")
 
     def image_of(self, article: Article) -> ImageSet | None:
         """The versions of an article's lead photo (None: none, or on another site)."""
-        return self.images.get(article.image.src) if article.image else None
+        return self.media.images.get(article.image.src) if article.image else None
+
+    def downloads(self, article: Article) -> list[tuple[Attachment, FileInfo]]:
+        """An article's attachments with their files' facts (those found)."""
+        files = self.media.files
+        return [(a, files[a.file]) for a in article.attachments if a.file in files]
 
     def search_fingerprint(self, spec: PageSpec) -> str:
         """What an article page's indexed part depends on: the article, its translations,

@@ -140,3 +140,12 @@ def format_date(moment: datetime, has_time: bool, lang: str) -> str:
 def iso_date(moment: datetime) -> str:
     """RFC 3339 timestamp, as feeds and <time datetime> want."""
     return moment.isoformat(timespec="seconds")
+
+
+def format_size(size: int) -> str:
+    """A file's size for readers: 900 B, 240 KB, 1.2 MB."""
+    if size < 1000:
+        return f"{size} B"
+    if size < 1_000_000:
+        return f"{round(size / 1000)} KB"
+    return f"{size / 1_000_000:.1f} MB"

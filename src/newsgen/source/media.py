@@ -1,4 +1,5 @@
-"""Front-matter readers for what a release carries besides text: its lead photo."""
+"""Front-matter readers for what a release carries besides text: its lead photo and the
+files it comes with."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ import posixpath
 
 import yaml
 
+from newsgen.core.config import LANG_PATTERN
 from newsgen.core.diagnostics import Diagnostic
-from newsgen.core.model import LeadImage
+from newsgen.core.model import Attachment, LeadImage
 from newsgen.core.urls import is_safe_output_path
 from newsgen.core.yamlsource import node_line
 from newsgen.source.fields import Place, kind_of, read_text, read_text_list, tag_problem
 
 IMAGE_KEYS = ("src", "alt", "caption", "credit", "focal")
+ATTACHMENT_KEYS = ("file", "title", "lang")
 NO_ALT = "no 'alt' text: describe the photo for readers who cannot see it"
 
 
@@ -63,7 +66,7 @@ def image_of(
         return None, [place.error(node, "is empty (give a file such as /img/hall.jpg)")]
     remote = src.startswith(("http://", "https://"))
     path = posixpath.normpath(src.lstrip("/")) if not remote else src
-    if not remote and (":" in src.split("/", 1)[0] or not is_safe_output_path(path)):
+    if not remote and not is_site_file(src):
         message = f"'{src}' is not a file of the site's static folder (such as /img/hall.jpg) or an http(s) URL"
         return None, [place.error(node, message)]
     problems = [] if values.get("alt") else [place.warning(node, NO_ALT)]
@@ -93,3 +96,55 @@ def read_focal(
         return (x, y), []
     message = f"focal '{text}' is not two numbers from 0 to 1 (across, down, e.g. 0.5, 0.3); the centre is used"
     return (0.5, 0.5), [place.warning(node, message)]
+
+
+def is_site_file(written: str) -> bool:
+    """A path inside the static folder, as written (`/files/x.pdf` or `files/x.pdf`)."""
+    first = written.split("/", 1)[0]
+    return ":" not in first and is_safe_output_path(posixpath.normpath(written.lstrip("/")))
+
+
+def read_attachments(
+    node: yaml.Node, place: Place
+) -> tuple[tuple[Attachment, ...], list[Diagnostic]]:
+    """`attachments:` a file, or a list of files or {file, title, lang} mappings."""
+    if tag_errors := tag_problem(node, place):
+        return (), tag_errors
+    items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+    found: list[Attachment] = []
+    problems: list[Diagnostic] = []
+    for item in items:
+        attachment, errors = read_attachment(item, place)
+        problems.extend(errors)
+        if attachment and all(a.file != attachment.file for a in found):
+            found.append(attachment)
+    return tuple(found), problems
+
+
+def read_attachment(node: yaml.Node, place: Place) -> tuple[Attachment | None, list[Diagnostic]]:
+    """One attachment: its file must be in the static folder (it is published from there)."""
+    line = node_line(node, place.offset)[0]
+    values: dict[str, str] = {}
+    problems: list[Diagnostic] = []
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key not in ATTACHMENT_KEYS:
+                message = f"unknown attachment key '{key}' (use {', '.join(ATTACHMENT_KEYS)})"
+                problems.append(place.warning(key_node, message))
+                continue
+            values[key], errors = read_text(value_node, place)
+            problems.extend(errors)
+    else:
+        values["file"], problems = read_text(node, place)
+    written = values.get("file", "")
+    if not written or not is_site_file(written):
+        what = f"'{written}' is not" if written else "give"
+        message = f"{what} a file of the site's static folder, such as /files/2023/notice.pdf"
+        return None, [*problems, place.error(node, message)]
+    lang = values.get("lang", "")
+    if lang and not LANG_PATTERN.match(lang):
+        problems.append(place.warning(node, f"'{lang}' is not a language tag (e.g. en, zh)"))
+        lang = ""
+    file = posixpath.normpath(written.lstrip("/"))
+    return Attachment(file, values.get("title", ""), lang, line), problems

@@ -15,7 +15,7 @@ import yaml
 from newsgen.core.config import LANG_PATTERN, Config, did_you_mean
 from newsgen.core.dates import parse_date
 from newsgen.core.diagnostics import Diagnostic, error, warning
-from newsgen.core.model import Article, LeadImage, Source, Speaker, Update
+from newsgen.core.model import Article, Attachment, LeadImage, Source, Speaker, Update
 from newsgen.core.text import decode_text
 from newsgen.core.urls import alias_url, article_url
 from newsgen.core.yamlsource import (
@@ -37,7 +37,7 @@ from newsgen.source.fields import (
 from newsgen.source.frontmatter import SplitFile, split_front_matter
 from newsgen.source.history import UPDATED_KEYS, last_change
 from newsgen.source.links import find_links
-from newsgen.source.media import read_image
+from newsgen.source.media import read_attachments, read_image
 from newsgen.source.shortcodes import find_uses, strip_shortcodes
 from newsgen.source.slugs import choose_slug, read_aliases, rename_reserved
 from newsgen.source.summary import derive_summary
@@ -61,6 +61,7 @@ class Values:
     updated: dict[str, datetime] = field(default_factory=dict)  # by the key that gave it
     updates: tuple[Update, ...] = ()
     image: LeadImage | None = None
+    attachments: tuple[Attachment, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -68,7 +69,7 @@ def known_keys(config: Config) -> tuple[str, ...]:
     """Every front-matter key newsgen itself understands."""
     taxonomy_keys = tuple(t.key for t in config.taxonomies)
     base: tuple[str, ...] = (*TEXT_KEYS, "date", "draft", "speaker", "units", "tags", "aliases")
-    base = (*base, "updates", "image", *UPDATED_KEYS)
+    base = (*base, "updates", "image", "attachments", *UPDATED_KEYS)
     return tuple(dict.fromkeys(base + taxonomy_keys))
 
 
@@ -150,6 +151,9 @@ def read_field(
         return problems
     if key == "image":
         values.image, problems = read_image(node, place)
+        return problems
+    if key == "attachments":
+        values.attachments, problems = read_attachments(node, place)
         return problems
     if key == "updates":
         values.updates, problems = read_updates(node, place, dates)
@@ -369,6 +373,7 @@ def make_article(
         updated=updated,
         updates=values.updates,
         image=values.image,
+        attachments=values.attachments,
     ), problems
 
 

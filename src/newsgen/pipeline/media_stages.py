@@ -13,9 +13,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from newsgen.core.diagnostics import Diagnostic, error
-from newsgen.core.model import Article, ImageSet, SiteIndex
-from newsgen.incremental.images import ImageRecord
+from newsgen.core.diagnostics import Diagnostic, error, warning
+from newsgen.core.model import Article, FileInfo, ImageSet, Media, SiteIndex
+from newsgen.incremental.media import FILES, IMAGES, FileRecord, ImageRecord
+from newsgen.media.files import describe_file
 from newsgen.media.images import ImageProblem, make_variants, plan_image, probe_image
 from newsgen.pipeline.options import Job
 from newsgen.pipeline.parallel import fork_pool
@@ -24,11 +25,18 @@ from newsgen.publish.publish import Staging
 Images = Mapping[str, ImageSet]  # by the photo's site path (in the static folder)
 
 
+def read_media(job: Job, index: SiteIndex) -> tuple[Media, list[Diagnostic]]:
+    """Media stage: the published articles' lead photos and attachments, as pages show them."""
+    images, image_errors = read_images(job, index)
+    files, file_errors = read_attachments(job, index)
+    return Media(images, files), image_errors + file_errors
+
+
 def read_images(job: Job, index: SiteIndex) -> tuple[dict[str, ImageSet], list[Diagnostic]]:
     """Read stage: every published article's lead photo, once per file; a missing or unusable
     file is an error at the `image:` line of each article that shows it."""
     config, reuse = job.config, job.reuse
-    known = reuse.images.records(config)
+    known = reuse.media.records(IMAGES, config)
     records: dict[str, ImageRecord] = {}
     failed: dict[str, str] = {}
     for src in sorted({a.image.src for a in index.articles if a.image and not a.image.is_remote}):
@@ -37,7 +45,7 @@ def read_images(job: Job, index: SiteIndex) -> tuple[dict[str, ImageSet], list[D
             records[src] = read_image(job, src, path, known.get(src))
         except ImageProblem as exc:
             failed[src] = str(exc)
-    reuse.images.note(config, records)
+    reuse.media.note(IMAGES, config, records)
     found = {src: record[2] for src, record in records.items()}
     return found, image_problems(index.articles, failed, config.static_dir)
 
@@ -57,6 +65,50 @@ def read_image(job: Job, src: str, path: Path, known: ImageRecord | None) -> Ima
     probe = probe_image(path, config.max_image_pixels)
     data_digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
     return (*identity, plan_image(src, data_digest, probe, config.image_widths))
+
+
+def read_attachments(job: Job, index: SiteIndex) -> tuple[dict[str, FileInfo], list[Diagnostic]]:
+    """Read stage: the facts of every published article's attachments (size, kind, a PDF's
+    pages), once per file; a missing file is an error at its line, as the link would break."""
+    config, reuse = job.config, job.reuse
+    known = reuse.media.records(FILES, config)
+    records: dict[str, FileRecord] = {}
+    failed: dict[str, tuple[str, bool]] = {}
+    for file in sorted({a.file for article in index.articles for a in article.attachments}):
+        path = config.site_root / config.static_dir / file
+        try:
+            stat = path.stat()
+        except OSError:
+            failed[file] = ("is not in the static folder", True)
+            continue
+        identity = (stat.st_size, stat.st_mtime_ns)
+        if known.get(file, (None,))[:2] == identity:
+            records[file] = known[file]
+            continue
+        info, problem = describe_file(path, file)
+        records[file] = (*identity, info)
+        if problem:
+            failed[file] = (problem, False)
+    reuse.media.note(FILES, config, records)
+    found = {file: record[2] for file, record in records.items()}
+    return found, attachment_problems(index.articles, failed, config.static_dir)
+
+
+def attachment_problems(
+    articles: Sequence[Article], failed: Mapping[str, tuple[str, bool]], static_dir: str
+) -> list[Diagnostic]:
+    """An error (or a warning) at the line of every attachment whose file has a problem."""
+    problems = []
+    for article in articles:
+        for attachment in article.attachments:
+            if attachment.file in failed:
+                why, fatal = failed[attachment.file]
+                report = error if fatal else warning
+                message = f"{static_dir}/{attachment.file} {why}"
+                problems.append(
+                    report(article.source_path, attachment.line, "attachments", message)
+                )
+    return problems
 
 
 def image_problems(
@@ -99,7 +151,7 @@ def make_images(
 def version_folder(job: Job, staging: Staging) -> Iterator[Path]:
     """The cache's folder of versions; without a cache, a working folder beside the output
     (like the staging folder), removed afterwards."""
-    kept = job.reuse.images.folder()
+    kept = job.reuse.media.folder()
     if kept is not None:
         yield kept
         return
