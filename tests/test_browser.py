@@ -254,6 +254,10 @@ def test_full_page_screenshots(
         for name, rel in (("home", "index.html"), ("article", article)):
             page.goto(urljoin(http_base, rel), wait_until="load")
             page.evaluate("document.fonts.ready")
+            if name == "article":  # the lead photo, its caption and credit are in the shot
+                caption = page.locator(".lead-image figcaption")
+                assert caption.is_visible() and "press office" in caption.inner_text()
+                assert page.locator(".lead-image img").evaluate("i => i.naturalWidth") > 0
             path = screenshots / f"{name}-{width}.png"
             page.screenshot(path=str(path), full_page=True)
             data = path.read_bytes()

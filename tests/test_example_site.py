@@ -7,6 +7,7 @@ yaml.safe_load, never with newsgen's own code, and compared with what the build 
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 import shutil
@@ -625,3 +626,49 @@ def test_site_with_only_content_builds_with_builtin_theme(tmp_path: Path) -> Non
     assert not found.broken, found.broken
     assert set(pages.values()) <= found.reachable
     assert "assets/newsgen.css" in found.reachable, "pages do not use the theme's stylesheet"
+
+
+LD_SCHEMA = Path(__file__).parent / "schemas" / "news-article.schema.json"
+
+
+@pytest.mark.site
+def test_every_articles_json_ld_is_a_valid_schema_org_news_article(example: ExampleSite) -> None:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(json.loads(LD_SCHEMA.read_text("utf-8")))
+    seen = {"image": 0, "correction": 0, "associatedMedia": 0}
+    for rel in example.article_pages.values():
+        html = (example.out / rel).read_text("utf-8")
+        blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+        assert len(blocks) == 1, rel
+        data = json.loads(blocks[0])
+        errors = [f"{e.json_path}: {e.message}" for e in validator.iter_errors(data)]
+        assert not errors, f"{rel}: {errors}"
+        assert data["author"]["name"] == example.settings["title"]  # never the speaker
+        seen.update({key: seen[key] + 1 for key in seen if key in data})
+    assert all(seen.values()), seen  # the example shows a photo, a correction and a file
+
+
+@pytest.mark.unit
+def test_the_json_ld_schema_refuses_what_it_should() -> None:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(json.loads(LD_SCHEMA.read_text("utf-8")))
+    good = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": "H",
+        "datePublished": "2023-02-10T00:00:00+08:00",
+        "dateModified": "2023-02-10T00:00:00+08:00",
+        "inLanguage": "en",
+        "author": {"@type": "Organization", "name": "Site"},
+        "publisher": {"@type": "Organization", "name": "Site"},
+    }
+    assert validator.is_valid(good)
+    for broken in (
+        {**good, "keywords": []},  # an empty value
+        {**good, "author": {"@type": "Person", "name": "Zhang Wei"}},  # a speaker as author
+        {**good, "dateModified": "2023-02-10"},  # not a DateTime
+        {**good, "colour": "red"},  # not a NewsArticle property
+    ):
+        assert not validator.is_valid(broken), broken

@@ -92,3 +92,14 @@ def test_article_language_sets_html_lang(tmp_path: Path) -> None:
     assert build_site(root).ok
     html = (root / "public/2023/02/10/jin-tai-qu-hui-yi/index.html").read_text("utf-8")
     assert '<html lang="zh">' in html and "2023年2月10日" in html
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("lang", "locale"),
+    [("en", "en_US"), ("zh", "zh_CN"), ("zh-Hant", "zh_TW"), ("en-GB", "en_GB"), ("eo", "eo")],
+)
+def test_og_locale_writes_language_and_territory(lang: str, locale: str) -> None:
+    from newsgen.render.structured import og_locale
+
+    assert og_locale(lang) == locale

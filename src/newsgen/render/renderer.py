@@ -40,7 +40,7 @@ from newsgen.render.reads import (
     Watched,
     flags,
 )
-from newsgen.render.structured import article_json_ld
+from newsgen.render.structured import article_json_ld, og_locale
 from newsgen.render.templating import (
     TemplateNames,
     TemplateProblem,
@@ -148,6 +148,7 @@ class Renderer:
             "format_date": format_date,
             "iso_date": iso_date,
             "article_json_ld": article_json_ld,
+            "og_locale": og_locale,
             "image_of": self.image_of,
             "downloads": self.downloads,
             "format_size": format_size,
