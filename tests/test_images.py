@@ -210,7 +210,7 @@ def test_versions_are_made_once_and_follow_a_changed_photo(
         made.append(source.name)
         real(source, image, folder)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("newsgen.pipeline.media_stages.make_variants", count)
+    monkeypatch.setattr("newsgen.media.images.make_variants", count)
     write_files(root, {"content/plain.md": article("", "Plain", "2023-03-02")})
     assert build_site(root, jobs=1).ok
     assert made == []  # nothing about the photo changed

@@ -12,6 +12,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from newsgen.core.model import ImageSet, Variant
+from newsgen.media import ImageProblem
 
 VARIANT_FOLDER = "assets/img"  # newsgen's own folder of the versions, in the output
 WEBP_QUALITY = 80
@@ -19,10 +20,6 @@ WEBP_METHOD = 2  # 2.5x faster than Pillow's default 4, for 4% more bytes
 JPEG_QUALITY = 82
 KINDS = "JPEG, PNG, WebP, GIF, TIFF, ..."
 TURNED = (5, 6, 7, 8)  # EXIF orientations that swap width and height
-
-
-class ImageProblem(Exception):
-    """A file that cannot be a lead photo: not an image, corrupt, or too large to decode."""
 
 
 @dataclass(frozen=True)

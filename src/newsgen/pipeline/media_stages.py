@@ -16,8 +16,7 @@ from pathlib import Path
 from newsgen.core.diagnostics import Diagnostic, error, warning
 from newsgen.core.model import Article, FileInfo, ImageSet, Media, SiteIndex
 from newsgen.incremental.media import FILES, IMAGES, FileRecord, ImageRecord
-from newsgen.media.files import describe_file
-from newsgen.media.images import ImageProblem, make_variants, plan_image, probe_image
+from newsgen.media import ImageProblem
 from newsgen.pipeline.options import Job
 from newsgen.pipeline.parallel import fork_pool
 from newsgen.publish.publish import Staging
@@ -61,6 +60,8 @@ def read_image(job: Job, src: str, path: Path, known: ImageRecord | None) -> Ima
     identity = (stat.st_size, stat.st_mtime_ns)
     if known is not None and known[:2] == identity:
         return known
+    from newsgen.media.images import plan_image, probe_image  # Pillow: only when needed
+
     config = job.config
     probe = probe_image(path, config.max_image_pixels)
     data_digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
@@ -85,6 +86,8 @@ def read_attachments(job: Job, index: SiteIndex) -> tuple[dict[str, FileInfo], l
         if known.get(file, (None,))[:2] == identity:
             records[file] = known[file]
             continue
+        from newsgen.media.files import describe_file
+
         info, problem = describe_file(path, file)
         records[file] = (*identity, info)
         if problem:
@@ -177,9 +180,11 @@ def run_makers(
 
 def make_one(task: tuple[Path, ImageSet, Path]) -> tuple[str, str] | None:
     """One photo's versions; (src, why) when the file turned out to be unusable."""
+    from newsgen.media import images
+
     source, image, folder = task
     try:
-        make_variants(source, image, folder)
+        images.make_variants(source, image, folder)
     except ImageProblem as exc:
         return image.src, str(exc)
     return None

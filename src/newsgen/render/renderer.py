@@ -307,6 +307,8 @@ class Renderer:
 
     def media_digest(self, article: Article) -> str:
         """What pages show of an article's lead photo and attachments as read ("" without)."""
+        if article.image is None and not article.attachments:
+            return ""  # most articles: every card is hashed when the structure changes
         found = self.image_of(article)
         files = self.downloads(article)
         return (found.digest if found else "") + (digest(repr(files)) if files else "")
