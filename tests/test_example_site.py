@@ -645,6 +645,8 @@ def test_every_articles_json_ld_is_a_valid_schema_org_news_article(example: Exam
         errors = [f"{e.json_path}: {e.message}" for e in validator.iter_errors(data)]
         assert not errors, f"{rel}: {errors}"
         assert data["author"]["name"] == example.settings["title"]  # never the speaker
+        if "image" in data:  # a lead photo: link previews show it too
+            assert f'<meta property="og:image" content="{data["image"][0]}">' in html
         seen.update({key: seen[key] + 1 for key in seen if key in data})
     assert all(seen.values()), seen  # the example shows a photo, a correction and a file
 
