@@ -224,3 +224,15 @@ def test_versions_are_made_once_and_follow_a_changed_photo(
     clean = tmp_path / "clean"
     assert build(BuildOptions(root, output_dir=clean, use_cache=False, now=FIXED_NOW)).ok
     same_output(root / "public", clean)
+
+
+@pytest.mark.site
+def test_a_photo_linked_from_outside_the_static_folder_is_refused(tmp_path: Path) -> None:
+    outside = write_files(tmp_path / "outside", {"secret.jpg": jpeg(300, 200)})
+    root = photo_site(tmp_path / "site")
+    (root / "static/img/hall.jpg").unlink()
+    (root / "static/img/hall.jpg").symlink_to(outside / "secret.jpg")
+    result = build_site(root)
+    assert [d.format() for d in result.diagnostics if d.is_error] == [
+        "content/review.md:6: error: image: static/img/hall.jpg is not a file of the static folder"
+    ]

@@ -12,26 +12,23 @@ from newsgen.core.model import FileInfo
 MIME_FALLBACK = "application/octet-stream"
 
 
-def describe_file(path: Path, file: str) -> tuple[FileInfo, str]:
-    """A file's facts, and a problem to warn about ("" when none): a PDF that cannot be read
-    is still published, without its page count."""
+def describe_file(path: Path, file: str) -> FileInfo:
+    """A file's facts; a PDF that cannot be read has 0 pages (it is still published)."""
     size = path.stat().st_size
     suffix = path.suffix.lower()
     mime = mimetypes.guess_type(path.name, strict=False)[0] or MIME_FALLBACK
     kind = suffix.lstrip(".").upper() or "FILE"
-    if suffix != ".pdf":
-        return FileInfo(file, size, kind, mime), ""
-    pages, problem = count_pages(path)
-    return FileInfo(file, size, kind, mime, pages), problem
+    pages = count_pages(path) if suffix == ".pdf" else 0
+    return FileInfo(file, size, kind, mime, pages)
 
 
-def count_pages(path: Path) -> tuple[int, str]:
-    """A PDF's number of pages, or 0 and why not."""
+def count_pages(path: Path) -> int:
+    """A PDF's number of pages, or 0 when it cannot be read."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings are not the user's
     try:
-        return len(PdfReader(path, strict=False).pages), ""
-    except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        return 0, f"cannot be read as a PDF ({type(exc).__name__}); its page count is left out"
+        return len(PdfReader(path, strict=False).pages)
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return 0

@@ -22,6 +22,7 @@ from newsgen.pipeline.parallel import fork_pool
 from newsgen.publish.publish import Staging
 
 Images = Mapping[str, ImageSet]  # by the photo's site path (in the static folder)
+UNREADABLE_PDF = "cannot be read as a PDF; it is listed without its page count"
 
 
 def read_media(job: Job, index: SiteIndex) -> tuple[Media, list[Diagnostic]]:
@@ -49,14 +50,20 @@ def read_images(job: Job, index: SiteIndex) -> tuple[dict[str, ImageSet], list[D
     return found, image_problems(index.articles, failed, config.static_dir)
 
 
+def inside_static(job: Job, path: Path) -> bool:
+    """A file of the static folder, not a link leading out of it (those are not published)."""
+    static = (job.config.site_root / job.config.static_dir).resolve()
+    return path.resolve().is_relative_to(static)
+
+
 def read_image(job: Job, src: str, path: Path, known: ImageRecord | None) -> ImageRecord:
     """A photo's set, from the last build's record while the file's size and time hold."""
     try:
         stat = path.stat()
     except OSError:
         raise ImageProblem("is not in the static folder") from None
-    if not path.is_file():
-        raise ImageProblem("is not a file")
+    if not path.is_file() or not inside_static(job, path):
+        raise ImageProblem("is not a file of the static folder")
     identity = (stat.st_size, stat.st_mtime_ns)
     if known is not None and known[:2] == identity:
         return known
@@ -82,16 +89,17 @@ def read_attachments(job: Job, index: SiteIndex) -> tuple[dict[str, FileInfo], l
         except OSError:
             failed[file] = ("is not in the static folder", True)
             continue
-        identity = (stat.st_size, stat.st_mtime_ns)
-        if known.get(file, (None,))[:2] == identity:
-            records[file] = known[file]
+        if not path.is_file() or not inside_static(job, path):
+            failed[file] = ("is not a file of the static folder", True)
             continue
-        from newsgen.media.files import describe_file
+        identity = (stat.st_size, stat.st_mtime_ns)
+        if known.get(file, (None,))[:2] != identity:
+            from newsgen.media.files import describe_file
 
-        info, problem = describe_file(path, file)
-        records[file] = (*identity, info)
-        if problem:
-            failed[file] = (problem, False)
+            known[file] = (*identity, describe_file(path, file))
+        records[file] = known[file]
+        if records[file][2].kind == "PDF" and not records[file][2].pages:  # every build says so
+            failed[file] = (UNREADABLE_PDF, False)
     reuse.media.note(FILES, config, records)
     found = {file: record[2] for file, record in records.items()}
     return found, attachment_problems(index.articles, failed, config.static_dir)
