@@ -389,3 +389,59 @@ def test_front_matter_abbreviation_resolved_by_the_setting(tmp_path: Path) -> No
     article, problems = parse_article("2015-03-17 14:00 CST", config)
     assert problems == []
     assert article is not None and article.date == utc(2015, 3, 17, 20)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("offset", "label"),
+    [(8 * 60, "UTC+08:00"), (-5 * 60, "UTC-05:00"), (5 * 60 + 30, "UTC+05:30"), (0, "UTC")],
+)
+def test_a_time_is_labelled_by_its_offset_never_an_abbreviation(offset: int, label: str) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from newsgen.render.viewmodels import format_date
+
+    moment = datetime(2024, 5, 30, 9, 30, tzinfo=timezone(timedelta(minutes=offset), "CST"))
+    assert format_date(moment, True, "en") == f"30 May 2024 09:30 {label}"
+    assert format_date(moment, True, "zh") == f"2024年5月30日 09:30 {label}"
+    assert format_date(moment, True, "en", "Beijing time") == "30 May 2024 09:30 Beijing time"
+    assert format_date(moment, False, "en") == "30 May 2024"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("name", "english", "chinese"),
+    [
+        ("2024", "2024", "2024年"),
+        ("2024-05", "May 2024", "2024年5月"),
+        ("2024-05-28", "28 May 2024", "2024年5月28日"),
+    ],
+)
+def test_archive_names_are_written_for_the_pages_language(
+    name: str, english: str, chinese: str
+) -> None:
+    from newsgen.core.dates import date_title
+    from newsgen.render.viewmodels import TermView
+
+    term = TermView("month", name, name, "", 0)
+    assert (date_title(term), date_title(term, "en"), date_title(term, "zh-Hant")) == (
+        english,
+        english,
+        chinese,
+    )
+
+
+@pytest.mark.site
+def test_pages_call_the_zone_what_timezone_name_says(tmp_path: Path) -> None:
+    from conftest import build_site, write_files
+
+    root = write_files(
+        tmp_path / "site",
+        {
+            "newsgen.yaml": "title: T\ntimezone: Asia/Shanghai\ntimezone_name: Beijing time\n",
+            "content/a.md": "---\ntitle: A\ndate: 2024-05-30 09:30\n---\nBody.\n",
+        },
+    )
+    assert build_site(root).ok
+    page = (root / "public/2024/05/30/a/index.html").read_text("utf-8")
+    assert ">30 May 2024 09:30 Beijing time</time>" in page and "CST" not in page

@@ -674,3 +674,20 @@ def test_the_json_ld_schema_refuses_what_it_should() -> None:
         {**good, "colour": "red"},  # not a NewsArticle property
     ):
         assert not validator.is_valid(broken), broken
+
+
+@pytest.mark.site
+def test_no_page_names_a_time_zone_by_an_ambiguous_abbreviation(example: ExampleSite) -> None:
+    timed = 0
+    for rel in example.html_files:
+        text = (example.out / rel).read_text("utf-8")
+        assert not re.search(r"\d\d:\d\d (CST|IST|BST|AST)\b", text), rel
+        timed += len(re.findall(r"\d\d:\d\d UTC\+08:00", text))
+    assert timed  # the example archive gives times in Asia/Shanghai
+
+
+@pytest.mark.site
+def test_a_chinese_articles_breadcrumbs_name_the_month_in_chinese(example: ExampleSite) -> None:
+    page = "2024/05/28/chencang-school-canteen-food-safety-zh/index.html"
+    crumbs = (example.out / page).read_text("utf-8").split('class="breadcrumbs', 1)[1][:800]
+    assert ">2024年<" in crumbs and ">2024年5月<" in crumbs and "May 2024" not in crumbs

@@ -143,6 +143,12 @@ class Config:
         read=read_zone_abbreviations,
         as_written=True,
     )
+    timezone_name: str = setting(
+        "",
+        "what pages call the time zone after a time, e.g. `Beijing time`; empty: its UTC offset "
+        "(`09:30 UTC+08:00`), never an abbreviation such as CST that means three zones",
+        check=check_no_controls,
+    )
     required: tuple[str, ...] = setting(
         ALWAYS_REQUIRED,
         "front-matter keys every article must have (title and date always)",

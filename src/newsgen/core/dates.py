@@ -249,11 +249,25 @@ class Named(Protocol):
     def name(self) -> str: ...
 
 
-def date_title(term: Named) -> str:
-    """Readable title of a year, month or day archive (its name is 2023, 2023-02 or 2023-02-10)."""
+def date_title(term: Named, lang: str = "") -> str:
+    """Readable title of a year, month or day archive (its name is 2023, 2023-02 or
+    2023-02-10), in the reader's language: May 2024, or 2024年5月 on a Chinese page."""
     parts = [int(p) for p in term.name.split("-")]
+    if lang.lower().startswith("zh"):
+        return "".join(f"{p}{unit}" for p, unit in zip(parts, "年月日", strict=False))
     if len(parts) == 1:
         return str(parts[0])
     if len(parts) == 2:
         return f"{MONTH_NAMES[parts[1] - 1]} {parts[0]}"
     return f"{parts[2]} {MONTH_NAMES[parts[1] - 1]} {parts[0]}"
+
+
+def offset_label(moment: datetime) -> str:
+    """A time's zone as its offset, UTC+08:00: unlike CST (China, US Central or Cuba?) it
+    means one thing everywhere."""
+    offset = moment.utcoffset()
+    if not offset:
+        return "UTC"
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"

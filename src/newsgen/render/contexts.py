@@ -262,7 +262,7 @@ def breadcrumbs(
         date = article.date
         return (
             home,
-            *date_crumbs(urls.month_url(date.year, date.month)),
+            *date_crumbs(urls.month_url(date.year, date.month), context["lang"]),
             Crumb(article.title, article.url),
         )
     if spec.kind in {"term", "terms"}:
@@ -273,21 +273,22 @@ def breadcrumbs(
             trail.append(Crumb(term.name, term.url))
         return tuple(trail)
     if spec.kind == "date":
-        return (home, Crumb("Archive", urls.ARCHIVE_URL), *date_crumbs(spec.listing_url))
+        crumbs = date_crumbs(spec.listing_url, context["lang"])
+        return (home, Crumb("Archive", urls.ARCHIVE_URL), *crumbs)
     if spec.kind == "archive":
         return (home, Crumb("Archive", urls.ARCHIVE_URL))
     return (home,)
 
 
-def date_crumbs(listing_url: str) -> tuple[Crumb, ...]:
-    """Year, month and day steps for a date archive URL like 2023/02/10/."""
+def date_crumbs(listing_url: str, lang: str = "") -> tuple[Crumb, ...]:
+    """Year, month and day steps for a date archive URL like 2023/02/10/, in `lang`."""
     parts = [int(p) for p in listing_url.strip("/").split("/")]
     makers = (urls.year_url, urls.month_url, urls.day_url)
     crumbs = []
     for depth in range(1, len(parts) + 1):
         name = "-".join(f"{p:02d}" if n else f"{p:04d}" for n, p in enumerate(parts[:depth]))
         view = TermView("", name, "", "", 0)
-        crumbs.append(Crumb(date_title(view), makers[depth - 1](*parts[:depth])))
+        crumbs.append(Crumb(date_title(view, lang), makers[depth - 1](*parts[:depth])))
     return tuple(crumbs)
 
 

@@ -145,7 +145,7 @@ class Renderer:
             "home_url": self.make_home_url(),
             "languages": self.language_links(),
             "cjk_search_text": cjk.search_text,
-            "format_date": format_date,
+            "format_date": partial(format_date, zone_name=config.timezone_name),
             "iso_date": iso_date,
             "article_json_ld": article_json_ld,
             "og_locale": og_locale,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from newsgen.core.dates import MONTH_NAMES
+from newsgen.core.dates import MONTH_NAMES, offset_label
 from newsgen.core.model import Article, Update
 from newsgen.render.reads import COUNTS
 
@@ -126,14 +126,15 @@ class SitemapEntry:
     lastmod: str
 
 
-def format_date(moment: datetime, has_time: bool, lang: str) -> str:
-    """A date (and time, when the article gives one) written for readers of `lang`."""
+def format_date(moment: datetime, has_time: bool, lang: str, zone_name: str = "") -> str:
+    """A date (and time, when the article gives one) written for readers of `lang`; the
+    time's zone is `zone_name` (the `timezone_name` setting) or its UTC offset."""
     if lang.lower().startswith("zh"):
         text = f"{moment.year}年{moment.month}月{moment.day}日"
     else:
         text = f"{moment.day} {MONTH_NAMES[moment.month - 1]} {moment.year}"
     if has_time:
-        text += f" {moment:%H:%M} {moment.tzname() or ''}".rstrip()
+        text += f" {moment:%H:%M} {zone_name or offset_label(moment)}"
     return text
 
 
