@@ -294,7 +294,7 @@ def test_a_body_edit_reuses_the_index_and_the_plan(
 
 
 def test_reordered_units_change_the_more_from_list(tmp_path: Path) -> None:
-    root = big_site(tmp_path, count=6)
+    root = big_site(tmp_path, count=20)  # more of each unit than "related" shows
     two = article_text("Both.", title="Two units", date="2023-02-02", units=UNITS[:2])
     write_files(root, {"content/two.md": two})
     age_files(root)

@@ -135,13 +135,17 @@ def test_more_from_unit_and_speaker_lists_the_nearest_articles_in_time() -> None
     config = Config(site_root=Path("."), related_items=3)
     index, _ = build_index(articles, config, {})
     by_title = {a.title: n for n, a in enumerate(articles)}
+    related = [articles[i].title for i in index.related[by_title["T5"]]]
     groups = {key: [articles[i].title for i in ids] for key, _, ids in index.more[by_title["T5"]]}
-    assert groups == {"units": ["T6", "T4", "T7"], "speaker": ["T6", "T4", "T7"]}
+    # No article twice on the page: the unit's list goes on after the related ones, the
+    # speaker's after both, each nearest in time first.
+    assert related == ["T6", "T4", "T7"]
+    assert groups == {"units": ["T3", "T8", "T2"], "speaker": ["T1"]}
     first_unit_only = index.more[by_title["X"]]
     assert [(key, slug) for key, slug, _ in first_unit_only] == [("units", "u")]
     pages, _ = plan_pages(index, config)
     t5 = next(p for p in pages if p.kind == "article" and p.title == "T5")
-    assert {"6", "4", "7"} <= set(t5.sources)  # their titles are on the page: inputs of it
+    assert {"6", "4", "7", "3", "8", "2", "1"} <= set(t5.sources)  # titles on the page
 
 
 def test_plan_finds_collisions_and_names_both_files() -> None:
@@ -187,3 +191,29 @@ def test_terms_are_labelled_per_language_and_found_by_slug() -> None:
     assert (jintai.url, districts.url) == ("districts/jintai-district/", "districts/")
     assert districts.find("weibin-district") is weibin
     assert districts.find("jintai") is None
+
+
+def test_language_versions_are_never_related_to_each_other() -> None:
+    def version(path: str, lang: str) -> object:
+        return make_article(
+            source_path=path,
+            title=path,
+            date=jan(1),
+            units=("U",),
+            lang=lang,
+            translation_key="k",
+        )
+
+    articles = sort_articles(
+        [
+            version("en", "en"),
+            version("zh", "zh"),
+            make_article(source_path="other", title="other", date=jan(2), units=("U",)),
+        ]
+    )
+    index, _ = build_index(articles, Config(site_root=Path(".")), {})
+    for article_id, article in enumerate(articles):
+        shown = {articles[i].source_path for i in index.related[article_id]}
+        shown |= {articles[i].source_path for _, _, ids in index.more[article_id] for i in ids}
+        if article.translation_key:  # "Also in" links the other version already
+            assert shown == {"other"}, article.source_path

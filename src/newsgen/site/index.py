@@ -244,9 +244,11 @@ def compute_more(
     taxonomies: Sequence[Taxonomy],
     term_slugs: Mapping[tuple[str, str], str],
     limit: int,
+    related: Sequence[tuple[int, ...]],
 ) -> MoreFrom:
     """For each article, other articles of its first unit and first speaker (the first that
-    has others), nearest in time.
+    has others to show), nearest in time; none that a list above already shows (related, the
+    unit's list, its language versions).
 
     Each term's position list is built once, so this is linear in the memberships."""
     terms = {(t.key, term.slug): term for t in taxonomies for term in t.terms}
@@ -255,20 +257,35 @@ def compute_more(
         for key, term in terms.items()
         if key[0] in RELATED_KEYS
     }
+    versions = same_release(articles)
     result = []
     for article_id, article in enumerate(articles):
+        shown = {article_id, *related[article_id], *versions.get(article.translation_key, ())}
         lists = []
         for key in RELATED_KEYS:
-            for name in article.term_names(key):  # the first of its terms with other articles
+            for name in article.term_names(key):  # the first of its terms with others to show
                 slug = term_slugs.get((key, name), "")
                 ids = terms[(key, slug)].article_ids if (key, slug) in terms else ()
-                if len(ids) > 1:
-                    lists.append(
-                        (key, slug, nearest(ids, positions[(key, slug)][article_id], limit))
-                    )
+                if len(ids) <= 1:
+                    continue
+                near = nearest(ids, positions[(key, slug)][article_id], limit + len(shown))
+                picked = tuple(i for i in near if i not in shown)[:limit]
+                if picked:
+                    lists.append((key, slug, picked))
+                    shown.update(picked)
                     break
         result.append(tuple(lists))
     return tuple(result)
+
+
+def same_release(articles: Sequence[Article]) -> dict[str, tuple[int, ...]]:
+    """The language versions of each release (by translation_key): never "related" to each
+    other, as the article already links them ("Also in")."""
+    versions: dict[str, list[int]] = defaultdict(list)
+    for article_id, article in enumerate(articles):
+        if article.translation_key:
+            versions[article.translation_key].append(article_id)
+    return {key: tuple(ids) for key, ids in versions.items() if len(ids) > 1}
 
 
 def compute_related_lists(
@@ -279,7 +296,7 @@ def compute_related_lists(
 ) -> RelatedLists:
     """Each article's related articles and its "more from" lists."""
     related = compute_related(articles, taxonomies, limit)
-    return related, compute_more(articles, taxonomies, term_slugs, limit)
+    return related, compute_more(articles, taxonomies, term_slugs, limit, related)
 
 
 def related_key(
@@ -293,7 +310,8 @@ def related_key(
     lists = [t.article_ids for tax in taxonomies if tax.key in RELATED_KEYS for t in tax.terms]
     names = [article.term_names(key) for article in articles for key in RELATED_KEYS]
     slugs = sorted(item for item in term_slugs.items() if item[0][0] in RELATED_KEYS)
-    text = repr((limit, lists, names, slugs))
+    versions = [article.translation_key for article in articles]  # never related to each other
+    text = repr((limit, lists, names, slugs, versions))
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
@@ -308,13 +326,16 @@ def compute_related(
         for term in taxonomy.terms:
             for position, article_id in enumerate(term.article_ids):
                 memberships[article_id].append((term.article_ids, position))
+    versions = same_release(articles)
     related = []
-    for article_id in range(len(articles)):
+    for article_id, article in enumerate(articles):
         scores: dict[int, int] = {}
         for ids, position in memberships.get(article_id, ()):
             for other in ids[max(0, position - limit) : position + limit + 1]:
                 scores[other] = scores.get(other, 0) + 1
         scores.pop(article_id, None)
+        for other in versions.get(article.translation_key, ()):  # linked as "Also in"
+            scores.pop(other, None)
         # Most shared terms first, then nearest in time, then position: packed into one int.
         keys = sorted(
             ((-count) << 48) | (abs(other - article_id) << 24) | other
