@@ -2,5 +2,6 @@
 file must be read, so a build without new photos never loads them."""
 
 
-class ImageProblem(Exception):
-    """A file that cannot be a lead photo: not an image, corrupt, or too large to decode."""
+class MediaProblem(Exception):
+    """A media file that cannot be used: missing, outside the static folder, not an image,
+    corrupt, or too large to decode."""

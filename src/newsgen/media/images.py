@@ -12,7 +12,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from newsgen.core.model import ImageSet, Variant
-from newsgen.media import ImageProblem
+from newsgen.media import MediaProblem
 
 VARIANT_FOLDER = "assets/img"  # newsgen's own folder of the versions, in the output
 WEBP_QUALITY = 80
@@ -33,7 +33,7 @@ class Probe:
 
 def probe_image(path: Path, max_pixels: int) -> Probe:
     """Read the header only (no pixels are decoded, so any size is safe to look at);
-    ImageProblem for anything unusable or larger than `max_pixels`."""
+    MediaProblem for anything unusable or larger than `max_pixels`."""
     guard, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # newsgen's own limit below
     try:
         with Image.open(path) as image:
@@ -41,13 +41,13 @@ def probe_image(path: Path, max_pixels: int) -> Probe:
             kind = str(image.format or "")
             orientation = image.getexif().get(0x0112, 1)
     except UnidentifiedImageError:
-        raise ImageProblem(f"is not an image Pillow can read ({KINDS})") from None
+        raise MediaProblem(f"is not an image Pillow can read ({KINDS})") from None
     except (OSError, SyntaxError, ValueError, TypeError, EOFError) as exc:
-        raise ImageProblem(f"cannot be read as an image ({exc})") from None
+        raise MediaProblem(f"cannot be read as an image ({exc})") from None
     finally:
         Image.MAX_IMAGE_PIXELS = guard  # decoding (make_variants) keeps Pillow's guard
     if width * height > max_pixels:
-        raise ImageProblem(
+        raise MediaProblem(
             f"is {width:,} x {height:,} pixels, more than max_image_pixels ({max_pixels:,}); "
             "make it smaller (a lead photo needs about 2,000 pixels across)"
         )
@@ -108,7 +108,7 @@ def make_variants(source: Path, image: ImageSet, folder: Path) -> None:
         EOFError,
         Image.DecompressionBombError,
     ) as exc:
-        raise ImageProblem(f"cannot be read as an image ({exc})") from None
+        raise MediaProblem(f"cannot be read as an image ({exc})") from None
 
 
 def encode(image: Image.Image, kind: str) -> bytes:

@@ -112,7 +112,7 @@ def run_build(
             stats = timer.run("publish", publish_site, job, rendered, search, staging)
     except (BuildFailed, TemplateProblem, OSError) as failure:
         return BuildResult(failure_diagnostics(failure, found), timings=timer.timings)
-    timer.run("remember", remember_build, job, articles, index, rendered, search)
+    schedule = timer.run("remember", remember_build, job, articles, index, rendered, search)
     tampered = [output.manifest_warning(job.output_dir, stats.ignored)] if stats.ignored else []
     found, counts = [*found, *tampered], (len(index.articles), len(site.pages), rendered.rendered)
     return BuildResult(
@@ -123,7 +123,7 @@ def run_build(
         stats,
         timer.timings,
         search_pending=search.pending,
-        scheduled=scheduled_articles(articles, job.options),
+        scheduled=schedule,
     )
 
 

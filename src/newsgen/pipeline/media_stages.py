@@ -16,7 +16,7 @@ from pathlib import Path
 from newsgen.core.diagnostics import Diagnostic, error, warning
 from newsgen.core.model import Article, FileInfo, ImageSet, Media, SiteIndex
 from newsgen.incremental.media import FILES, IMAGES, FileRecord, ImageRecord
-from newsgen.media import ImageProblem
+from newsgen.media import MediaProblem
 from newsgen.pipeline.options import Job
 from newsgen.pipeline.parallel import fork_pool
 from newsgen.publish.publish import Staging
@@ -43,28 +43,29 @@ def read_images(job: Job, index: SiteIndex) -> tuple[dict[str, ImageSet], list[D
         path = config.site_root / config.static_dir / src
         try:
             records[src] = read_image(job, src, path, known.get(src))
-        except ImageProblem as exc:
+        except MediaProblem as exc:
             failed[src] = str(exc)
     reuse.media.note(IMAGES, config, records)
     found = {src: record[2] for src, record in records.items()}
     return found, image_problems(index.articles, failed, config.static_dir)
 
 
-def inside_static(job: Job, path: Path) -> bool:
-    """A file of the static folder, not a link leading out of it (those are not published)."""
+def static_identity(job: Job, path: Path) -> tuple[int, int]:
+    """A media file's size and mtime_ns (what says it changed); MediaProblem unless it is a
+    file of the static folder, not reached through a link leading out (never published)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        raise MediaProblem("is not in the static folder") from None
     static = (job.config.site_root / job.config.static_dir).resolve()
-    return path.resolve().is_relative_to(static)
+    if not path.is_file() or not path.resolve().is_relative_to(static):
+        raise MediaProblem("is not a file of the static folder")
+    return stat.st_size, stat.st_mtime_ns
 
 
 def read_image(job: Job, src: str, path: Path, known: ImageRecord | None) -> ImageRecord:
     """A photo's set, from the last build's record while the file's size and time hold."""
-    try:
-        stat = path.stat()
-    except OSError:
-        raise ImageProblem("is not in the static folder") from None
-    if not path.is_file() or not inside_static(job, path):
-        raise ImageProblem("is not a file of the static folder")
-    identity = (stat.st_size, stat.st_mtime_ns)
+    identity = static_identity(job, path)
     if known is not None and known[:2] == identity:
         return known
     from newsgen.media.images import plan_image, probe_image  # Pillow: only when needed
@@ -85,14 +86,10 @@ def read_attachments(job: Job, index: SiteIndex) -> tuple[dict[str, FileInfo], l
     for file in sorted({a.file for article in index.articles for a in article.attachments}):
         path = config.site_root / config.static_dir / file
         try:
-            stat = path.stat()
-        except OSError:
-            failed[file] = ("is not in the static folder", True)
+            identity = static_identity(job, path)
+        except MediaProblem as problem:
+            failed[file] = (str(problem), True)
             continue
-        if not path.is_file() or not inside_static(job, path):
-            failed[file] = ("is not a file of the static folder", True)
-            continue
-        identity = (stat.st_size, stat.st_mtime_ns)
         if known.get(file, (None,))[:2] != identity:
             from newsgen.media.files import describe_file
 
@@ -193,6 +190,6 @@ def make_one(task: tuple[Path, ImageSet, Path]) -> tuple[str, str] | None:
     source, image, folder = task
     try:
         images.make_variants(source, image, folder)
-    except ImageProblem as exc:
+    except MediaProblem as exc:
         return image.src, str(exc)
     return None

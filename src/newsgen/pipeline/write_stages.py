@@ -15,7 +15,7 @@ from newsgen.core.model import Article, SiteIndex
 from newsgen.incremental.keys import cache_key
 from newsgen.incremental.reuse import Prints, Published
 from newsgen.pipeline.media_stages import make_images
-from newsgen.pipeline.options import Job
+from newsgen.pipeline.options import Job, Schedule
 from newsgen.pipeline.read_stages import Site, next_due, scheduled_articles
 from newsgen.publish import output, publish
 from newsgen.publish.search import SearchResult, stage_search
@@ -107,8 +107,10 @@ def remember_build(
     index: SiteIndex,
     rendered: Rendered,
     search: SearchResult,
-) -> None:
-    """Remember stage: once published, what the next build may reuse is handed over."""
+) -> Schedule:
+    """Remember stage: once published, what the next build may reuse is handed over; returns
+    the articles held back for a future date (the build reports them)."""
     schedule = scheduled_articles(articles, job.options)
     kept = (rendered.prints, rendered.body_keys, search.state, next_due(schedule), search.pending)
     job.reuse.after_publish(Published(job.output_dir, index.articles, *kept, schedule))
+    return schedule
