@@ -139,10 +139,14 @@ def test_article_page_shows_everything_with_relative_links(built: Path) -> None:
         in html
     )
     assert "<p>First body.</p>" in html
-    # newer neighbour and related article (shares Finance Bureau)
+    # its neighbours; the one related article (it shares Finance Bureau) is one of them, so
+    # no "Related" list repeats it; "More from" links the pages of its terms
     assert 'href="../../../../2023/02/11/spring-inspection/index.html" rel="next"' in html
     assert 'href="../../../../2022/12/01/training-day/index.html" rel="prev"' in html
-    assert 'class="related"' in html
+    assert 'class="related"' not in html
+    more_from = html.split('class="more-from"', 1)[1].split("</nav>", 1)[0]
+    assert 'href="../../../../units/finance-bureau/index.html">Finance Bureau</a>' in more_from
+    assert 'href="../../../../speakers/zhang-wei/index.html">Zhang Wei</a>' in more_from
     assert 'href="/' not in html and 'src="/' not in html
 
 

@@ -210,6 +210,29 @@ def test_a_tampered_manifest_never_deletes_outside_the_output(tmp_path: Path) ->
 
 
 @pytest.mark.site
+def test_a_folder_made_a_link_after_the_build_is_never_written_through(tmp_path: Path) -> None:
+    """The manifest is the one the last build wrote, so it is not looked through for links;
+    publishing still refuses to write through one, and leaves the output as it was."""
+    root = make_site(tmp_path / "site", 30)
+    assert build_site(root).ok
+    out = root / "public"
+    folder = next(out.rglob("article-3/index.html")).parent
+    outside = tmp_path / "outside"
+    shutil.copytree(folder, outside)
+    shutil.rmtree(folder)
+    folder.symlink_to(outside, target_is_directory=True)
+    kept, before = snapshot(outside), snapshot(out)
+    assert build_site(root).ok  # nothing to write there: nothing refused
+    edit_articles(root, "through a link")
+    result = build_site(root)
+    assert not result.ok
+    assert "is a symbolic link inside the output" in "\n".join(
+        d.format() for d in result.diagnostics
+    )
+    assert snapshot(outside) == kept and snapshot(out) == before
+
+
+@pytest.mark.site
 def test_a_pagefind_failure_leaves_the_previous_output_untouched(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

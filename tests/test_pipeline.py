@@ -56,7 +56,7 @@ def test_a_years_months_are_shown_on_its_first_page_only(tmp_path: Path) -> None
     assert set(first.items) | set(second.items) == set(range(5))
 
 
-def test_an_article_page_shows_its_neighbours_related_and_more_by_role(tmp_path: Path) -> None:
+def test_an_article_page_shows_its_neighbours_and_related_articles_by_role(tmp_path: Path) -> None:
     index, pages = plan(small_site(tmp_path))
     middle = next(p for p in pages if p.kind == "article" and p.title == "A2")
     inputs = page_inputs(middle, index)

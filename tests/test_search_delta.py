@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from newsgen.core.model import PageSpec
 from newsgen.pipeline.options import BuildOptions
 from newsgen.preview.search_pass import PassOutcome, options_argument, options_of, outcome_of
-from newsgen.publish import search
+from newsgen.publish import search, search_plan
 from newsgen.publish.output import MANIFEST
 from newsgen.publish.search_plan import pending_delta_file, plan_search, shard_pages
 
@@ -105,6 +105,40 @@ def test_bundles_split_a_period_only_when_it_is_over_the_size() -> None:
     assert sorted(p for pages in runs.values() for p in pages) == sorted(one_day)
     grown = shard_pages([*one_day, "2022/12/06/b/index.html"], 10)
     assert all(set(runs[name]) <= set(grown[name]) for name in runs)  # the runs keep their pages
+
+
+PART = st.sampled_from(["2021", "05", "11", "01", "09", "16", "31", "a", "a-b", "x.html", ""])
+PAGE = st.one_of(
+    st.tuples(st.sampled_from(["2021", "2022"]), st.sampled_from(["05", "11"]), PART, PART),
+    st.lists(PART, min_size=1, max_size=5),
+).map("/".join)
+
+
+def shards_path_by_path(paths: list[str], size: int, level: int = 0) -> dict[str, list[str]]:
+    """The oracle: every path's period name read on its own, level by level."""
+    keys, groups = search_plan.period_keys(), {}  # type: ignore[var-annotated]
+    for path in paths:
+        groups.setdefault(keys[level]([*path.split("/"), "", "", ""][:3]), []).append(path)
+    found: dict[str, list[str]] = {}
+    for name, group in groups.items():
+        if len(group) <= size:
+            found[name] = group
+        elif level + 1 < len(keys):
+            found.update(shards_path_by_path(group, size, level + 1))
+        else:
+            search_plan.split_by_hash(name, group, size, found)
+    return found
+
+
+@pytest.mark.unit
+@given(
+    paths=st.lists(PAGE, max_size=40),
+    size=st.integers(1, 4),
+)
+def test_a_page_lands_in_the_period_its_own_path_names(paths: list[str], size: int) -> None:
+    """Names are read once per run of sorted paths sharing their first three parts; the
+    bundles are the ones reading every path's name gives."""
+    assert shard_pages(paths, size) == shards_path_by_path(sorted(paths), size)
 
 
 DATED = st.builds(

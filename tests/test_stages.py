@@ -115,37 +115,43 @@ def test_related_articles_share_units_or_speakers_and_are_near_in_time() -> None
     )
     index, _ = build_index(articles, Config(site_root=Path(".")), {})
     by_title = {a.title: n for n, a in enumerate(articles)}
-    related_to_a = [articles[i].title for i in index.related[by_title["A"]]]
-    assert related_to_a[0] == "C"  # shares the unit and the speaker
-    assert "B" in related_to_a and "D" not in related_to_a
-    assert index.related[by_title["D"]] == ()
-    assert compute_related(articles, index.taxonomies, 2)[by_title["A"]][0] == by_title["C"]
+    related = compute_related(articles, index.taxonomies, index.term_slugs, 5)
+    related_to_a = [articles[i].title for i in related[by_title["A"]]]
+    assert related_to_a == ["C", "B"]  # C shares the unit and the speaker
+    assert related[by_title["D"]] == ()
+    # On the page, B is "Newer" already, so the related list leaves it out.
+    assert [articles[i].title for i in index.related[by_title["A"]]] == ["C"]
+    assert [articles[i].title for i in index.related[by_title["C"]]] == ["A"]
 
 
-def test_more_from_unit_and_speaker_lists_the_nearest_articles_in_time() -> None:
+def test_related_ranks_shared_terms_then_closeness_in_time_then_newest() -> None:
+    def item(path: str, day: int, district: str = "", **terms: tuple[str, ...]) -> object:
+        return make_article(source_path=path, title=path, date=jan(day), district=district, **terms)
+
     articles = sort_articles(
         [
-            make_article(
-                source_path=f"{n}", title=f"T{n}", date=jan(n), units=("U",), speakers=("Zhang",)
-            )
-            for n in range(1, 9)
+            item("a", 10, "D", units=("U",), speakers=("Zhang",)),
+            item("b", 1, "D", units=("U",), speakers=("Zhang",)),  # all three, nine days off
+            item("g", 8, "D", units=("U",)),  # unit and district
+            item("e", 11, "D"),  # the district, a day later
+            item("c", 9, "", units=("U",)),  # the unit, a day earlier
+            item("h", 20, "", units=("U",)),  # the unit, ten days later
+            *(item(f"x{n}", 12 + n, "", units=("Other",)) for n in range(6)),
+            item("n", 10, "", units=("Other",)),
         ]
-        + [make_article(source_path="x", title="X", date=jan(9), units=("Other", "U"))]
     )
-    config = Config(site_root=Path("."), related_items=3)
-    index, _ = build_index(articles, config, {})
-    by_title = {a.title: n for n, a in enumerate(articles)}
-    related = [articles[i].title for i in index.related[by_title["T5"]]]
-    groups = {key: [articles[i].title for i in ids] for key, _, ids in index.more[by_title["T5"]]}
-    # No article twice on the page: the unit's list goes on after the related ones, the
-    # speaker's after both, each nearest in time first.
-    assert related == ["T6", "T4", "T7"]
-    assert groups == {"units": ["T3", "T8", "T2"], "speaker": ["T1"]}
-    first_unit_only = index.more[by_title["X"]]
-    assert [(key, slug) for key, slug, _ in first_unit_only] == [("units", "u")]
-    pages, _ = plan_pages(index, config)
-    t5 = next(p for p in pages if p.kind == "article" and p.title == "T5")
-    assert {"6", "4", "7", "3", "8", "2", "1"} <= set(t5.sources)  # titles on the page
+    index, _ = build_index(articles, Config(site_root=Path("."), related_items=5), {})
+    position = {a.source_path: n for n, a in enumerate(articles)}
+    ranked = compute_related(articles, index.taxonomies, index.term_slugs, 5)[position["a"]]
+    assert [articles[i].source_path for i in ranked] == [
+        "b",
+        "g",
+        "e",  # as close as c: the newer first
+        "c",
+        "h",  # next to a in the unit's list, but ten days off
+    ]
+    shown = [articles[i].source_path for i in index.related[position["a"]]]
+    assert shown == ["b", "g", "c", "h"]  # e is "Newer" on a's page already
 
 
 def test_plan_finds_collisions_and_names_both_files() -> None:
@@ -208,12 +214,12 @@ def test_language_versions_are_never_related_to_each_other() -> None:
         [
             version("en", "en"),
             version("zh", "zh"),
-            make_article(source_path="other", title="other", date=jan(2), units=("U",)),
+            make_article(source_path="between", title="between", date=jan(2), units=("V",)),
+            make_article(source_path="other", title="other", date=jan(3), units=("U",)),
         ]
     )
     index, _ = build_index(articles, Config(site_root=Path(".")), {})
     for article_id, article in enumerate(articles):
         shown = {articles[i].source_path for i in index.related[article_id]}
-        shown |= {articles[i].source_path for _, _, ids in index.more[article_id] for i in ids}
         if article.translation_key:  # "Also in" links the other version already
             assert shown == {"other"}, article.source_path

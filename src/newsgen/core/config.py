@@ -158,8 +158,8 @@ class Config:
     feed_items: int = setting(20, "entries per Atom feed", check=check_at_least_one)
     related_items: int = setting(
         5,
-        "related articles (sharing units or speakers) on an article page, and the length of "
-        'its "More from" lists (0 or more)',
+        "related articles on an article page (0 or more): those sharing the most units, "
+        "speakers and districts with it, nearest in time first",
         check=check_not_negative,
     )
     search: bool = setting(

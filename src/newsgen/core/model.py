@@ -238,9 +238,6 @@ class SiteIndex:
     days: Taxonomy
     related: tuple[tuple[int, ...], ...]
     term_slugs: dict[tuple[str, str], str]
-    # Per article: (taxonomy key, term slug, nearest other articles) for its first unit and
-    # its first speaker (that have other articles), for "more from this unit / speaker".
-    more: tuple[tuple[tuple[str, str, tuple[int, ...]], ...], ...] = ()
     # translation_key -> the articles that share it (the language versions of one release)
     translations: dict[str, tuple[int, ...]] = field(default_factory=dict)
     # every name a {{< ref >}} may give an article (its path in content/, file name...) -> URL

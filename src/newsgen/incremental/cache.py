@@ -13,15 +13,14 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from newsgen import __version__
-from newsgen.site.index import RelatedLists
 
 CACHE_DIR = ".newsgen-cache"
 CACHE_FILE = "cache.sqlite"
-SCHEMA = 11
+SCHEMA = 12
 ALLOWED_GLOBALS = {
     ("newsgen.core.model", "Article"),
     ("newsgen.core.model", "Speaker"),
@@ -36,6 +35,7 @@ ALLOWED_GLOBALS = {
     ("newsgen.core.model", "Taxonomy"),
     ("newsgen.core.model", "Term"),
     ("newsgen.core.model", "PageSpec"),
+    ("newsgen.site.related", "RelatedMemo"),
     ("newsgen.core.diagnostics", "Diagnostic"),
     ("newsgen.core.diagnostics", "Severity"),
     ("datetime", "datetime"),
@@ -211,17 +211,6 @@ class BuildCache:
     def remember_snapshot(self, name: str, key: str, value: Any) -> None:
         """Keep a value for the next build (saved with the rest of the build)."""
         self.pending_snapshots[name] = dumps((key, dumps(value)))
-
-    def related(self, key: str) -> RelatedLists | None:
-        """Related and "more from" lists of the last build, if computed from the same key."""
-        found = self.snapshot("related", key)
-        if not (isinstance(found, tuple) and len(found) == 2):
-            return None
-        return cast(RelatedLists, found)
-
-    def remember_related(self, key: str, found: RelatedLists) -> None:
-        """Keep related lists for the next build (saved with the rest of the build)."""
-        self.remember_snapshot("related", key, found)
 
     def pages(self) -> dict[str, str]:
         """Output path -> fingerprint of the page last written there."""

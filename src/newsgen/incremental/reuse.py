@@ -30,12 +30,8 @@ from newsgen.publish import output
 from newsgen.publish.search import map_digest
 from newsgen.render.reads import reads_of
 from newsgen.render.renderer import Renderer
-from newsgen.site.index import (
-    RelatedFinder,
-    RelatedLists,
-    compute_related_lists,
-    related_key,
-)
+from newsgen.site.index import RelatedFinder
+from newsgen.site.related import Related, RelatedMemo, update_related
 from newsgen.source.load import Scan
 
 ParseResult = tuple[Article | None, list[Diagnostic]]
@@ -45,6 +41,7 @@ Parsed = dict[str, tuple[str, ParseResult]]  # source path -> (source digest, re
 RACY_NS = 2_000_000_000
 SCHEDULED = "scheduled"  # meta: the articles the last build held back, as JSON
 TEMPLATE_NAMES = "template-names"  # snapshot: what each template reads
+RELATED = "related"  # snapshot: the last build's related lists (site/related.py)
 STRUCTURE = "structure"  # meta: the structure digest the saved fingerprints were made under
 BYTECODE = "templates-"  # compiled templates: templates-<code digest>/ in the cache folder
 SEARCH_PRINT = "/search/"  # pages-table rows of search prints (no output path starts with /)
@@ -133,6 +130,10 @@ class Incremental:
             and now.timestamp() < next_change
         )
 
+    def manifest_written(self) -> str:
+        """The signature of the manifest the last build wrote ("" unknown: no cache)."""
+        return (self.cache.meta("manifest") or "") if self.cache else ""
+
     def last_schedule(self) -> tuple[tuple[str, datetime], ...]:
         """The articles the last build held back (what an up-to-date build reports again)."""
         try:
@@ -175,8 +176,8 @@ class Incremental:
         return {path: digest for path, (digest, _) in self.parsed.items()}
 
     def related_finder(self) -> RelatedFinder | None:
-        """Reuse the last build's related and "more from" lists when nobody's units or
-        speakers changed (their key says so)."""
+        """Related lists made again only around what changed since the last build (its lists
+        and the records they came from are kept in the cache)."""
         cache = self.cache
         if cache is None:
             return None
@@ -186,13 +187,13 @@ class Incremental:
             taxonomies: Sequence[Taxonomy],
             term_slugs: Mapping[tuple[str, str], str],
             limit: int,
-        ) -> RelatedLists:
-            key = related_key(articles, taxonomies, term_slugs, limit)
-            found = cache.related(key)
-            if found is None or len(found[0]) != len(articles) or len(found[1]) != len(articles):
-                found = compute_related_lists(articles, taxonomies, term_slugs, limit)
-                cache.remember_related(key, found)
-            return found
+        ) -> Related:
+            memo = cache.snapshot(RELATED, RELATED)
+            memo = memo if isinstance(memo, RelatedMemo) else RelatedMemo()
+            related, now = update_related(articles, taxonomies, term_slugs, limit, memo)
+            if now != memo:
+                cache.remember_snapshot(RELATED, RELATED, now)
+            return related
 
         return find
 

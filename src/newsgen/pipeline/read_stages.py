@@ -155,7 +155,7 @@ def plan_site(
     job: Job, index: SiteIndex, inputs: Inputs, media: Media
 ) -> tuple[Site, list[Diagnostic]]:
     """Plan stage: every page with its URL; collisions and replaced foreign files are errors."""
-    config, output_dir, static_files = job.config, job.output_dir, inputs.static_files
+    config, static_files = job.config, inputs.static_files
     reused = job.reuse.reused_plan(index)
     if reused is not None:
         pages, problems = reused.pages, list(reused.plan_problems)
@@ -166,7 +166,7 @@ def plan_site(
     if not config.base_url:
         message = "not set: feeds, sitemap and canonical links are skipped"
         problems.append(warning(CONFIG_FILE, 0, "base_url", message))
-    problems += foreign_collisions(pages, static_files, index, config, output_dir)
+    problems += foreign_collisions(pages, static_files, index, job)
     return Site(config, index, pages, static_files, media), problems
 
 
@@ -191,15 +191,15 @@ def foreign_collisions(
     pages: tuple[PageSpec, ...],
     static_files: StaticFiles,
     index: SiteIndex,
-    config: Config,
-    output_dir: Path,
+    job: Job,
 ) -> list[Diagnostic]:
     """A page or static file on a file of the output that newsgen did not make is an error
     naming who wants it: newsgen never replaces such a file."""
+    config, real_output = job.config, Path(os.path.realpath(job.output_dir))
     owners = {p.output_path: p for p in pages}
     wanted = [*owners, *(rel for rel, _ in static_files)]
     problems = []
-    for path, blocker in foreign_files_at(Path(os.path.realpath(output_dir)), wanted):
+    for path, blocker in foreign_files_at(real_output, wanted, job.reuse.manifest_written()):
         page = owners.get(path)
         who, line, field = f"{config.static_dir}/{path}", 0, ""
         if page and page.kind in ("article", "alias") and page.article_id is not None:

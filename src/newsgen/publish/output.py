@@ -121,23 +121,28 @@ class Manifest:
 _read: dict[Path, tuple[str, Manifest]] = {}  # the last manifest read, by its signature
 
 
-def read_manifest(output_dir: Path) -> Manifest:
+def read_manifest(output_dir: Path, written: str = "") -> Manifest:
     """Files the last build made. The manifest is input, not trust: an entry that is not a
     plain relative path inside the output, or that leads through a symbolic link, is ignored
-    (so a tampered manifest cannot make a build delete anything outside the output)."""
+    (so a tampered manifest cannot make a build delete anything outside the output).
+
+    `written` is the signature of the manifest the last build wrote, as its cache recorded:
+    the same file on disk is not looked through for links (19,000 folders' lstat at 10,000
+    articles); publishing still refuses to write or delete through one (check_no_links)."""
     signature = manifest_signature(output_dir)
     real = Path(os.path.realpath(output_dir))  # one folder, however it is named
     known = _read.get(real)
     if signature and known and known[0] == signature:
         return known[1]
-    manifest = parse_manifest(output_dir)
+    manifest = parse_manifest(output_dir, links=not (signature and signature == written))
     _read.clear()
     _read[real] = (signature, manifest)
     return manifest
 
 
-def parse_manifest(output_dir: Path) -> Manifest:
-    """Read and check the manifest file (see read_manifest)."""
+def parse_manifest(output_dir: Path, links: bool = True) -> Manifest:
+    """Read and check the manifest file (see read_manifest); without `links`, it is the file
+    the last build wrote and its entries are taken as they are."""
     try:
         data = json.loads((output_dir / MANIFEST).read_text("utf-8"))
         entries = data["files"]
@@ -145,14 +150,16 @@ def parse_manifest(output_dir: Path) -> Manifest:
             return Manifest(frozenset())
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return Manifest(frozenset())
+    if not links and all(isinstance(entry, str) for entry in entries):
+        return Manifest(frozenset(entries))  # the file this build's cache saw written
     good: set[str] = set()
     ignored: list[str] = []
-    links: dict[str, bool] = {}
+    seen: dict[str, bool] = {}
     for entry in entries:
         if (
             isinstance(entry, str)
             and is_plain(entry)
-            and not leads_through_link(output_dir, entry, links)
+            and not (links and leads_through_link(output_dir, entry, seen))
         ):
             good.add(entry)
         else:
@@ -233,14 +240,16 @@ def foreign_entries(output_dir: Path, made: frozenset[str] | None = None) -> lis
     return sorted(found)
 
 
-def foreign_files_at(output_dir: Path, paths: Iterable[str]) -> list[tuple[str, str]]:
+def foreign_files_at(
+    output_dir: Path, paths: Iterable[str], written: str = ""
+) -> list[tuple[str, str]]:
     """(path a build would write, the file in its way) for each path where the output holds
     a file newsgen did not make, or such a file (or link) stands where a folder is needed:
     newsgen never replaces one (a CNAME, a deploy checkout's files, anything there before
-    --force)."""
+    --force). `written`: see read_manifest."""
     if not output_dir.is_dir():
         return []
-    made = read_manifest(output_dir).files
+    made = read_manifest(output_dir, written).files
     known: dict[Path, bool] = {}
 
     def in_the_way(rel: str) -> str:

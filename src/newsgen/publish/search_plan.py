@@ -73,9 +73,12 @@ def split_period(paths: list[str], size: int, level: int, shards: dict[str, list
     """Put pages of one period (sorted) into shards, splitting what is over the cap."""
     keys = period_keys()
     groups: dict[str, list[str]] = {}
+    head, name = "\0", ""  # sorted: paths sharing their first three parts come together
     for path in paths:
-        parts = [*path.split("/"), "", "", ""][:3]
-        groups.setdefault(keys[level](parts), []).append(path)
+        if not path.startswith(head):
+            parts = [*path.split("/"), "", "", ""][:3]
+            head, name = "/".join(parts) + "/", keys[level](parts)
+        groups.setdefault(name, []).append(path)
     for name, group in groups.items():
         if len(group) <= size:
             shards[name] = group

@@ -137,7 +137,6 @@ class ContextBuilder:
             "newer": articles[inputs.newer] if inputs.newer is not None else None,
             "older": articles[inputs.older] if inputs.older is not None else None,
             "related": [articles[i] for i in inputs.related],
-            "more": self.more_of(inputs),
             "translations": [articles[i] for i in inputs.translations],
         }
 
@@ -145,21 +144,6 @@ class ContextBuilder:
         """An old address: the article it now lives at."""
         assert inputs.article_id is not None
         return {"article": self.index.articles[inputs.article_id]}
-
-    def more_of(self, inputs: PageInputs) -> list[dict[str, Any]]:
-        """ "More from this unit / speaker": the term, its taxonomy and the nearest articles."""
-        found = []
-        for key, slug, ids in inputs.more:
-            term = self.index.term(key, slug)
-            assert term is not None
-            found.append(
-                {
-                    "taxonomy": self.taxonomies[key],
-                    "term": term_view(term, self.log),
-                    "articles": [self.index.articles[i] for i in ids],
-                }
-            )
-        return found
 
     def feed_context(self, spec: PageSpec, inputs: PageInputs) -> dict[str, Any]:
         """Atom feed: articles (the site feed carries full content), absolute URLs."""

@@ -257,8 +257,7 @@ class Renderer:
         inputs = page_inputs(spec, self.index)
         own = [spec.kind, spec.url, spec.template, spec.title, spec.taxonomy, spec.term_slug]
         own += [spec.listing_url, str(spec.page_number), str(spec.page_count), spec.lang]
-        more = (self.index.term(key, slug) for key, slug, _ in inputs.more)
-        shown = (inputs.term, *inputs.months, *inputs.terms, *more)
+        shown = (inputs.term, *inputs.months, *inputs.terms)
         terms = [term_summary(t, COUNTS in reads) for t in shown if t]
         parts = [self.base_digest, self.globals_digest(spec.template, reads), repr((own, terms))]
         parts.append(repr(inputs.urls))

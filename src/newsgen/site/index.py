@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from itertools import zip_longest
 
 from newsgen.core.config import Config
 from newsgen.core.diagnostics import Diagnostic, warning
 from newsgen.core.model import Article, SiteIndex, Taxonomy, Term
 from newsgen.core.urls import code_point_slug, day_url, make_slug, month_url, term_url, year_url
+from newsgen.site.related import Related, RelatedMemo, update_related
 from newsgen.source.shortcodes import REF_NAMES
 from newsgen.source.vocab import Vocabulary
-
-RELATED_KEYS = ("units", "speaker")
 
 
 def sort_articles(articles: Iterable[Article]) -> tuple[Article, ...]:
@@ -30,11 +27,19 @@ def select_published(
     return tuple(a for a in articles if (drafts or not a.draft) and (future or a.date <= now))
 
 
-MoreFrom = tuple[tuple[tuple[str, str, tuple[int, ...]], ...], ...]
-RelatedLists = tuple[tuple[tuple[int, ...], ...], MoreFrom]  # related, "more from", by article
 RelatedFinder = Callable[
-    [Sequence[Article], Sequence[Taxonomy], Mapping[tuple[str, str], str], int], RelatedLists
+    [Sequence[Article], Sequence[Taxonomy], Mapping[tuple[str, str], str], int], Related
 ]
+
+
+def compute_related(
+    articles: Sequence[Article],
+    taxonomies: Sequence[Taxonomy],
+    term_slugs: Mapping[tuple[str, str], str],
+    limit: int,
+) -> Related:
+    """Every article's related list, made from scratch (no earlier build to start from)."""
+    return update_related(articles, taxonomies, term_slugs, limit, RelatedMemo())[0]
 
 
 def build_index(
@@ -65,18 +70,14 @@ def build_index(
             )
         )
     years, months, days = group_dates(articles)
-    find = find_related or compute_related_lists
-    related, more = find(articles, taxonomies, term_slugs, config.related_items)
-    translations: dict[str, list[int]] = defaultdict(list)
-    for article_id, article in enumerate(articles):
-        if article.translation_key:
-            translations[article.translation_key].append(article_id)
-    order = {lang: n for n, lang in enumerate(config.site_languages)}
-
-    def language_order(i: int) -> tuple[int, str, str]:
-        return (order.get(articles[i].lang, len(order)), articles[i].lang, articles[i].url)
-
-    versions = {key: tuple(sorted(ids, key=language_order)) for key, ids in translations.items()}
+    find = find_related or compute_related
+    limit = config.related_items
+    found = find(articles, taxonomies, term_slugs, limit + 2 if limit else 0)
+    related = tuple(
+        tuple(i for i in ids if abs(i - article_id) != 1)[:limit]  # not "Newer" or "Older"
+        for article_id, ids in enumerate(found)
+    )
+    versions = group_versions(articles, config.site_languages)
     ref_urls = find_ref_urls(articles, config.content_dir)
     diagnostics.extend(check_refs(articles, ref_urls))
     index = SiteIndex(
@@ -87,13 +88,28 @@ def build_index(
         days,
         related,
         term_slugs,
-        more,
         versions,
         ref_urls,
         {(t.taxonomy, t.slug): t for x in (*taxonomies, years, months, days) for t in x.terms},
         months_by_year(months),
     )
     return index, diagnostics
+
+
+def group_versions(
+    articles: Sequence[Article], languages: Sequence[str]
+) -> dict[str, tuple[int, ...]]:
+    """translation_key -> the language versions of one release, in the site's language order."""
+    translations: dict[str, list[int]] = defaultdict(list)
+    for article_id, article in enumerate(articles):
+        if article.translation_key:
+            translations[article.translation_key].append(article_id)
+    order = {lang: n for n, lang in enumerate(languages)}
+
+    def language_order(i: int) -> tuple[int, str, str]:
+        return (order.get(articles[i].lang, len(order)), articles[i].lang, articles[i].url)
+
+    return {key: tuple(sorted(ids, key=language_order)) for key, ids in translations.items()}
 
 
 def months_by_year(months: Taxonomy) -> dict[str, tuple[Term, ...]]:
@@ -124,11 +140,13 @@ def ref_keys(source_path: str, content_dir: str) -> list[str]:
 
 
 def find_ref_urls(articles: Sequence[Article], content_dir: str) -> dict[str, str]:
-    """Every name a ref may use -> that article's site URL; names two files share are left out."""
+    """Every name a ref uses -> that article's site URL; names two files share are left out
+    (only the names some ref uses: most archives use none, and there is nothing to do)."""
+    used = {ref_key(u.target) for a in articles for u in a.shortcodes if u.name in REF_NAMES}
     found: dict[str, str] = {}
     shared: set[str] = set()
-    for article in articles:
-        for key in dict.fromkeys(ref_keys(article.source_path, content_dir)):
+    for article in articles if used else ():
+        for key in sorted(used.intersection(ref_keys(article.source_path, content_dir))):
             if key in found and found[key] != article.url:
                 shared.add(key)
             found[key] = article.url
@@ -228,118 +246,3 @@ def group_dates(articles: Sequence[Article]) -> tuple[Taxonomy, Taxonomy, Taxono
         Taxonomy("month", "", "Months", "Month", tuple(months), feeds=False),
         Taxonomy("day", "", "Days", "Day", tuple(days), feeds=False),
     )
-
-
-def nearest(ids: Sequence[int], position: int, limit: int) -> tuple[int, ...]:
-    """Up to `limit` other entries of a newest-first list, the closest in time first (the
-    one before, the one after, two before, ...)."""
-    before = ids[max(0, position - limit) : position][::-1]
-    after = ids[position + 1 : position + 1 + limit]
-    merged = [i for pair in zip_longest(before, after) for i in pair if i is not None]
-    return tuple(merged[:limit])
-
-
-def compute_more(
-    articles: Sequence[Article],
-    taxonomies: Sequence[Taxonomy],
-    term_slugs: Mapping[tuple[str, str], str],
-    limit: int,
-    related: Sequence[tuple[int, ...]],
-) -> MoreFrom:
-    """For each article, other articles of its first unit and first speaker (the first that
-    has others to show), nearest in time; none that a list above already shows (related, the
-    unit's list, its language versions).
-
-    Each term's position list is built once, so this is linear in the memberships."""
-    terms = {(t.key, term.slug): term for t in taxonomies for term in t.terms}
-    positions = {
-        key: {article_id: n for n, article_id in enumerate(term.article_ids)}
-        for key, term in terms.items()
-        if key[0] in RELATED_KEYS
-    }
-    versions = same_release(articles)
-    result = []
-    for article_id, article in enumerate(articles):
-        shown = {article_id, *related[article_id], *versions.get(article.translation_key, ())}
-        lists = []
-        for key in RELATED_KEYS:
-            for name in article.term_names(key):  # the first of its terms with others to show
-                slug = term_slugs.get((key, name), "")
-                ids = terms[(key, slug)].article_ids if (key, slug) in terms else ()
-                if len(ids) <= 1:
-                    continue
-                near = nearest(ids, positions[(key, slug)][article_id], limit + len(shown))
-                picked = tuple(i for i in near if i not in shown)[:limit]
-                if picked:
-                    lists.append((key, slug, picked))
-                    shown.update(picked)
-                    break
-        result.append(tuple(lists))
-    return tuple(result)
-
-
-def same_release(articles: Sequence[Article]) -> dict[str, tuple[int, ...]]:
-    """The language versions of each release (by translation_key): never "related" to each
-    other, as the article already links them ("Also in")."""
-    versions: dict[str, list[int]] = defaultdict(list)
-    for article_id, article in enumerate(articles):
-        if article.translation_key:
-            versions[article.translation_key].append(article_id)
-    return {key: tuple(ids) for key, ids in versions.items() if len(ids) > 1}
-
-
-def compute_related_lists(
-    articles: Sequence[Article],
-    taxonomies: Sequence[Taxonomy],
-    term_slugs: Mapping[tuple[str, str], str],
-    limit: int,
-) -> RelatedLists:
-    """Each article's related articles and its "more from" lists."""
-    related = compute_related(articles, taxonomies, limit)
-    return related, compute_more(articles, taxonomies, term_slugs, limit, related)
-
-
-def related_key(
-    articles: Sequence[Article],
-    taxonomies: Sequence[Taxonomy],
-    term_slugs: Mapping[tuple[str, str], str],
-    limit: int,
-) -> str:
-    """Everything related and "more from" lists depend on: who shares which unit or speaker,
-    in order, the order each article names its units and speakers in, and their slugs."""
-    lists = [t.article_ids for tax in taxonomies if tax.key in RELATED_KEYS for t in tax.terms]
-    names = [article.term_names(key) for article in articles for key in RELATED_KEYS]
-    slugs = sorted(item for item in term_slugs.items() if item[0][0] in RELATED_KEYS)
-    versions = [article.translation_key for article in articles]  # never related to each other
-    text = repr((limit, lists, names, slugs, versions))
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-
-
-def compute_related(
-    articles: Sequence[Article], taxonomies: Sequence[Taxonomy], limit: int
-) -> tuple[tuple[int, ...], ...]:
-    """Articles sharing units or speakers, near in time; linear in the archive, not quadratic."""
-    memberships: dict[int, list[tuple[tuple[int, ...], int]]] = defaultdict(list)
-    for taxonomy in taxonomies:
-        if taxonomy.key not in RELATED_KEYS:
-            continue
-        for term in taxonomy.terms:
-            for position, article_id in enumerate(term.article_ids):
-                memberships[article_id].append((term.article_ids, position))
-    versions = same_release(articles)
-    related = []
-    for article_id, article in enumerate(articles):
-        scores: dict[int, int] = {}
-        for ids, position in memberships.get(article_id, ()):
-            for other in ids[max(0, position - limit) : position + limit + 1]:
-                scores[other] = scores.get(other, 0) + 1
-        scores.pop(article_id, None)
-        for other in versions.get(article.translation_key, ()):  # linked as "Also in"
-            scores.pop(other, None)
-        # Most shared terms first, then nearest in time, then position: packed into one int.
-        keys = sorted(
-            ((-count) << 48) | (abs(other - article_id) << 24) | other
-            for other, count in scores.items()
-        )
-        related.append(tuple(key & 0xFFFFFF for key in keys[:limit]))
-    return tuple(related)

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 
 from newsgen.core.model import PageSpec, SiteIndex, Term
 
-MoreFrom = tuple[tuple[str, str, tuple[int, ...]], ...]
-
 
 @dataclass(frozen=True)
 class PageInputs:
@@ -21,7 +19,6 @@ class PageInputs:
     newer: int | None = None
     older: int | None = None
     related: tuple[int, ...] = ()
-    more: MoreFrom = ()
     translations: tuple[int, ...] = ()
     items: tuple[int, ...] = ()
     term: Term | None = None
@@ -37,7 +34,6 @@ class PageInputs:
             ("older", (self.older,) if self.older is not None else ()),
             ("related", self.related),
             ("items", self.items),
-            *((f"more:{key}:{slug}", ids) for key, slug, ids in self.more),
             ("translations", self.translations),
         ]
         return tuple((role, ids) for role, ids in roles if ids)
@@ -49,7 +45,7 @@ class PageInputs:
 
 
 def article_inputs(spec: PageSpec, index: SiteIndex) -> PageInputs:
-    """An article page: the article, its neighbours, related, "more from" and translations."""
+    """An article page: the article, its neighbours, related articles and translations."""
     article_id = spec.article_id
     assert article_id is not None
     article = index.articles[article_id]
@@ -61,7 +57,6 @@ def article_inputs(spec: PageSpec, index: SiteIndex) -> PageInputs:
         newer=article_id - 1 if article_id > 0 else None,
         older=article_id + 1 if article_id + 1 < len(index.articles) else None,
         related=index.related[article_id],
-        more=index.more[article_id] if index.more else (),
         translations=tuple(i for i in versions if i != article_id),
     )
 
