@@ -27,7 +27,7 @@ TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
 
 def check_front_matter(data: bytes) -> Article | None:
     """parse_source never raises, places every diagnostic, errs or returns an article, safe slugs."""
-    result = parse_source(Source(SOURCE_PATH, data), CONFIG, {})
+    result = parse_source(Source(SOURCE_PATH, data), CONFIG)
     assert isinstance(result, tuple) and len(result) == 2, f"bad result {result!r}"
     article, diagnostics = result
     assert isinstance(diagnostics, list), f"diagnostics is {type(diagnostics)}"

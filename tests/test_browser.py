@@ -655,3 +655,64 @@ def test_attachments_download_whole(
         assert download.suggested_filename == source.name
     finally:
         page.close()
+
+
+ENGLISH_NAMES = re.compile(
+    r"Jintai District|Weibin District|Chencang District|Baoji City|Zhang Wei|Wang Fang|"
+    r"\b(meeting|inspection|training|ceremony|forum|notice|conference)\b|Bureau|Department"
+)
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_vocabularies_over_time_hierarchy_and_language_in_the_browser(
+    browser: Browser, http_base: str, screenshots: Path, width: int
+) -> None:
+    """The issue's look: a Chinese article shows no English term name where a label exists;
+    the renamed unit lists both names' articles with its history; a 2021 article shows the
+    2021 name; a district lists its sub-districts' articles; search filters show labels."""
+    page = new_page(browser, width, 812)
+    shots = {
+        "article-zh": "2024/12/20/jintai-year-end-party-building-review-2024-zh/index.html",
+        "unit-history": "units/district-education-and-sports-bureau/index.html",
+        "speaker": "speakers/zhang-wei/index.html",
+        "district-all": "districts/jintai-district/all/index.html",
+    }
+    try:
+        for name, rel in shots.items():
+            page.goto(urljoin(http_base, rel), wait_until="load")
+            page.evaluate("document.fonts.ready")
+            page.screenshot(path=str(screenshots / f"{name}-{width}.png"), full_page=True)
+        page.goto(urljoin(http_base, shots["article-zh"]), wait_until="load")
+        meta = page.locator(".article-meta").inner_text()
+        assert "区委副书记" in meta and "金台区" in meta and "会议" in meta
+        names = page.locator(".article-meta, .more-from, .breadcrumbs").all_inner_texts()
+        shown = "\n".join(names)
+        assert not ENGLISH_NAMES.search(shown), shown
+        page.goto(urljoin(http_base, shots["unit-history"]), wait_until="load")
+        history = page.locator(".term-history").inner_text()
+        assert "District Education Bureau" in history and "until 2021" in history
+        titles = page.locator(".cards .card-title").all_inner_texts()
+        assert any("2021" in t or "Teachers' Day with awards" in t for t in titles)
+        assert any("金台区表彰乡村教师" in t for t in titles)
+        teachers = "2021/09/09/jintai-district-marks-teachers-day-with-awards-for-rural-teachers"
+        page.goto(urljoin(http_base, f"{teachers}/index.html"), wait_until="load")
+        assert "District Education Bureau" in page.locator(".article-meta").inner_text()
+        cards, number = [], 1
+        while True:  # every page of the listing of Jintai District and its sub-districts
+            rel = (
+                shots["district-all"]
+                if number == 1
+                else f"{shots['district-all'][:-10]}page/{number}/index.html"
+            )
+            response = page.goto(urljoin(http_base, rel), wait_until="load")
+            if response is None or response.status == 404:
+                break
+            cards += page.locator(".cards .card-title").all_inner_texts()
+            number += 1
+        assert number > 2 and any("Dongfeng Road" in t for t in cards), cards
+        page.goto(urljoin(http_base, "search/index.html"), wait_until="load")
+        options = page.locator('select[data-filter="event_type"] option').all_inner_texts()
+        assert any(o.startswith("Meeting (") for o in options), options
+        assert not any(o.startswith("meeting") for o in options), options
+    finally:
+        page.close()

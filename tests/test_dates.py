@@ -364,7 +364,7 @@ def test_setting_must_be_a_mapping_of_plain_values(tmp_path: Path, value: str) -
 
 def parse_article(date: str, config: Config) -> tuple[Article | None, list[str]]:
     text = f"---\ntitle: Review\ndate: {date}\n---\n\nBody.\n"
-    article, problems = parse_source(make_source(data=text), config, {})
+    article, problems = parse_source(make_source(data=text), config)
     return article, [p.format() for p in problems]
 
 

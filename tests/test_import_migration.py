@@ -304,9 +304,7 @@ def test_shortcode_text_in_a_jekyll_post_stays_text(tmp_path: Path) -> None:
         "{{</* mine */>}} and `{{< code >}}`.\n"
     )
     config = Config(tmp_path)
-    article, _ = parse_source(
-        make_source(data="---\ntitle: A\ndate: 2023-02-10\n---\n"), config, {}
-    )
+    article, _ = parse_source(make_source(data="---\ntitle: A\ndate: 2023-02-10\n---\n"), config)
     assert article is not None
     host = Shortcodes(config, {}).host(article, result.text)
     html = markup.render_markdown(result.text, host=host)

@@ -14,6 +14,7 @@ from newsgen.core.dates import parse_date
 from newsgen.core.diagnostics import Diagnostic
 from newsgen.core.model import Article, Speaker
 from newsgen.source.parse import digest_text, parse_source
+from newsgen.source.resolve import resolve_article
 from newsgen.source.summary import derive_summary
 from newsgen.source.vocab import read_vocabulary
 
@@ -30,7 +31,12 @@ def parse(
     path: str = "content/a.md",
 ) -> tuple[Article | None, list[Diagnostic]]:
     source = make_source(source_path=path, data=text)
-    return parse_source(source, config or Config(site_root=Path(".")), vocab or {})
+    article, problems = parse_source(source, config or Config(site_root=Path(".")))
+    if article is not None and vocab:  # applied after parsing, as a build does
+        article, unknown = resolve_article(article, vocab)
+        problems += unknown
+        article = None if unknown else article
+    return article, problems
 
 
 def messages(diagnostics: list[Diagnostic]) -> list[str]:

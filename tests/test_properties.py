@@ -739,9 +739,7 @@ def assert_good_diagnostics(source_path: str, data: bytes, diagnostics: list[Dia
 def test_parse_never_raises_and_every_problem_has_a_line(data: bytes) -> None:
     """Whatever the bytes, parse_source returns an Article or errors naming file and line."""
     config = Config(site_root=Path("/nonexistent"))
-    article, diagnostics = parse_source(
-        make_source(source_path="content/x.md", data=data), config, {}
-    )
+    article, diagnostics = parse_source(make_source(source_path="content/x.md", data=data), config)
     assert_good_diagnostics("content/x.md", data, diagnostics)
     errors = [d for d in diagnostics if d.is_error]
     assert (article is None) == bool(errors), [d.format() for d in diagnostics]
@@ -760,7 +758,7 @@ def test_diagnostic_lines_are_file_lines_whatever_came_before(values: list[str])
     lines = ["---", "title: T", *(f'x{n}: "{v}"' for n, v in enumerate(values)), "date: 2024-13-45"]
     data = "\n".join([*lines, "---", ""]).encode("utf-8")
     config = Config(site_root=Path("/nonexistent"))
-    _, diagnostics = parse_source(make_source(source_path="content/x.md", data=data), config, {})
+    _, diagnostics = parse_source(make_source(source_path="content/x.md", data=data), config)
     dates = [d for d in diagnostics if d.field == "date"]
     assert [d.line for d in dates] == [len(lines)], [d.format() for d in diagnostics]
 
@@ -771,7 +769,7 @@ def assert_check_is_clean(root: Path, files: dict[str, bytes]) -> None:
     result = check(BuildOptions(site_root=root))
     reported = {d.format() for d in result.diagnostics if d.is_error}
     for path, data in files.items():
-        _, parsed = parse_source(make_source(source_path=path, data=data), Config(root), {})
+        _, parsed = parse_source(make_source(source_path=path, data=data), Config(root))
         missed = [d.format() for d in parsed if d.is_error and d.format() not in reported]
         assert missed == [], f"check did not report {missed}"
     for diagnostic in result.diagnostics:

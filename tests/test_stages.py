@@ -176,7 +176,7 @@ def test_plan_finds_collisions_and_names_both_files() -> None:
 def test_the_article_factory_fills_derived_fields_as_parsing_does() -> None:
     """make_article's slug, URL and terms are those parse_source gives the same front matter."""
     text = article_text(title="Budget review", units=["Finance Bureau"], speaker="Zhang Wei")
-    parsed, problems = parse_source(make_source(data=text), Config(site_root=Path(".")), {})
+    parsed, problems = parse_source(make_source(data=text), Config(site_root=Path(".")))
     assert parsed is not None and problems == []
     made = make_article(title="Budget review", units=("Finance Bureau",), speakers=("Zhang Wei",))
     for name in ("title", "date", "slug", "url", "units", "speakers", "terms", "lang", "draft"):

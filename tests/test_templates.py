@@ -103,3 +103,24 @@ def test_og_locale_writes_language_and_territory(lang: str, locale: str) -> None
     from newsgen.render.structured import og_locale
 
     assert og_locale(lang) == locale
+
+
+def test_every_theme_word_has_a_chinese_translation() -> None:
+    """Each t("...") of the built-in theme, and the built-in taxonomies' titles, are in
+    i18n.yaml: a Chinese page shows no English theme word."""
+    import re
+
+    import yaml
+
+    from newsgen.core.config import DEFAULT_TAXONOMIES
+
+    theme = Path(__file__).parents[1] / "src/newsgen/theme"
+    words = {
+        match.group(2)
+        for path in (theme / "templates").rglob("*.*")
+        for match in re.finditer(r"(?<![\w.])t\(\s*(['\"])(.+?)\1\s*\)", path.read_text("utf-8"))
+    }
+    words |= {w for t in DEFAULT_TAXONOMIES for w in (t.title, t.singular)}
+    chinese = yaml.safe_load((theme / "i18n.yaml").read_text("utf-8"))["zh"]
+    assert len(words) > 40
+    assert sorted(words - set(chinese)) == []

@@ -31,3 +31,19 @@ def missing_translations(index: SiteIndex, config: Config) -> list[Diagnostic]:
         message = f"no {', '.join(missing)} version of this article ({hint})"
         problems.append(warning(article.source_path, line, "translation_key", message))
     return problems
+
+
+def missing_labels(index: SiteIndex, config: Config) -> tuple[tuple[str, str, str, int], ...]:
+    """(language, taxonomy key, term name, article count) for each term that has no label
+    in a site language besides the default (whose name is the canonical one): its pages in
+    that language show the canonical name instead."""
+    found = []
+    for lang in config.site_languages:
+        if primary_language(lang) == primary_language(config.language):
+            continue
+        for taxonomy in index.taxonomies:
+            for term in taxonomy.terms:
+                labelled = {primary_language(code) for code, _ in term.labels}
+                if primary_language(lang) not in labelled:
+                    found.append((lang, taxonomy.key, term.name, term.count))
+    return tuple(found)

@@ -149,6 +149,13 @@ def build_command(
     help="Print on stdout when the next article held back for a future date is due "
     "(RFC 3339, or 'none'): for a cron job that builds again then.",
 )
+@click.option(
+    "--missing-labels",
+    "report_labels",
+    is_flag=True,
+    help="Print on stdout, per site language, the terms whose vocabulary gives no name in it "
+    "(their pages show the canonical name).",
+)
 def check_command(
     site: Path,
     drafts: bool,
@@ -157,6 +164,7 @@ def check_command(
     strict: bool,
     quiet: bool,
     report_schedule: bool,
+    report_labels: bool,
 ) -> None:
     """Validate the site without writing anything; exit 1 on errors (or warnings, --strict).
 
@@ -165,6 +173,7 @@ def check_command(
       newsgen check && echo "all good"
       newsgen check --strict            # in CI: warnings fail too
       newsgen check --format json | jq '.[] | select(.severity == "error")'
+      newsgen check --missing-labels    # terms without a Chinese name, say
     """
     console = Console(stderr=True)
     try:
@@ -188,6 +197,9 @@ def check_command(
             console.print(line, highlight=False, markup=False, soft_wrap=True)
     if report_schedule:
         click.echo(due_time(result))
+    if report_labels:
+        for lang, key, name, count in result.missing_labels:
+            click.echo(f"{lang}\t{key}\t{name}\t{count} article{'' if count == 1 else 's'}")
 
 
 @cli.command("new")

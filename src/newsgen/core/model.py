@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 Progress = Callable[[str, int, int], None]
@@ -154,6 +154,8 @@ class Article:
     body_line: int
     extra: dict[str, Any]
     key_lines: dict[str, int] = field(default_factory=dict)
+    # (line, column) of each term named, by taxonomy key, as written (for vocabulary errors)
+    term_lines: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()  # old site URLs of this article (redirect pages)
     shortcodes: tuple[ShortcodeUse, ...] = ()  # found when parsing; templates checked later
     links: tuple[tuple[str, int], ...] = ()  # links and image sources in the body, with lines
@@ -182,6 +184,65 @@ class Article:
         return next((self.key_lines[k] for k in keys if k in self.key_lines), 0)
 
 
+def label_in(labels: tuple[tuple[str, str], ...], lang: str, name: str) -> str:
+    """A name's label in a language (zh-CN falls back to zh), else the name itself."""
+    found = dict(labels)
+    return found.get(lang) or found.get(lang.split("-")[0].lower()) or name
+
+
+@dataclass(frozen=True)
+class NameSpan:
+    """A name a term had for a time, from `start` to `end` (days, both included)."""
+
+    name: str
+    start: date | None = None
+    end: date | None = None
+    labels: tuple[tuple[str, str], ...] = ()
+
+    def label(self, lang: str) -> str:
+        """The name in a language."""
+        return label_in(self.labels, lang, self.name)
+
+    def covers(self, day: date) -> bool:
+        """Whether the name was in use on a day."""
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True)
+class TermLink:
+    """Another term a vocabulary names (successor, predecessor, parent, child); url is ""
+    when it has no page (no article names it)."""
+
+    name: str
+    slug: str
+    url: str
+    labels: tuple[tuple[str, str], ...] = ()
+
+    def label(self, lang: str) -> str:
+        """Its name in a language."""
+        return label_in(self.labels, lang, self.name)
+
+
+@dataclass(frozen=True)
+class TermHistory:
+    """What a vocabulary says of a term over time and in its hierarchy."""
+
+    names: tuple[NameSpan, ...] = ()  # its names with their dates, oldest first
+    successor: TermLink | None = None  # renamed, merged or split into
+    predecessors: tuple[TermLink, ...] = ()  # formed from
+    dissolved: date | None = None
+    ancestors: tuple[TermLink, ...] = ()  # parent, grandparent...: the top one first
+    children: tuple[TermLink, ...] = ()
+    descendant_ids: tuple[int, ...] = ()  # articles of its children and theirs, newest first
+    merged: bool = False  # its successor was formed from it and others (not a renaming)
+    roles: tuple[NameSpan, ...] = ()  # a person's roles over time, oldest first
+
+    def role_on(self, on: datetime | date, lang: str) -> str:
+        """The role a person held on a day, in a language ("" if the vocabulary says none)."""
+        day = on.date() if isinstance(on, datetime) else on
+        return next((span.label(lang) for span in self.roles if span.covers(day)), "")
+
+
 @dataclass(frozen=True)
 class Term:
     """One index entry (a unit, a speaker, a year...) with the articles it lists, newest first."""
@@ -192,15 +253,22 @@ class Term:
     url: str
     article_ids: tuple[int, ...]
     labels: tuple[tuple[str, str], ...] = ()
+    history: TermHistory | None = None  # from its vocabulary entry, when it says anything
 
     @property
     def count(self) -> int:
         """Number of articles filed under this term."""
         return len(self.article_ids)
 
-    def label(self, lang: str) -> str:
-        """The term's name in a language, falling back to its canonical name."""
-        return dict(self.labels).get(lang, self.name)
+    def label(self, lang: str, on: datetime | date | None = None) -> str:
+        """The term's name in a language (on a day: the name it had then), falling back to
+        its canonical name."""
+        if on is not None and self.history and self.history.names:
+            day = on.date() if isinstance(on, datetime) else on
+            for span in self.history.names:
+                if span.covers(day):
+                    return label_in(span.labels, lang, span.name)
+        return label_in(self.labels, lang, self.name)
 
 
 @dataclass(frozen=True)

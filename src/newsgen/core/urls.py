@@ -56,6 +56,12 @@ def month_url(year: int, month: int) -> str:
     return f"{year:04d}/{month:02d}/"
 
 
+def term_all_url(term_url: str) -> str:
+    """Site URL of the listing of a term with every term under it (a district and its
+    sub-districts)."""
+    return f"{term_url}all/"
+
+
 def day_url(year: int, month: int, day: int) -> str:
     """Site URL of a day archive."""
     return f"{year:04d}/{month:02d}/{day:02d}/"

@@ -20,7 +20,7 @@ from newsgen import __version__
 
 CACHE_DIR = ".newsgen-cache"
 CACHE_FILE = "cache.sqlite"
-SCHEMA = 12
+SCHEMA = 13
 ALLOWED_GLOBALS = {
     ("newsgen.core.model", "Article"),
     ("newsgen.core.model", "Speaker"),
@@ -34,6 +34,9 @@ ALLOWED_GLOBALS = {
     ("newsgen.core.model", "SiteIndex"),
     ("newsgen.core.model", "Taxonomy"),
     ("newsgen.core.model", "Term"),
+    ("newsgen.core.model", "TermHistory"),
+    ("newsgen.core.model", "TermLink"),
+    ("newsgen.core.model", "NameSpan"),
     ("newsgen.core.model", "PageSpec"),
     ("newsgen.site.related", "RelatedMemo"),
     ("newsgen.core.diagnostics", "Diagnostic"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,7 +12,7 @@ from newsgen import __version__
 from newsgen.core.config import CONFIG_FILE, Config
 from newsgen.core.model import Article
 from newsgen.source.load import Scan, stat_tree
-from newsgen.source.vocab import vocabulary_files
+from newsgen.source.vocab import Vocabulary
 
 
 @functools.cache
@@ -31,14 +31,16 @@ def code_digest() -> str:
 
 
 def cache_key(config: Config) -> str:
-    """Settings, vocabularies and newsgen itself: what parsed articles depend on besides
-    their own file."""
+    """Settings and newsgen itself: what parsed articles depend on besides their own file
+    (not vocabularies: they are applied after parsing)."""
     settings = repr(replace(config, site_root=Path("."))) + code_digest()
-    hasher = hashlib.blake2b(settings.encode(), digest_size=16)
-    for rel in sorted(vocabulary_files(config).values()):
-        path = config.site_root / rel
-        hasher.update(rel.encode() + (path.read_bytes() if path.is_file() else b""))
-    return hasher.hexdigest()
+    return hashlib.blake2b(settings.encode(), digest_size=16).hexdigest()
+
+
+def vocabularies_key(vocabularies: Mapping[str, Vocabulary]) -> str:
+    """What the index (names, slugs, labels) and pages showing terms take from vocabularies."""
+    text = repr(sorted((key, v.source_path, v.entries) for key, v in vocabularies.items()))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def inputs_digest(
@@ -59,14 +61,16 @@ def inputs_digest(
     return hasher.hexdigest(), newest
 
 
-def layout_key(published: Sequence[Article], static_paths: Sequence[str]) -> str:
+def layout_key(
+    published: Sequence[Article], static_paths: Sequence[str], vocabularies: str = ""
+) -> str:
     """What the index and the plan are made of besides the cache's own key (settings,
-    vocabularies, newsgen): each published article's card (its front matter and summary) and
-    the shortcodes its body uses (the index checks refs), in order, and the static files'
-    paths. A body edit leaves it as it was."""
+    newsgen): each published article's card (its front matter and summary) and the shortcodes
+    its body uses (the index checks refs), in order, the static files' paths and the
+    vocabularies (vocabularies_key). A body edit leaves it as it was."""
     hasher = hashlib.blake2b(digest_size=16)
     for article in published:
         card = article.card_hash or repr(replace(article, body_hash="", links=(), shortcodes=()))
         hasher.update(f"{card}\x00{article.shortcodes!r}\x01".encode())
-    hasher.update(repr(tuple(static_paths)).encode())
+    hasher.update(repr((tuple(static_paths), vocabularies)).encode())
     return hasher.hexdigest()

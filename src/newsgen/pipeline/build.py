@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 from newsgen.checks.links import broken_links, site_targets
-from newsgen.checks.translations import missing_translations
+from newsgen.checks.translations import missing_labels, missing_translations
 from newsgen.core.config import load_config
 from newsgen.core.diagnostics import BuildFailed, Diagnostic, has_errors, sort_diagnostics
 from newsgen.core.model import Progress
@@ -196,5 +196,10 @@ def check(options: BuildOptions) -> BuildResult:
     counts = (len(index.articles), len(site.pages))
     schedule = scheduled_articles(articles, options)
     return BuildResult(
-        sort_diagnostics(found), None, *counts, timings=timer.timings, scheduled=schedule
+        sort_diagnostics(found),
+        None,
+        *counts,
+        timings=timer.timings,
+        scheduled=schedule,
+        missing_labels=missing_labels(index, config),
     )

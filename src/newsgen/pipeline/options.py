@@ -60,6 +60,9 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     search_pending: bool = False  # published with the search bundles behind the pages
     scheduled: Schedule = ()  # articles held back for a future date, the soonest first
+    # (language, taxonomy key, term name, articles): terms shown without a name of their own
+    # in a site language (check --missing-labels)
+    missing_labels: tuple[tuple[str, str, str, int], ...] = ()
 
     @property
     def ok(self) -> bool:

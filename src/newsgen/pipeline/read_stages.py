@@ -13,7 +13,7 @@ from pathlib import Path
 from newsgen.core.config import CONFIG_FILE, Config, did_you_mean
 from newsgen.core.diagnostics import Diagnostic, UnsafeSetup, error, warning
 from newsgen.core.model import Article, Media, PageSpec, SiteIndex
-from newsgen.incremental.keys import layout_key
+from newsgen.incremental.keys import layout_key, vocabularies_key
 from newsgen.incremental.reuse import Parsed, ParseResult
 from newsgen.pipeline.options import BuildOptions, Job, Schedule
 from newsgen.publish.output import foreign_files_at
@@ -22,6 +22,7 @@ from newsgen.site.index import build_index, select_published, sort_articles
 from newsgen.site.plan import plan_pages
 from newsgen.source.load import Scan, list_static_files, read_source, source_digest
 from newsgen.source.parse import parse_source
+from newsgen.source.resolve import resolve_articles
 from newsgen.source.shortcodes import unknown_shortcodes
 from newsgen.source.vocab import Vocabulary, load_vocabularies
 
@@ -76,7 +77,7 @@ def load_inputs(config: Config) -> tuple[Inputs, list[Diagnostic]]:
     return Inputs(vocabularies, tuple(sorted(files.items()))), problems
 
 
-def make_parser(config: Config, vocabularies: Mapping[str, Vocabulary]) -> Callable[[str], object]:
+def make_parser(config: Config) -> Callable[[str], object]:
     """Read, hash and parse one file; runs in worker processes."""
 
     def parse_one(source_path: str) -> tuple[str, ParseResult]:
@@ -85,19 +86,19 @@ def make_parser(config: Config, vocabularies: Mapping[str, Vocabulary]) -> Calla
         except OSError as exc:  # gone since the scan, or not readable
             problem = error(source_path, 0, "", f"cannot be read: {exc.strerror or exc}")
             return source_digest(source_path, b"\x00unreadable"), (None, [problem])
-        article, problems = parse_source(source, config, vocabularies)
+        article, problems = parse_source(source, config)
         return source_digest(source_path, source.data), (article, problems)
 
     return parse_one
 
 
-def parse_files(job: Job, inputs: Inputs, scan: Scan) -> Parsed:
+def parse_files(job: Job, scan: Scan) -> Parsed:
     """Every content file's parse result by path, reusing results for unchanged files."""
     from newsgen.pipeline.parallel import parse_paths
 
     parsed: Parsed = job.reuse.reusable_parses(scan)
     dirty = [path for path in scan.stats if path not in parsed]
-    parser = make_parser(job.config, inputs.vocabularies)
+    parser = make_parser(job.config)
     parsed.update(parse_paths(parser, dirty, job.options.jobs, job.progress))
     job.reuse.note_parses(parsed)
     return parsed
@@ -106,10 +107,11 @@ def parse_files(job: Job, inputs: Inputs, scan: Scan) -> Parsed:
 def parse_articles(job: Job, inputs: Inputs, scan: Scan) -> tuple[list[Article], list[Diagnostic]]:
     """Parse stage: every article file, reusing results for files that did not change."""
     config = job.config
-    parsed = parse_files(job, inputs, scan)
+    parsed = parse_files(job, scan)
     results = sorted(parsed.values(), key=lambda found: found[0])  # by digest: any file order
-    articles = [article for _, (article, _) in results if article is not None]
-    problems = [*scan.problems, *(p for _, (_, found) in results for p in found)]
+    parsed_articles = [article for _, (article, _) in results if article is not None]
+    articles, unknown_terms = resolve_articles(parsed_articles, inputs.vocabularies)
+    problems = [*scan.problems, *(p for _, (_, found) in results for p in found), *unknown_terms]
     problems += unknown_shortcodes(articles, shortcode_names(config), config.templates_dir)
     return articles, problems
 
@@ -121,7 +123,8 @@ def index_site(
     options = job.options
     now = options.moment()
     published = sort_articles(select_published(articles, options.drafts, options.future, now))
-    key = layout_key(published, [rel for rel, _ in inputs.static_files])
+    static_paths = [rel for rel, _ in inputs.static_files]
+    key = layout_key(published, static_paths, vocabularies_key(inputs.vocabularies))
     reused = job.reuse.reused_index(key, published)
     if reused is not None:
         return reused.index, list(reused.index_problems)

@@ -34,7 +34,9 @@ def taxonomy_info(taxonomy: Taxonomy) -> TaxonomyInfo:
 
 def term_view(term: Term, log: ReadLog | None = None) -> TermView:
     """The view of a term (no article ids); reads of its count go into `log`."""
-    return TermView(term.taxonomy, term.name, term.slug, term.url, term.count, term.labels, log)
+    return TermView(
+        term.taxonomy, term.name, term.slug, term.url, term.count, term.labels, log, term.history
+    )
 
 
 def archive_tree(index: SiteIndex) -> tuple[tuple[TermView, tuple[TermView, ...]], ...]:
@@ -46,12 +48,19 @@ def archive_tree(index: SiteIndex) -> tuple[tuple[TermView, tuple[TermView, ...]
 
 
 def search_filters(index: SiteIndex) -> tuple[tuple[TaxonomyInfo, tuple[TermView, ...]], ...]:
-    """Every taxonomy's terms by name, for the search page's filters: built once."""
+    """Every taxonomy's terms by name, each followed by those under it (a district by its
+    sub-districts), for the search page's filters: built once."""
     return tuple(
-        (taxonomy_info(t), tuple(sorted((term_view(x) for x in t.terms), key=lambda v: v.name)))
+        (taxonomy_info(t), tuple(sorted((term_view(x) for x in t.terms), key=tree_order)))
         for t in index.taxonomies
         if t.terms
     )
+
+
+def tree_order(view: TermView) -> tuple[str, ...]:
+    """Sort key that puts a term right after the terms above it."""
+    above = view.history.ancestors if view.history else ()
+    return (*(a.name for a in above), view.name)
 
 
 class LazyBody:
@@ -249,12 +258,17 @@ def breadcrumbs(
             *date_crumbs(urls.month_url(date.year, date.month), context["lang"]),
             Crumb(article.title, article.url),
         )
-    if spec.kind in {"term", "terms"}:
+    if spec.kind in {"term", "terms", "term-all"}:
         taxonomy = taxonomies[spec.taxonomy]
         trail = [home, Crumb(taxonomy.title, taxonomy.url)]
         term: TermView | None = context.get("term")
         if term:
-            trail.append(Crumb(term.name, term.url))
+            ancestors = term.history.ancestors if term.history else ()
+            lang = context["lang"]
+            trail += [Crumb(a.label(lang), a.url) for a in ancestors if a.url]
+            trail.append(Crumb(term.label(lang), term.url))
+        if spec.kind == "term-all":
+            trail.append(Crumb("Including everything under it", spec.url))
         return tuple(trail)
     if spec.kind == "date":
         crumbs = date_crumbs(spec.listing_url, context["lang"])
@@ -278,7 +292,7 @@ def date_crumbs(listing_url: str, lang: str = "") -> tuple[Crumb, ...]:
 
 def pagination(spec: PageSpec) -> Pagination | None:
     """Newer and older neighbours of a listing page (older pages are numbered from the oldest)."""
-    if spec.kind not in {"home", "term", "date"}:
+    if spec.kind not in {"home", "term", "term-all", "date"}:
         return None
     number, count, base = spec.page_number, spec.page_count, spec.listing_url
     if number == 1:

@@ -1,5 +1,9 @@
 """Which changing site-wide values a page's render actually read (its dynamic dependencies).
 
+The same goes for vocabularies: a page notes each term whose name or label it showed, and
+only those terms' entries are hashed into its fingerprint, so a renamed unit renders again
+the pages that show it and no others.
+
 A template may name a value and show it only sometimes: the theme shows the archive's year
 counts and a term's article count on the first page of a listing only. Its fingerprint would
 change with every new article all the same, and every later page be rendered again for the
@@ -12,16 +16,36 @@ from __future__ import annotations
 
 from typing import Any, SupportsIndex
 
-ReadLog = set[str]  # the flags of the values one render read
+ReadLog = set[str]  # the flags of the values one render read, and the terms it named
 COUNTS = "c"  # a term's article count (TermView.count)
 WATCHED = {"archive_tree": "a", "search_filters": "s"}  # site-wide globals, by flag
 ALL_READS = "acs"  # what a page not rendered yet is taken to read
 SEPARATOR = ":"  # a stored page fingerprint: <digest>:<flags of what its render read>
+TERMS = "|"  # then the terms whose names it showed: <flags>|units/finance-bureau,...
 
 
 def flags(log: ReadLog) -> str:
-    """A render's reads as stored with its fingerprint."""
-    return "".join(sorted(log))
+    """A render's reads as stored with its fingerprint: one-letter flags, then the terms
+    (taxonomy/slug, noted by term_ref) whose vocabulary names and labels it showed."""
+    letters = "".join(sorted(f for f in log if len(f) == 1))
+    terms = sorted(f for f in log if len(f) > 1)
+    return f"{letters}{TERMS}{','.join(terms)}" if terms else letters
+
+
+def term_ref(key: str, slug: str) -> str:
+    """How a read of one term's names is noted (never one letter long)."""
+    return f"{key}/{slug}"
+
+
+def read_flags(reads: str) -> str:
+    """The one-letter flags of a stored read."""
+    return reads.partition(TERMS)[0]
+
+
+def read_terms(reads: str) -> list[str]:
+    """The terms (term_ref) a stored read names."""
+    terms = reads.partition(TERMS)[2]
+    return terms.split(",") if terms else []
 
 
 def reads_of(fingerprint: str | None) -> str:

@@ -25,7 +25,6 @@ from newsgen.core.model import (
     PageSpec,
     RenderedPage,
     SiteIndex,
-    Term,
 )
 from newsgen.core.xmlchars import strip_forbidden
 from newsgen.render import cjk
@@ -39,6 +38,9 @@ from newsgen.render.reads import (
     ReadLog,
     Watched,
     flags,
+    read_flags,
+    read_terms,
+    term_ref,
 )
 from newsgen.render.structured import article_json_ld, og_locale
 from newsgen.render.templating import (
@@ -50,6 +52,7 @@ from newsgen.render.templating import (
     template_structure_problems,
     templates_digest,
 )
+from newsgen.render.terms import TermNames, term_summary
 from newsgen.render.theme_words import translate_for_page
 from newsgen.render.viewmodels import SiteView, format_date, format_size, iso_date
 from newsgen.site.inputs import page_inputs
@@ -95,6 +98,7 @@ class Renderer:
         self.bodies = BodyStore(config, body_cache, Shortcodes(config, index.ref_urls))
         self.reads: ReadLog = set()  # what the page being rendered read (render/reads.py)
         self.contexts = ContextBuilder(config, index, self.bodies.html, self.reads)
+        self.terms = TermNames(index, self.contexts.taxonomies, self.reads)
         self.dynamic = {
             "archive_tree": archive_tree(index),
             "article_count": len(index.articles),
@@ -110,6 +114,7 @@ class Renderer:
         self.article_digests: dict[int, str] = {}
         self.template_digests: dict[tuple[str, str], str] = {}
         self.global_digests: dict[str, str] = {}
+        self.term_digests: dict[str, str] = {}
         self.template_names: dict[str, TemplateNames | None] = {}
         # Parsed without globals: Jinja does not count names its globals define as undeclared.
         self.bare_env = make_environment(config)
@@ -137,9 +142,10 @@ class Renderer:
                 else value
                 for name, value in self.dynamic.items()
             },
-            "term_url": self.term_url,
-            "term_slugs": self.term_slugs,
-            "term_label": self.term_label,
+            "term_url": self.terms.url,
+            "term_slugs": self.terms.slugs,
+            "term_label": self.terms.label,
+            "speaker_role": self.terms.role,
             "t": translate_for_page,
             "absolute_url": partial(urls.absolute_url, self.config.base_url),
             "home_url": self.make_home_url(),
@@ -180,20 +186,6 @@ class Renderer:
             for lang in languages
         )
 
-    def term_label(self, key: str, name: str, lang: str) -> str:
-        """A term's name in a language: its vocabulary label, else its canonical name."""
-        term = self.index.term(key, self.index.term_slugs.get((key, name), ""))
-        return term.label(lang) if term else name
-
-    def term_slugs(self, key: str, names: tuple[str, ...]) -> list[str]:
-        """Slugs of the terms an article names (what the search page filters on)."""
-        return [self.index.term_slugs[(key, name)] for name in names]
-
-    def term_url(self, key: str, name: str) -> str:
-        """Site URL of the term page a name in an article links to."""
-        taxonomy = self.contexts.taxonomies[key]
-        return urls.term_url(taxonomy.path, self.index.term_slugs[(key, name)])
-
     def render(self, spec: PageSpec) -> RenderedPage:
         """Render one page; template failures become a TemplateProblem naming file and line."""
         self.reads.clear()
@@ -232,6 +224,7 @@ class Renderer:
     def globals_digest(self, template: str, reads: str = ALL_READS) -> str:
         """Hash of the site-wide values a template (with its includes) uses, of those watched
         only the ones the page's last render read."""
+        reads = read_flags(reads)
         found = self.template_digests.get((template, reads))
         if found is None:
             names = template_names_used(self.bare_env, template, self.template_names)
@@ -258,9 +251,11 @@ class Renderer:
         own = [spec.kind, spec.url, spec.template, spec.title, spec.taxonomy, spec.term_slug]
         own += [spec.listing_url, str(spec.page_number), str(spec.page_count), spec.lang]
         shown = (inputs.term, *inputs.months, *inputs.terms)
-        terms = [term_summary(t, COUNTS in reads) for t in shown if t]
-        parts = [self.base_digest, self.globals_digest(spec.template, reads), repr((own, terms))]
+        letters = read_flags(reads)
+        terms = [term_summary(t, COUNTS in letters) for t in shown if t]
+        parts = [self.base_digest, self.globals_digest(spec.template, letters), repr((own, terms))]
         parts.append(repr(inputs.urls))
+        parts.extend(map(self.term_digest, read_terms(reads)))
         whole = whole_roles(spec)
         cards = self.cards.__getitem__  # a C-level lookup: listings show 300,000 cards at 10k
         for role, ids in inputs.shown():
@@ -268,12 +263,27 @@ class Renderer:
             parts.extend(map(self.article_digest if role in whole else cards, ids))
         return f"{digest(*parts)}{SEPARATOR}{reads}"
 
+    def term_digest(self, ref: str) -> str:
+        """What pages that show a term's name take from its vocabulary entry (term_ref)."""
+        found = self.term_digests.get(ref)
+        if found is None:
+            key, _, slug = ref.partition("/")
+            term = self.index.term(key, slug)
+            found = digest(repr(term_summary(term, False))) if term else "-"
+            self.term_digests[ref] = found
+        return found
+
+    def vocabulary_digest(self) -> str:
+        """Every term's names and labels: what the term_digest of any page may hash."""
+        summaries = [term_summary(t, False) for x in self.index.taxonomies for t in x.terms]
+        return digest(repr(summaries))
+
     def structure_digest(self) -> str:
         """What every fingerprint depends on but the bodies of the articles a page shows whole:
         settings, templates, newsgen, and every article's card (from which the index, the plan
         and the navigation follow). Unchanged, a page that shows no changed article whole has
         its last fingerprint still, so an edit need not hash the whole site again."""
-        return digest(self.base_digest, *self.cards)
+        return digest(self.base_digest, self.vocabulary_digest(), *self.cards)
 
     def shown_whole(self, spec: PageSpec) -> tuple[int, ...]:
         """The articles a page's fingerprint hashes whole (body included), read off its spec:
@@ -329,6 +339,12 @@ class Renderer:
         assert inputs.article_id is not None
         parts = [self.base_digest, self.globals_digest(spec.template), spec.url, spec.lang]
         parts.extend(self.article_digest(i) for i in (inputs.article_id, *inputs.translations))
+        article, slugs = self.index.articles[inputs.article_id], self.index.term_slugs
+        parts.extend(  # the names and filters of its terms (a renamed unit is indexed again)
+            self.term_digest(term_ref(key, slugs.get((key, name), "")))
+            for key, names in article.terms.items()
+            for name in names
+        )
         return digest(*parts)
 
 
@@ -341,9 +357,3 @@ def corrections_url(index: SiteIndex) -> str:
 def whole_roles(spec: PageSpec) -> tuple[str, ...]:
     """The roles whose articles a page shows whole: a site feed carries its items' content."""
     return ("article", "items") if spec.kind == "feed" and not spec.term_slug else ("article",)
-
-
-def term_summary(term: Term, count: bool) -> tuple[str, str, int, tuple[tuple[str, str], ...]]:
-    """What a page shows of a term besides its articles (whose digests are hashed apart);
-    its count only if the page's last render read a count."""
-    return (term.name, term.slug, term.count if count else -1, term.labels)

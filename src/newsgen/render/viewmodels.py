@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from newsgen.core.dates import MONTH_NAMES, offset_label
-from newsgen.core.model import Article, Update
+from newsgen.core.model import Article, TermHistory, Update, label_in
 from newsgen.render.reads import COUNTS
 
 
@@ -71,6 +71,7 @@ class TermView:
     _count: int
     labels: tuple[tuple[str, str], ...] = ()
     log: set[str] | None = field(default=None, repr=False, compare=False)
+    history: TermHistory | None = None  # names over time, successor, parent, children...
 
     @property
     def count(self) -> int:
@@ -81,7 +82,12 @@ class TermView:
 
     def label(self, lang: str) -> str:
         """The term's name in a language, falling back to its canonical name."""
-        return dict(self.labels).get(lang, self.name)
+        return label_in(self.labels, lang, self.name)
+
+    @property
+    def depth(self) -> int:
+        """How many terms with a page stand above it in its vocabulary's hierarchy."""
+        return sum(1 for a in self.history.ancestors if a.url) if self.history else 0
 
 
 @dataclass(frozen=True)

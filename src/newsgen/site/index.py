@@ -10,6 +10,7 @@ from newsgen.core.config import Config
 from newsgen.core.diagnostics import Diagnostic, warning
 from newsgen.core.model import Article, SiteIndex, Taxonomy, Term
 from newsgen.core.urls import code_point_slug, day_url, make_slug, month_url, term_url, year_url
+from newsgen.site.hierarchy import with_histories
 from newsgen.site.related import Related, RelatedMemo, update_related
 from newsgen.source.shortcodes import REF_NAMES
 from newsgen.source.vocab import Vocabulary
@@ -191,7 +192,7 @@ def group_terms(
         for slug, ids in members.items()
     ]
     terms.sort(key=lambda t: (t.name.casefold(), t.slug))
-    return tuple(terms), slugs, problems
+    return with_histories(terms, vocabulary), slugs, problems
 
 
 def term_slug(name: str, vocabulary: Vocabulary | None) -> str:

@@ -133,9 +133,17 @@ def plan_taxonomy(index: SiteIndex, config: Config, taxonomy: Taxonomy) -> Itera
         "terms", url, urls.output_path(url), "terms.html", taxonomy.title, taxonomy=taxonomy.key
     )
     for term in taxonomy.terms:
+        title = term.label(config.language)  # the site language's name for it
         yield from listing_pages(
-            index, config, "term", term.url, term.name, term.article_ids, taxonomy.key, term.slug
+            index, config, "term", term.url, title, term.article_ids, taxonomy.key, term.slug
         )
+        below = term.history.descendant_ids if term.history else ()
+        if below:  # its articles and those of the terms under it, in one listing
+            every = sorted({*term.article_ids, *below})
+            all_url = urls.term_all_url(term.url)
+            yield from listing_pages(
+                index, config, "term-all", all_url, title, every, taxonomy.key, term.slug
+            )
         if config.base_url and taxonomy.feeds:
             feed_url = urls.term_feed_url(taxonomy.path, term.slug)
             ids = term.article_ids[: config.feed_items]
@@ -144,7 +152,7 @@ def plan_taxonomy(index: SiteIndex, config: Config, taxonomy: Taxonomy) -> Itera
                 feed_url,
                 feed_url,
                 "feed.xml",
-                term.name,
+                title,
                 taxonomy=taxonomy.key,
                 term_slug=term.slug,
                 listing_url=term.url,

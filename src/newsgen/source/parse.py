@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +22,7 @@ from newsgen.core.yamlsource import (
     YamlMapping,
     construct_field,
     fold_key_case,
+    node_line,
     parse_mapping,
 )
 from newsgen.source.fields import (
@@ -41,10 +41,10 @@ from newsgen.source.media import read_attachments, read_image
 from newsgen.source.shortcodes import find_uses, strip_shortcodes
 from newsgen.source.slugs import choose_slug, read_aliases, rename_reserved
 from newsgen.source.summary import derive_summary
-from newsgen.source.vocab import Vocabulary
 
 TEXT_KEYS = ("title", "summary", "slug", "lang", "translation_key", "district", "event_type")
 SINGLE_TERM_KEYS = ("district", "event_type")
+MULTI_TERM_KEYS = ("district",)  # written as one value, or a list for a joint release
 JEKYLL_NAME = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})-.+\.\w+$")
 
 
@@ -63,6 +63,7 @@ class Values:
     image: LeadImage | None = None
     attachments: tuple[Attachment, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    term_lines: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
 
 
 def known_keys(config: Config) -> tuple[str, ...]:
@@ -73,10 +74,10 @@ def known_keys(config: Config) -> tuple[str, ...]:
     return tuple(dict.fromkeys(base + taxonomy_keys))
 
 
-def parse_source(
-    source: Source, config: Config, vocabularies: Mapping[str, Vocabulary]
-) -> tuple[Article | None, list[Diagnostic]]:
-    """Decode, split, read and validate one article file; every problem is reported."""
+def parse_source(source: Source, config: Config) -> tuple[Article | None, list[Diagnostic]]:
+    """Decode, split, read and validate one article file; every problem is reported. Terms
+    stay as written, with their lines: vocabularies are applied after (source/resolve.py), so
+    a vocabulary edit does not parse every article again."""
     path = source.source_path
     if len(source.data) > config.max_article_mb * 1_000_000:
         size = len(source.data) / 1_000_000
@@ -113,7 +114,7 @@ def parse_source(
             problems.append(warning(path, item.line, "", f"unknown key '{item.key}'{hint}"))
     supplied = date_from_file_name(path, mapping, values, config)
     problems.extend(check_required(mapping, values, config, path, split.yaml_line - 1, supplied))
-    problems.extend(resolve_terms(mapping, values, config, vocabularies, path, split.yaml_line))
+    note_term_lines(mapping, values, config, split.yaml_line)
     problems.extend(check_language(mapping, values, config, Place(path, split.yaml_line, "lang")))
     problems.extend(check_limits(mapping, values, config, path))
     if any(p.is_error for p in problems) or values.date is None:
@@ -171,12 +172,15 @@ def read_field(
 
 
 def read_single(key: str, node: yaml.Node, place: Place, values: Values) -> list[Diagnostic]:
-    """A text field; district and event_type also accept a one-item list."""
+    """A text field; event_type also accepts a one-item list, district a list of several
+    (a joint release of two districts is listed on both districts' pages)."""
     if key in SINGLE_TERM_KEYS and isinstance(node, yaml.SequenceNode):
         items, problems = read_text_list(node, place)
-        if len(items) > 1:
+        if len(items) > 1 and key not in MULTI_TERM_KEYS:
             return [place.error(node, f"takes one value, got {len(items)} (split the article?)")]
         values.text[key] = items[0] if items else ""
+        if key in MULTI_TERM_KEYS:
+            values.lists[key] = tuple(dict.fromkeys(items))
         return problems
     values.text[key], problems = read_text(node, place)
     return problems
@@ -271,52 +275,26 @@ def is_empty_node(node: yaml.Node) -> bool:
     return not node.value
 
 
-def resolve_terms(
-    mapping: YamlMapping,
-    values: Values,
-    config: Config,
-    vocabularies: Mapping[str, Vocabulary],
-    path: str,
-    offset: int,
-) -> list[Diagnostic]:
-    """Replace aliases by canonical names; unknown terms of a vocabulary are errors."""
-    problems: list[Diagnostic] = []
-    for key, vocabulary in vocabularies.items():
-        item = mapping.get(key)
+def note_term_lines(mapping: YamlMapping, values: Values, config: Config, offset: int) -> None:
+    """Where each term an article names is written (file line, column), for errors found
+    once vocabularies are applied."""
+    for taxonomy in config.taxonomies:
+        item = mapping.get(taxonomy.key)
         if item is None:
             continue
-        place = Place(path, offset, key)
         nodes = item.node.value if isinstance(item.node, yaml.SequenceNode) else [item.node]
-        resolved = []
-        for name, node in zip(term_values(key, values), nodes, strict=False):
-            entry = vocabulary.resolve(name)
-            if entry is None:
-                problems.append(
-                    place.error(node, f"unknown term '{name}' ({vocabulary.suggest(name)})")
-                )
-            resolved.append(entry.name if entry else name)
-        store_terms(key, tuple(dict.fromkeys(resolved)), values)
-    return problems
+        values.term_lines[taxonomy.key] = tuple(node_line(node, offset) for node in nodes)
 
 
 def term_values(key: str, values: Values) -> tuple[str, ...]:
     """The names an article gives for a taxonomy key."""
     if key == "speaker":
         return tuple(s.name for s in values.speakers)
+    if key in values.lists:
+        return values.lists[key]
     if key in SINGLE_TERM_KEYS:
         return (values.text[key],) if values.text.get(key) else ()
-    return values.lists.get(key, ())
-
-
-def store_terms(key: str, names: tuple[str, ...], values: Values) -> None:
-    """Write canonical names back where term_values found them."""
-    if key == "speaker":
-        roles = {s.name: s.role for s in values.speakers}
-        values.speakers = tuple(Speaker(n, roles.get(n, "")) for n in names)
-    elif key in SINGLE_TERM_KEYS:
-        values.text[key] = names[0] if names else ""
-    else:
-        values.lists[key] = names
+    return ()
 
 
 def make_article(
@@ -366,6 +344,7 @@ def make_article(
         body_line=split.body_line,
         extra=values.extra,
         key_lines=lines,
+        term_lines=values.term_lines,
         aliases=aliases,
         shortcodes=shortcodes,
         links=find_links(body, split.body_line),

@@ -1,0 +1,61 @@
+"""Term names as templates show them: in the page's language, as of an article's date, with
+the terms above them; each use noted in the render's reads (render/reads.py), so a page is
+rendered again when a term it shows changes in its vocabulary, and not otherwise."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from newsgen.core import urls
+from newsgen.core.model import SiteIndex, Taxonomy, Term
+from newsgen.render.reads import ReadLog, term_ref
+
+
+class TermNames:
+    """The template functions term_label, speaker_role, term_slugs and term_url."""
+
+    def __init__(self, index: SiteIndex, taxonomies: dict[str, Taxonomy], reads: ReadLog) -> None:
+        self.index, self.taxonomies, self.reads = index, taxonomies, reads
+
+    def label(self, key: str, name: str, lang: str, on: datetime | None = None) -> str:
+        """A term's name in a language (on a day: the name it had then): its vocabulary
+        label, else its canonical name."""
+        term = self.index.term(key, self.read_slug(key, name))
+        return term.label(lang, on) if term else name
+
+    def role(self, name: str, on: datetime, lang: str) -> str:
+        """The role a speaker held on a day, as the speakers' vocabulary says ("" if not)."""
+        term = self.index.term("speaker", self.read_slug("speaker", name))
+        return term.history.role_on(on, lang) if term and term.history else ""
+
+    def slugs(self, key: str, names: tuple[str, ...]) -> list[str]:
+        """Slugs of the terms an article names and of the terms above them (what the search
+        page filters on: a district finds its sub-districts' articles too)."""
+        found = []
+        for name in names:
+            slug = self.read_slug(key, name)
+            term = self.index.term(key, slug)
+            above = term.history.ancestors if term and term.history else ()
+            found += [*(a.slug for a in above), slug]
+        return list(dict.fromkeys(found))
+
+    def url(self, key: str, name: str) -> str:
+        """Site URL of the term page a name in an article links to."""
+        return urls.term_url(self.taxonomies[key].path, self.read_slug(key, name))
+
+    def read_slug(self, key: str, name: str) -> str:
+        """The slug of the term a name stands for, noting that the page shows it."""
+        slug = self.index.term_slugs.get((key, name), "")
+        self.reads.add(term_ref(key, slug))
+        return slug
+
+
+def term_summary(term: Term, count: bool) -> tuple[Any, ...]:
+    """What a page shows of a term besides its articles (whose digests are hashed apart):
+    its names, labels and history; its count only if the page's last render read a count."""
+    history = term.history
+    if history and history.descendant_ids:  # what shows is that there are some, not which
+        history = replace(history, descendant_ids=(-1,))
+    return (term.name, term.slug, term.count if count else -1, term.labels, history)
