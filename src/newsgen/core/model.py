@@ -154,8 +154,9 @@ class Article:
     body_line: int
     extra: dict[str, Any]
     key_lines: dict[str, int] = field(default_factory=dict)
-    # (line, column) of each term named, by taxonomy key, as written (for vocabulary errors)
-    term_lines: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    # where each term named is written, for vocabulary errors: "units:9.5,10.5;district:4.11"
+    # (line.column by taxonomy key; one string: 10,000 articles' tuples load slowly)
+    term_lines: str = ""
     aliases: tuple[str, ...] = ()  # old site URLs of this article (redirect pages)
     shortcodes: tuple[ShortcodeUse, ...] = ()  # found when parsing; templates checked later
     links: tuple[tuple[str, int], ...] = ()  # links and image sources in the body, with lines
@@ -178,6 +179,17 @@ class Article:
     def term_names(self, key: str) -> tuple[str, ...]:
         """Names this article gives for one taxonomy."""
         return self.terms.get(key, ())
+
+    def term_place(self, key: str, number: int) -> tuple[int, int]:
+        """(line, column) of the term an article names `number`th for a taxonomy key, else
+        the key's line."""
+        for part in self.term_lines.split(";"):
+            name, _, places = part.partition(":")
+            found = places.split(",") if name == key and places else []
+            if number < len(found):
+                line, _, column = found[number].partition(".")
+                return int(line), int(column)
+        return self.line_of(key), 0
 
     def line_of(self, *keys: str) -> int:
         """File line of the first of these front-matter keys that is given (0 if none)."""

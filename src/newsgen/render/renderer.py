@@ -40,7 +40,6 @@ from newsgen.render.reads import (
     flags,
     read_flags,
     read_terms,
-    term_ref,
 )
 from newsgen.render.structured import article_json_ld, og_locale
 from newsgen.render.templating import (
@@ -339,13 +338,24 @@ class Renderer:
         assert inputs.article_id is not None
         parts = [self.base_digest, self.globals_digest(spec.template), spec.url, spec.lang]
         parts.extend(self.article_digest(i) for i in (inputs.article_id, *inputs.translations))
-        article, slugs = self.index.articles[inputs.article_id], self.index.term_slugs
-        parts.extend(  # the names and filters of its terms (a renamed unit is indexed again)
-            self.term_digest(term_ref(key, slugs.get((key, name), "")))
-            for key, names in article.terms.items()
-            for name in names
-        )
+        article = self.index.articles[inputs.article_id]
+        parts.append(repr(self.indexed_terms(article)))
         return digest(*parts)
+
+    def indexed_terms(self, article: Article) -> list[tuple[str, ...]]:
+        """What the search index holds of an article's terms: their names in its language on
+        its date, and the slugs its filters match (its own and those above): a unit renamed
+        in another language does not index the article again."""
+        found = []
+        for key, names in article.terms.items():
+            for name in names:
+                term = self.index.term(key, self.index.term_slugs.get((key, name), ""))
+                if term is None:
+                    continue
+                above = term.history.ancestors if term.history else ()
+                label = term.label(article.lang, article.date)
+                found.append((key, term.slug, label, *(a.slug for a in above)))
+        return found
 
 
 def corrections_url(index: SiteIndex) -> str:

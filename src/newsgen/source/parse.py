@@ -63,7 +63,7 @@ class Values:
     image: LeadImage | None = None
     attachments: tuple[Attachment, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
-    term_lines: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    term_lines: list[str] = field(default_factory=list)  # "units:9.5,10.5" (Article's)
 
 
 def known_keys(config: Config) -> tuple[str, ...]:
@@ -283,7 +283,8 @@ def note_term_lines(mapping: YamlMapping, values: Values, config: Config, offset
         if item is None:
             continue
         nodes = item.node.value if isinstance(item.node, yaml.SequenceNode) else [item.node]
-        values.term_lines[taxonomy.key] = tuple(node_line(node, offset) for node in nodes)
+        places = ",".join("{}.{}".format(*node_line(node, offset)) for node in nodes)
+        values.term_lines.append(f"{taxonomy.key}:{places}")
 
 
 def term_values(key: str, values: Values) -> tuple[str, ...]:
@@ -344,7 +345,7 @@ def make_article(
         body_line=split.body_line,
         extra=values.extra,
         key_lines=lines,
-        term_lines=values.term_lines,
+        term_lines=";".join(values.term_lines),
         aliases=aliases,
         shortcodes=shortcodes,
         links=find_links(body, split.body_line),

@@ -34,21 +34,25 @@ def resolve_article(
     article: Article, vocabularies: Mapping[str, Vocabulary]
 ) -> tuple[Article, list[Diagnostic]]:
     """One article's terms in canonical spelling (itself when nothing changes)."""
-    terms, problems = dict(article.terms), []
+    problems = check_roles(article, vocabularies["speaker"]) if "speaker" in vocabularies else []
+    if all(
+        vocabulary.is_canonical(name)
+        for key, vocabulary in vocabularies.items()
+        for name in article.terms.get(key, ())
+    ):
+        return article, problems  # most articles: every term already in canonical spelling
+    terms = dict(article.terms)
     canonical: dict[tuple[str, str], str] = {}
     for key, vocabulary in sorted(vocabularies.items()):
         names = terms.get(key, ())
-        lines = article.term_lines.get(key, ())
         for n, name in enumerate(names):
             entry = vocabulary.resolve(name)
             if entry is None:
-                line, column = lines[n] if n < len(lines) else (article.line_of(key), 0)
+                line, column = article.term_place(key, n)
                 message = f"unknown term '{name}' ({vocabulary.suggest(name)})"
                 problems.append(error(article.source_path, line, key, message, column))
             canonical[(key, name)] = entry.name if entry else name
         terms[key] = tuple(dict.fromkeys(canonical[(key, name)] for name in names))
-    if "speaker" in vocabularies:
-        problems += check_roles(article, vocabularies["speaker"])
     if terms == article.terms:
         return article, problems
     return with_terms(article, terms, canonical), problems
@@ -79,16 +83,17 @@ def check_roles(article: Article, vocabulary: Vocabulary) -> list[Diagnostic]:
     """A role written in an article that is not the one the speakers' vocabulary gives for
     the article's date (in any of its languages) is a warning: one of them is wrong."""
     problems = []
-    lines = article.term_lines.get("speaker", ())
     day = article.date.date()
     for n, speaker in enumerate(article.speakers):
+        if not speaker.role:
+            continue
         entry = vocabulary.resolve(speaker.name)
         span = next((s for s in entry.roles if s.covers(day)), None) if entry else None
         if not speaker.role or span is None:
             continue
         known = {span.name.casefold(), *(label.casefold() for _, label in span.labels)}
         if speaker.role.strip().casefold() not in known:
-            line, column = lines[n] if n < len(lines) else (article.line_of("speaker"), 0)
+            line, column = article.term_place("speaker", n)
             message = (
                 f"{speaker.name}'s role '{speaker.role}' is not the one {vocabulary.source_path} "
                 f"gives for {day}: '{span.name}' (correct one of them, or leave the role out)"

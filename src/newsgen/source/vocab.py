@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
 import re
 from dataclasses import dataclass, replace
@@ -68,6 +69,15 @@ class Vocabulary:
     source_path: str
     entries: tuple[VocabEntry, ...]
     lookup: dict[str, VocabEntry]
+
+    def is_canonical(self, name: str) -> bool:
+        """Whether a name is an entry's canonical name, as spelt (nothing to resolve)."""
+        return name in self.canonical_names
+
+    @functools.cached_property
+    def canonical_names(self) -> frozenset[str]:
+        """Every entry's canonical name."""
+        return frozenset(entry.name for entry in self.entries)
 
     def resolve(self, name: str) -> VocabEntry | None:
         """The entry a name, alias or label stands for (case-insensitive)."""
