@@ -57,6 +57,21 @@ def clean_tree(root: Path, tmp: Path) -> dict[str, bytes]:
     return read_tree(fresh)
 
 
+# Units vocabularies a random edit switches between: none, labels, a renaming with a name
+# history and a hierarchy, a merger.
+VOCABULARIES = [
+    "",
+    "- {name: Finance Bureau, labels: {zh: 财政局}}\n"
+    "- {name: Health Commission, labels: {zh: 卫健委}}\n"
+    "- {name: Organization Department, labels: {zh: 组织部}}\n",
+    "- name: Finance and Tax Bureau\n"
+    "  names: [{name: Finance Bureau, until: 2023-02-01, labels: {zh: 财政局}}]\n"
+    "- {name: Health Commission, parent: Organization Department}\n"
+    "- {name: Organization Department, labels: {zh: 组织部门}}\n",
+    "- {name: Finance Bureau, labels: {zh: 区财政局}}\n"
+    "- {name: Health Commission, successor: Organization Department, dissolved: 2023-03-01}\n"
+    "- {name: Organization Department}\n",
+]
 EDITS = st.lists(
     st.one_of(
         st.tuples(st.just("add"), st.integers(0, 30), st.integers(0, 60), st.integers(0, 2)),
@@ -75,6 +90,7 @@ EDITS = st.lists(
         st.tuples(st.just("template"), st.booleans()),
         st.tuples(st.just("static"), st.sampled_from(["a", "bb", ""])),
         st.tuples(st.just("setting"), st.sampled_from([1, 2, 3])),
+        st.tuples(st.just("vocabulary"), st.sampled_from(range(len(VOCABULARIES)))),
     ),
     min_size=1,
     max_size=6,
@@ -137,6 +153,12 @@ def apply_edit(root: Path, edit: tuple[object, ...]) -> None:
             write_files(root, {"static/extra.txt": str(edit[1])})
         else:
             (root / "static/extra.txt").unlink(missing_ok=True)
+    elif kind == "vocabulary":
+        text = VOCABULARIES[int(str(edit[1]))]
+        if text:
+            write_files(root, {"data/units.yaml": text})
+        else:
+            (root / "data/units.yaml").unlink(missing_ok=True)
     elif kind == "setting":
         write_files(
             root,

@@ -13,7 +13,7 @@ import json
 import shutil
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from newsgen.core.model import Article, PageSpec, SiteIndex, Taxonomy
 from newsgen.incremental.cache import BuildCache, CacheUnusable, peek_meta
 from newsgen.incremental.keys import cache_key, code_digest, inputs_digest
 from newsgen.incremental.media import MediaStore
+from newsgen.incremental.records import Layout, Prints, Published
 from newsgen.incremental.stores import BodyCacheFile, BundleCacheFile
 from newsgen.incremental.url_history import moved_articles, read_url_map, url_map
 from newsgen.publish import output
@@ -43,30 +44,9 @@ SCHEDULED = "scheduled"  # meta: the articles the last build held back, as JSON
 TEMPLATE_NAMES = "template-names"  # snapshot: what each template reads
 RELATED = "related"  # snapshot: the last build's related lists (site/related.py)
 STRUCTURE = "structure"  # meta: the structure digest the saved fingerprints were made under
+SEARCH_BASE = "search-base"  # meta: what the saved search prints were made under
 BYTECODE = "templates-"  # compiled templates: templates-<code digest>/ in the cache folder
 SEARCH_PRINT = "/search/"  # pages-table rows of search prints (no output path starts with /)
-
-
-@dataclass(frozen=True)
-class Layout:
-    """The index (its articles left out) and the plan made from one layout key, with their
-    problems: a body edit reuses them instead of indexing and planning every article."""
-
-    key: str
-    index: SiteIndex
-    index_problems: tuple[Diagnostic, ...]
-    pages: tuple[PageSpec, ...] = ()
-    plan_problems: tuple[Diagnostic, ...] = ()
-
-
-@dataclass(frozen=True)
-class Prints:
-    """Every page's fingerprint, every article page's search print, and the structure digest
-    they were made under (what the next build compares to reuse them)."""
-
-    pages: Mapping[str, str]
-    search: Mapping[str, str]
-    structure: str
 
 
 class Incremental:
@@ -280,18 +260,23 @@ class Incremental:
         last render read (render/reads.py); one never rendered gets none ("": it is rendered,
         then hashed). Under the last build's structure digest only pages showing a changed
         article whole are hashed again: the others' inputs are the same."""
-        structure = renderer.structure_digest()
-        cache, last = self.cache, self.last_pages
+        structure, search_base = renderer.structure_digest(), renderer.search_base(pages)
+        cache, last, articles = self.cache, self.last_pages, renderer.index.articles
         same = cache is not None and cache.meta(STRUCTURE) == structure
-        changed = self.changed_articles(renderer.index.articles) if same and last else set()
+        same_search = cache is not None and cache.meta(SEARCH_BASE) == search_base
+        changed = self.changed_articles(articles) if (same or same_search) and last else set()
         prints = {}
         for page in pages:
             old = last.get(page.output_path)
             if old is not None and not (same and changed.isdisjoint(renderer.shown_whole(page))):
                 old = renderer.fingerprint(page, reads_of(old))
             prints[page.output_path] = old or ""
-        previous = last if same else {}
+        # An addition changes the structure, not what search prints hash: only the changed
+        # articles and language versions (whose other versions may be gone) are hashed again.
+        previous = last if (same or same_search) else {}
         searched = renderer.search_dependents(changed)
+        if same_search and not same:
+            searched |= {n for n, article in enumerate(articles) if article.translation_key}
         search = {}
         for page in pages:
             if page.kind == "article":
@@ -299,7 +284,7 @@ class Incremental:
                 if found is None or page.article_id in searched:
                     found = renderer.search_fingerprint(page)
                 search[page.output_path] = found
-        return Prints(prints, search, structure)
+        return Prints(prints, search, structure, search_base)
 
     def settle_prints(
         self,
@@ -347,7 +332,7 @@ class Incremental:
         replaced: the shortcut, the staged pages' fingerprints and replaced bundles go."""
         if self.cache:
             self.cache.forget_pages(staged)
-            self.cache.save_meta(dict.fromkeys([*forget, STRUCTURE], ""))
+            self.cache.save_meta(dict.fromkeys([*forget, STRUCTURE, SEARCH_BASE], ""))
 
     def after_publish(self, published: Published) -> None:
         """Remember this build, now that its output is in place."""
@@ -367,7 +352,7 @@ class Incremental:
         }
         prints = published.prints
         pages = {**prints.pages, **{SEARCH_PRINT + p: v for p, v in prints.search.items()}}
-        meta[STRUCTURE] = prints.structure
+        meta[STRUCTURE], meta[SEARCH_BASE] = prints.structure, prints.search_base
         cache.save(sources, parsed, published.body_keys, pages, meta)
         cache.save_meta(published.search_state)  # only now: the bundles are published
         kept = [(k.removeprefix("search:"), v) for k, v in published.search_state.items() if v]
@@ -376,24 +361,10 @@ class Incremental:
         # A racy input may change unseen; a build that left the search behind the pages must
         # not let the next one skip it.
         trusted = self.inputs[1] < scan.started_ns - RACY_NS and not published.search_pending
-        cache.save_meta(
-            {
-                "inputs": self.inputs[0] if trusted else "",
-                "articles": str(len(published.articles)),
-                "urls": url_map(published.articles, self.previous_urls),
-            }
-        )
-
-
-@dataclass(frozen=True)
-class Published:
-    """What a published build hands over for the next build to reuse."""
-
-    output_dir: Path
-    articles: Sequence[Article]
-    prints: Prints
-    body_keys: set[str]
-    search_state: Mapping[str, str]
-    next_due: float
-    search_pending: bool = False  # the search bundles were kept behind the pages
-    scheduled: tuple[tuple[str, datetime], ...] = ()  # held back for a future date
+        meta = {
+            "inputs": self.inputs[0] if trusted else "",
+            "articles": str(len(published.articles)),
+        }
+        if not self.layout_reused:  # a reused layout: the same cards, so the same URLs
+            meta["urls"] = url_map(published.articles, self.previous_urls)
+        cache.save_meta(meta)

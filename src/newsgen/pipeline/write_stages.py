@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from newsgen.core.diagnostics import Diagnostic
 from newsgen.core.model import Article, SiteIndex
 from newsgen.incremental.keys import cache_key
-from newsgen.incremental.reuse import Prints, Published
+from newsgen.incremental.records import Prints, Published
 from newsgen.pipeline.media_stages import make_images
 from newsgen.pipeline.options import Job, Schedule
 from newsgen.pipeline.read_stages import Site, next_due, scheduled_articles

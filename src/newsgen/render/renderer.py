@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -40,6 +41,7 @@ from newsgen.render.reads import (
     flags,
     read_flags,
     read_terms,
+    term_ref,
 )
 from newsgen.render.structured import article_json_ld, og_locale
 from newsgen.render.templating import (
@@ -51,7 +53,7 @@ from newsgen.render.templating import (
     template_structure_problems,
     templates_digest,
 )
-from newsgen.render.terms import TermNames, term_summary
+from newsgen.render.terms import IndexedTerms, TermNames, term_summary
 from newsgen.render.theme_words import translate_for_page
 from newsgen.render.viewmodels import SiteView, format_date, format_size, iso_date
 from newsgen.site.inputs import page_inputs
@@ -69,6 +71,13 @@ LANGUAGE_NAMES = {
     "pt": "Português",
 }
 DYNAMIC_GLOBALS = ("archive_tree", "article_count", "search_filters", "corrections_url")
+
+
+class TermDigests(dict[str, str]):
+    """Term digests by term_ref; a term no longer there is "-" (its pages change)."""
+
+    def __missing__(self, ref: str) -> str:
+        return "-"
 
 
 def digest(*parts: str) -> str:
@@ -113,7 +122,7 @@ class Renderer:
         self.article_digests: dict[int, str] = {}
         self.template_digests: dict[tuple[str, str], str] = {}
         self.global_digests: dict[str, str] = {}
-        self.term_digests: dict[str, str] = {}
+        self.indexed_terms = IndexedTerms(index)
         self.template_names: dict[str, TemplateNames | None] = {}
         # Parsed without globals: Jinja does not count names its globals define as undeclared.
         self.bare_env = make_environment(config)
@@ -254,7 +263,7 @@ class Renderer:
         terms = [term_summary(t, COUNTS in letters) for t in shown if t]
         parts = [self.base_digest, self.globals_digest(spec.template, letters), repr((own, terms))]
         parts.append(repr(inputs.urls))
-        parts.extend(map(self.term_digest, read_terms(reads)))
+        parts.extend(map(self.term_digests.__getitem__, read_terms(reads)))
         whole = whole_roles(spec)
         cards = self.cards.__getitem__  # a C-level lookup: listings show 300,000 cards at 10k
         for role, ids in inputs.shown():
@@ -262,27 +271,39 @@ class Renderer:
             parts.extend(map(self.article_digest if role in whole else cards, ids))
         return f"{digest(*parts)}{SEPARATOR}{reads}"
 
-    def term_digest(self, ref: str) -> str:
-        """What pages that show a term's name take from its vocabulary entry (term_ref)."""
-        found = self.term_digests.get(ref)
-        if found is None:
-            key, _, slug = ref.partition("/")
-            term = self.index.term(key, slug)
-            found = digest(repr(term_summary(term, False))) if term else "-"
-            self.term_digests[ref] = found
-        return found
+    @functools.cached_property
+    def term_digests(self) -> TermDigests:
+        """term_ref -> what pages that show the term take from its vocabulary entry; a term
+        that is gone hashes as "-"."""
+        return TermDigests(
+            (term_ref(taxonomy.key, term.slug), digest(repr(term_summary(term, False))))
+            for taxonomy in self.index.taxonomies
+            for term in taxonomy.terms
+        )
 
+    @functools.cached_property
     def vocabulary_digest(self) -> str:
-        """Every term's names and labels: what the term_digest of any page may hash."""
+        """Every term's names and labels: what the term digests of any page may hash."""
         summaries = [term_summary(t, False) for x in self.index.taxonomies for t in x.terms]
         return digest(repr(summaries))
+
+    def search_base(self, pages: Sequence[PageSpec]) -> str:
+        """What every article's search print depends on besides the article itself: settings,
+        templates, newsgen, every term's names, and the site-wide values article templates
+        read. Unchanged, an addition re-hashes the search prints of changed articles only."""
+        templates = sorted({page.template for page in pages if page.kind == "article"})
+        globals_digests = [self.globals_digest(template) for template in templates]
+        photos = sorted((src, found.digest) for src, found in self.media.images.items())
+        media = repr((photos, sorted(self.media.files.items())))  # a replaced photo or file
+        parts = [*templates, *globals_digests, media]
+        return digest(self.base_digest, self.vocabulary_digest, *parts)
 
     def structure_digest(self) -> str:
         """What every fingerprint depends on but the bodies of the articles a page shows whole:
         settings, templates, newsgen, and every article's card (from which the index, the plan
         and the navigation follow). Unchanged, a page that shows no changed article whole has
         its last fingerprint still, so an edit need not hash the whole site again."""
-        return digest(self.base_digest, self.vocabulary_digest(), *self.cards)
+        return digest(self.base_digest, self.vocabulary_digest, *self.cards)
 
     def shown_whole(self, spec: PageSpec) -> tuple[int, ...]:
         """The articles a page's fingerprint hashes whole (body included), read off its spec:
@@ -339,23 +360,8 @@ class Renderer:
         parts = [self.base_digest, self.globals_digest(spec.template), spec.url, spec.lang]
         parts.extend(self.article_digest(i) for i in (inputs.article_id, *inputs.translations))
         article = self.index.articles[inputs.article_id]
-        parts.append(repr(self.indexed_terms(article)))
+        parts.append(repr(self.indexed_terms.of(article)))
         return digest(*parts)
-
-    def indexed_terms(self, article: Article) -> list[tuple[str, ...]]:
-        """What the search index holds of an article's terms: their names in its language on
-        its date, and the slugs its filters match (its own and those above): a unit renamed
-        in another language does not index the article again."""
-        found = []
-        for key, names in article.terms.items():
-            for name in names:
-                term = self.index.term(key, self.index.term_slugs.get((key, name), ""))
-                if term is None:
-                    continue
-                above = term.history.ancestors if term.history else ()
-                label = term.label(article.lang, article.date)
-                found.append((key, term.slug, label, *(a.slug for a in above)))
-        return found
 
 
 def corrections_url(index: SiteIndex) -> str:

@@ -9,8 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from newsgen.core import urls
-from newsgen.core.model import SiteIndex, Taxonomy, Term
+from newsgen.core.model import Article, SiteIndex, Taxonomy, Term
 from newsgen.render.reads import ReadLog, term_ref
+
+DATED = "\x00dated"  # (IndexedTerms.term) a term whose name depends on the article's date
 
 
 class TermNames:
@@ -59,3 +61,39 @@ def term_summary(term: Term, count: bool) -> tuple[Any, ...]:
     if history and history.descendant_ids:  # what shows is that there are some, not which
         history = replace(history, descendant_ids=(-1,))
     return (term.name, term.slug, term.count if count else -1, term.labels, history)
+
+
+class IndexedTerms:
+    """What the search index holds of an article's terms: their names in its language on its
+    date, and the slugs its filters match (its own and those above). A unit renamed in another
+    language does not index the article again."""
+
+    def __init__(self, index: SiteIndex) -> None:
+        self.index = index
+        self.found: dict[tuple[str, str, str], tuple[str, ...]] = {}
+
+    def of(self, article: Article) -> list[tuple[str, ...]]:
+        """The article's terms as indexed (worked out once per term and language)."""
+        found = []
+        for key, names in article.terms.items():
+            for name in names:
+                shown = self.found.get((key, name, article.lang))
+                if shown is None:
+                    shown = self.found[(key, name, article.lang)] = self.term(
+                        key, name, article.lang
+                    )
+                if shown and shown[-1] == DATED:  # named differently over time
+                    term = self.index.term(key, shown[1])
+                    shown = (*shown[:-1], term.label(article.lang, article.date) if term else "")
+                found.append(shown)
+        return found
+
+    def term(self, key: str, name: str, lang: str) -> tuple[str, ...]:
+        """One term for articles in a language (DATED last: its name depends on the date)."""
+        term = self.index.term(key, self.index.term_slugs.get((key, name), ""))
+        if term is None:
+            return ()
+        history = term.history
+        above = tuple(a.slug for a in history.ancestors) if history else ()
+        dated = bool(history and history.names)
+        return (key, term.slug, *above, DATED if dated else term.label(lang))
