@@ -21,6 +21,7 @@ from conftest import (
 
 from newsgen.pipeline import read_stages
 from newsgen.pipeline.build import BuildOptions, build
+from newsgen.render.renderer import Renderer
 from newsgen.source.vocab import read_vocabulary
 
 pytestmark = pytest.mark.site
@@ -281,6 +282,21 @@ def test_a_vocabulary_edit_parses_nothing_and_renders_only_the_pages_showing_the
     assert "event-types/inspection/index.html" in changed
     assert "2023/05/01/sports-week/index.html" in changed  # the one inspection
     assert "2015/09/01/schools-open/index.html" not in changed
+    chinese = EVENT_TYPES.replace("Inspection", "Site visit").replace("会议", "会晤")
+    write_files(root, {"data/event-types.yaml": chinese})  # a label in one language only
+    rendered: list[str] = []
+    render = Renderer.render
+    monkeypatch.setattr(
+        Renderer,
+        "render",
+        lambda self, spec: rendered.append(spec.output_path) or render(self, spec),
+    )
+    assert build_site(root, jobs=1).ok
+    assert "2015/09/01/old-zh/index.html" in rendered
+    assert "2015/09/01/schools-open/index.html" not in rendered  # shows it in English only
+    again = read_tree(root / "public")
+    changed = sorted(p for p in again if after.get(p) != again[p] and p.endswith(".html"))
+    assert changed and all("会晤" in again[p].decode() for p in changed)
     fresh = tmp_path / "clean"
     done = build(BuildOptions(root, output_dir=fresh, use_cache=False, now=FIXED_NOW))
     assert done.ok

@@ -20,7 +20,7 @@ from newsgen import __version__
 
 CACHE_DIR = ".newsgen-cache"
 CACHE_FILE = "cache.sqlite"
-SCHEMA = 14
+SCHEMA = 15
 ALLOWED_GLOBALS = {
     ("newsgen.core.model", "Article"),
     ("newsgen.core.model", "Speaker"),

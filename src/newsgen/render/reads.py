@@ -35,10 +35,11 @@ def flags(log: ReadLog) -> str:
 
 
 @functools.lru_cache(maxsize=65536)
-def term_ref(key: str, slug: str) -> str:
-    """How a read of one term's names is noted: 12 hex digits of its taxonomy and slug (a
-    page's reads are kept with its fingerprint, 19,500 of them at 10,000 articles)."""
-    return hashlib.blake2b(f"{key}/{slug}".encode(), digest_size=6).hexdigest()
+def term_ref(key: str, slug: str, lang: str = "") -> str:
+    """How a read of one term is noted: 12 hex digits of its taxonomy, slug and the language
+    its names were shown in ("": only its slug was used; a page's reads are kept with its
+    fingerprint, 19,500 of them at 10,000 articles)."""
+    return hashlib.blake2b(f"{key}/{slug}/{lang}".encode(), digest_size=6).hexdigest()
 
 
 def read_flags(reads: str) -> str:

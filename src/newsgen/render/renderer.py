@@ -53,7 +53,7 @@ from newsgen.render.templating import (
     template_structure_problems,
     templates_digest,
 )
-from newsgen.render.terms import IndexedTerms, TermNames, term_summary
+from newsgen.render.terms import IndexedTerms, TermNames, term_in, term_summary
 from newsgen.render.theme_words import translate_for_page
 from newsgen.render.viewmodels import SiteView, format_date, format_size, iso_date
 from newsgen.site.inputs import page_inputs
@@ -275,10 +275,12 @@ class Renderer:
     def term_digests(self) -> TermDigests:
         """term_ref -> what pages that show the term take from its vocabulary entry; a term
         that is gone hashes as "-"."""
+        langs = {"", *self.config.site_languages, *(a.lang for a in self.index.articles)}
         return TermDigests(
-            (term_ref(taxonomy.key, term.slug), digest(repr(term_summary(term, False))))
+            (term_ref(taxonomy.key, term.slug, lang), digest(repr(term_in(term, lang))))
             for taxonomy in self.index.taxonomies
             for term in taxonomy.terms
+            for lang in sorted(langs)
         )
 
     @functools.cached_property

@@ -24,12 +24,12 @@ class TermNames:
     def label(self, key: str, name: str, lang: str, on: datetime | None = None) -> str:
         """A term's name in a language (on a day: the name it had then): its vocabulary
         label, else its canonical name."""
-        term = self.index.term(key, self.read_slug(key, name))
+        term = self.index.term(key, self.read_slug(key, name, lang))
         return term.label(lang, on) if term else name
 
     def role(self, name: str, on: datetime, lang: str) -> str:
         """The role a speaker held on a day, as the speakers' vocabulary says ("" if not)."""
-        term = self.index.term("speaker", self.read_slug("speaker", name))
+        term = self.index.term("speaker", self.read_slug("speaker", name, lang))
         return term.history.role_on(on, lang) if term and term.history else ""
 
     def slugs(self, key: str, names: tuple[str, ...]) -> list[str]:
@@ -47,11 +47,25 @@ class TermNames:
         """Site URL of the term page a name in an article links to."""
         return urls.term_url(self.taxonomies[key].path, self.read_slug(key, name))
 
-    def read_slug(self, key: str, name: str) -> str:
-        """The slug of the term a name stands for, noting that the page shows it."""
+    def read_slug(self, key: str, name: str, lang: str = "") -> str:
+        """The slug of the term a name stands for, noting that the page shows it (its names
+        in `lang`, or only its slug)."""
         slug = self.index.term_slugs.get((key, name), "")
-        self.reads.add(term_ref(key, slug))
+        self.reads.add(term_ref(key, slug, lang))
         return slug
+
+
+def term_in(term: Term, lang: str) -> tuple[Any, ...]:
+    """What a page in `lang` can show of a term through term_label, speaker_role, term_url
+    and term_slugs: its names, history and roles in that language ("": its slug and the slugs
+    above it). A label edited in one language leaves the other languages' pages alone."""
+    history = term.history
+    above = tuple(a.slug for a in history.ancestors) if history else ()
+    if not lang:
+        return (term.slug, above)
+    spans = [(s.label(lang), s.start, s.end) for s in history.names] if history else []
+    roles = [(s.label(lang), s.start, s.end) for s in history.roles] if history else []
+    return (term.slug, above, term.label(lang), spans, roles)
 
 
 def term_summary(term: Term, count: bool) -> tuple[Any, ...]:
