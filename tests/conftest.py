@@ -145,17 +145,30 @@ def build_site(root: Path, **options: object) -> BuildResult:
 def run_cli(
     *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    """Run the installed CLI as a user would, capturing output."""
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "newsgen", *args],
-        cwd=cwd,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    """Run the installed CLI as a user would, capturing output. A run that does not end in
+    `timeout` fails the test with every thread's stack (faulthandler on SIGABRT): a hang is
+    a bug to find, not a slow machine."""
+    full_env = {**os.environ, "PYTHONFAULTHANDLER": "1", **(env or {})}
+    command = [sys.executable, "-m", "newsgen", *args]
+    with subprocess.Popen(
+        command, cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            ps = ["ps", "-eo", "pid,ppid,stat,wchan:24,args"]
+            listed = subprocess.run(ps, capture_output=True, text=True, check=False).stdout
+            tree = "\n".join(
+                line for line in listed.splitlines() if "agefind" in line or "newsgen" in line
+            )
+            process.send_signal(signal.SIGABRT)
+            try:
+                stdout, stderr = process.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                stdout, stderr = process.communicate()
+            pytest.fail(f"{command} ran over {timeout} s; its stacks:\n{stderr}\n{tree}")
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
 
 @pytest.fixture

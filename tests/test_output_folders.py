@@ -7,6 +7,8 @@ import json
 import os
 import shutil
 import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,7 @@ from test_faults import (
 from newsgen.core import urls
 from newsgen.pipeline.build import BuildOptions, build
 from newsgen.publish import output, publish, search
+from newsgen.publish.pagefind import PagefindFailed, PagefindService
 
 
 def identity(path: Path) -> tuple[int, int, int, int]:
@@ -403,3 +406,51 @@ def test_a_link_at_any_depth_on_the_way_is_seen(tmp_path: Path) -> None:
     assert not output.leads_through_link(out, "a/b/c/x.html", known)
     assert not output.leads_through_link(out, "top.html", known)
     assert known == {"a": False, "a/b": False, "a/b/link": True, "a/b/link/d": True, "a/b/c": False}
+
+
+FLOODING_SERVICE = """#!{python}
+import base64, json, sys
+def answer(message_id, payload):
+    data = json.dumps({{"message_id": message_id, "payload": payload}}).encode()
+    sys.stdout.buffer.write(base64.b64encode(data) + b",")
+    sys.stdout.buffer.flush()
+pending = b""
+while chunk := sys.stdin.buffer.read1(65536):
+    pending += chunk
+    while b"," in pending:
+        message, pending = pending.split(b",", 1)
+        request = json.loads(base64.b64decode(message))
+        if request["payload"]["type"] == "NewIndex":
+            answer(request["message_id"], {{"type": "IndexedFile", "index_id": 1}})
+        elif request["payload"]["type"] == "AddFile" and request["message_id"] == 2:
+            answer(request["message_id"], {{"type": "Error", "message": "cannot index"}})
+        else:  # long answers nobody reads: this blocks once the pipe is full
+            answer(request["message_id"], {{"type": "Note", "text": "x" * 100000}})
+"""
+
+
+@pytest.mark.unit
+def test_a_pagefind_error_mid_index_does_not_hang_the_build(tmp_path: Path) -> None:
+    """An error answer while pages are still being sent: the service, whose answers are no
+    longer read, is stopped, so the thread sending it pages cannot wait for ever."""
+    binary = write_files(tmp_path, {"service": FLOODING_SERVICE.format(python=sys.executable)})
+    binary = binary / "service"
+    binary.chmod(0o755)
+    service = PagefindService(binary)
+    failures: list[Exception] = []
+
+    def index() -> None:
+        try:
+            pages = [f"{n}.html" for n in range(200)]
+            service.index(lambda rel: b"<p>" + b"word " * 4000 + b"</p>", pages)
+        except PagefindFailed as exc:
+            failures.append(exc)
+
+    worker = threading.Thread(target=index, daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    stuck = worker.is_alive()
+    service.process.kill()
+    assert not stuck, "the index waited for ever on a service nobody read"
+    assert [str(f) for f in failures] == ["cannot index"]
+    service.close()

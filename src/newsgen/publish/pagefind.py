@@ -162,6 +162,11 @@ class PagefindService:
         writer.start()
         try:
             files: list[dict[str, str]] = self.answer(self.last_id).get("files", [])  # type: ignore[assignment]
+        except BaseException:
+            # Nobody reads the service's answers any more: it would stop reading pages when
+            # its output pipe fills, and the writer would wait on it for ever.
+            self.process.kill()
+            raise
         finally:
             writer.join()
         self.request({"type": "DeleteIndex", "index_id": index_id})
