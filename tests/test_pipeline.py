@@ -130,3 +130,25 @@ def test_a_build_collects_cycles_less_often_and_restores_the_threshold(
     root = write_files(tmp_path / "site", {"content/a.md": article_text("Body.", title="A")})
     assert build_module.build(BuildOptions(site_root=root)).ok
     assert seen == [build_module.GC_THRESHOLD] and gc.get_threshold() == before
+
+
+def test_what_a_build_kept_from_the_collector_is_collectable_again_after_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loaded snapshots and the stages' results are frozen (gc.freeze) during a build; a
+    long-running serve would leak every build's garbage if they stayed frozen."""
+    from newsgen.pipeline import build as build_module
+
+    frozen: list[int] = []
+    original = write_stages.render_site
+
+    def render_site(*args: object, **kwargs: object) -> object:
+        frozen.append(gc.get_freeze_count())
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "render_site", render_site)
+    root = write_files(tmp_path / "site", {"content/a.md": article_text("Body.", title="A")})
+    for _ in range(2):  # the second build loads the first one's snapshots from the cache
+        assert build_module.build(BuildOptions(site_root=root, clean=True)).ok
+        assert gc.get_freeze_count() == 0
+    assert len(frozen) == 2 and min(frozen) > 0

@@ -7,6 +7,7 @@ is corrupt or truncated is discarded, never trusted; values are unpickled throug
 from __future__ import annotations
 
 import copyreg
+import gc
 import io
 import pickle
 import sqlite3
@@ -84,13 +85,23 @@ def dumps(value: Any) -> bytes:
 
 
 def loads(data: bytes) -> Any:
-    """Deserialise a cached value through the allow-list."""
+    """Deserialise a cached value through the allow-list. The cycle collector waits and then
+    leaves what was loaded alone (gc.freeze; a build unfreezes it when it ends): loading makes
+    no garbage, and the collector walked the growing snapshot again and again (0.15 s of an
+    edit's build at 10,000 articles)."""
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        return RestrictedUnpickler(io.BytesIO(data)).load()
+        value = RestrictedUnpickler(io.BytesIO(data)).load()
     except CacheUnusable:
         raise
     except Exception as exc:
         raise CacheUnusable(f"unreadable cache entry: {exc}") from exc
+    finally:
+        if collecting:
+            gc.enable()
+    gc.freeze()
+    return value
 
 
 def reduce_zone(zone: ZoneInfo) -> tuple[type[ZoneInfo], tuple[str]]:
