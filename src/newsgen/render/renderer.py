@@ -256,14 +256,18 @@ class Renderer:
         """A hash of everything the page's output depends on, of the watched values only those
         in `reads` (what its last render read), followed by `reads`; equal, equal page."""
         inputs = page_inputs(spec, self.index)
-        own = [spec.kind, spec.url, spec.template, spec.title, spec.taxonomy, spec.term_slug]
-        own += [spec.listing_url, str(spec.page_number), str(spec.page_count), spec.lang]
-        shown = (inputs.term, *inputs.months, *inputs.terms)
+        own: tuple[object, ...] = (spec.kind, spec.url, spec.template, spec.title)
+        own += (spec.taxonomy, spec.term_slug, spec.listing_url, spec.page_number)
+        own += (spec.page_count, spec.lang)
         letters = read_flags(reads)
-        terms = [term_summary(t, COUNTS in letters) for t in shown if t]
+        terms = []
+        if inputs.term or inputs.months or inputs.terms:  # listings and overviews only
+            shown = (inputs.term, *inputs.months, *inputs.terms)
+            terms = [term_summary(t, COUNTS in letters) for t in shown if t]
         parts = [self.base_digest, self.globals_digest(spec.template, letters), repr((own, terms))]
         parts.append(repr(inputs.urls))
-        parts.extend(map(self.term_digests.__getitem__, read_terms(reads)))
+        if len(reads) > len(letters):  # the page read terms
+            parts.extend(map(self.term_digests.__getitem__, read_terms(reads)))
         whole = whole_roles(spec)
         cards = self.cards.__getitem__  # a C-level lookup: listings show 300,000 cards at 10k
         for role, ids in inputs.shown():
