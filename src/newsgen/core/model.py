@@ -196,6 +196,11 @@ class Article:
         return next((self.key_lines[k] for k in keys if k in self.key_lines), 0)
 
 
+def day_of(moment: datetime | date) -> date:
+    """The calendar day of a date or a moment (in the moment's own time zone)."""
+    return moment.date() if isinstance(moment, datetime) else moment
+
+
 def label_in(labels: tuple[tuple[str, str], ...], lang: str, name: str) -> str:
     """A name's label in a language (zh-CN falls back to zh), else the name itself."""
     found = dict(labels)
@@ -251,7 +256,7 @@ class TermHistory:
 
     def role_on(self, on: datetime | date, lang: str) -> str:
         """The role a person held on a day, in a language ("" if the vocabulary says none)."""
-        day = on.date() if isinstance(on, datetime) else on
+        day = day_of(on)
         return next((span.label(lang) for span in self.roles if span.covers(day)), "")
 
 
@@ -276,10 +281,10 @@ class Term:
         """The term's name in a language (on a day: the name it had then), falling back to
         its canonical name."""
         if on is not None and self.history and self.history.names:
-            day = on.date() if isinstance(on, datetime) else on
+            day = day_of(on)
             for span in self.history.names:
                 if span.covers(day):
-                    return label_in(span.labels, lang, span.name)
+                    return span.label(lang)
         return label_in(self.labels, lang, self.name)
 
 

@@ -39,8 +39,7 @@ class TermNames:
         for name in names:
             slug = self.read_slug(key, name)
             term = self.index.term(key, slug)
-            above = term.history.ancestors if term and term.history else ()
-            found += [*(a.slug for a in above), slug]
+            found += [*(slugs_above(term) if term else ()), slug]
         return list(dict.fromkeys(found))
 
     def url(self, key: str, name: str) -> str:
@@ -55,12 +54,16 @@ class TermNames:
         return slug
 
 
+def slugs_above(term: Term) -> tuple[str, ...]:
+    """The slugs of the terms above a term in its vocabulary's hierarchy, the top one first."""
+    return tuple(a.slug for a in term.history.ancestors) if term.history else ()
+
+
 def term_in(term: Term, lang: str) -> tuple[Any, ...]:
     """What a page in `lang` can show of a term through term_label, speaker_role, term_url
     and term_slugs: its names, history and roles in that language ("": its slug and the slugs
     above it). A label edited in one language leaves the other languages' pages alone."""
-    history = term.history
-    above = tuple(a.slug for a in history.ancestors) if history else ()
+    history, above = term.history, slugs_above(term)
     if not lang:
         return (term.slug, above)
     spans = [(s.label(lang), s.start, s.end) for s in history.names] if history else []
@@ -107,7 +110,5 @@ class IndexedTerms:
         term = self.index.term(key, self.index.term_slugs.get((key, name), ""))
         if term is None:
             return ()
-        history = term.history
-        above = tuple(a.slug for a in history.ancestors) if history else ()
-        dated = bool(history and history.names)
-        return (key, term.slug, *above, DATED if dated else term.label(lang))
+        dated = bool(term.history and term.history.names)
+        return (key, term.slug, *slugs_above(term), DATED if dated else term.label(lang))

@@ -89,7 +89,7 @@ def check_roles(article: Article, vocabulary: Vocabulary) -> list[Diagnostic]:
             continue
         entry = vocabulary.resolve(speaker.name)
         span = next((s for s in entry.roles if s.covers(day)), None) if entry else None
-        if not speaker.role or span is None:
+        if span is None:
             continue
         known = {span.name.casefold(), *(label.casefold() for _, label in span.labels)}
         if speaker.role.strip().casefold() not in known:
