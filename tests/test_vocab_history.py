@@ -20,7 +20,7 @@ from conftest import (
 )
 
 from newsgen.pipeline import read_stages
-from newsgen.pipeline.build import BuildOptions, build
+from newsgen.pipeline.build import BuildOptions, build, check
 from newsgen.render.renderer import Renderer
 from newsgen.source.vocab import read_vocabulary
 
@@ -258,6 +258,23 @@ def test_an_unknown_term_is_an_error_at_its_line_after_parsing(tmp_path: Path) -
     assert [d.format() for d in result.diagnostics if d.is_error] == [
         "content/bad.md:5:5: error: units: unknown term 'Food Ofice' (did you mean 'Food Office'?)"
     ]
+
+
+def test_an_unknown_term_is_listed_with_the_other_problems_of_a_file_that_fails(
+    tmp_path: Path,
+) -> None:
+    """A file with a bad date is not an article, but its terms are still checked: every
+    problem of the build at once, by build and by check alike."""
+    root = archive(tmp_path / "site")
+    text = "---\ntitle: Bad\ndate: 2023-13-45\nunits:\n  - Food Ofice\n  - Food Office\n---\nX.\n"
+    write_files(root, {"content/bad.md": text})
+    for result in (build_site(root), check(BuildOptions(site_root=root))):
+        errors = [d.format() for d in result.diagnostics if d.is_error]
+        assert [e.split(": error: ")[1].split(":")[0] for e in errors] == ["date", "units"]
+        assert errors[1] == (
+            "content/bad.md:5:5: error: units: unknown term 'Food Ofice' "
+            "(did you mean 'Food Office'?)"
+        )
 
 
 def test_a_vocabulary_edit_parses_nothing_and_renders_only_the_pages_showing_the_term(

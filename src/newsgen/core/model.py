@@ -129,8 +129,43 @@ class Media:
     files: Mapping[str, FileInfo] = field(default_factory=dict)
 
 
+class TermPlaces:
+    """Where a file writes its front-matter keys and each term it names (Article, Unparsed)."""
+
+    key_lines: dict[str, int]
+    # where each term named is written, for vocabulary errors: "units:9.5,10.5;district:4.11"
+    # (line.column by taxonomy key; one string: 10,000 articles' tuples load slowly)
+    term_lines: str
+
+    def term_place(self, key: str, number: int) -> tuple[int, int]:
+        """(line, column) of the term an article names `number`th for a taxonomy key, else
+        the key's line."""
+        for part in self.term_lines.split(";"):
+            name, _, places = part.partition(":")
+            found = places.split(",") if name == key and places else []
+            if number < len(found):
+                line, _, column = found[number].partition(".")
+                return int(line), int(column)
+        return self.line_of(key), 0
+
+    def line_of(self, *keys: str) -> int:
+        """File line of the first of these front-matter keys that is given (0 if none)."""
+        return next((self.key_lines[k] for k in keys if k in self.key_lines), 0)
+
+
+@dataclass(frozen=True)
+class Unparsed(TermPlaces):
+    """The terms an article file that failed to parse names, and where: vocabularies still
+    check them, so the build lists an unknown term with the file's other problems."""
+
+    source_path: str
+    terms: dict[str, tuple[str, ...]]
+    key_lines: dict[str, int]
+    term_lines: str
+
+
 @dataclass(frozen=True, eq=False)
-class Article:
+class Article(TermPlaces):
     """One parsed, validated article; every field populated (empty when not given)."""
 
     source_path: str
@@ -154,9 +189,7 @@ class Article:
     body_line: int
     extra: dict[str, Any]
     key_lines: dict[str, int] = field(default_factory=dict)
-    # where each term named is written, for vocabulary errors: "units:9.5,10.5;district:4.11"
-    # (line.column by taxonomy key; one string: 10,000 articles' tuples load slowly)
-    term_lines: str = ""
+    term_lines: str = ""  # see TermPlaces
     aliases: tuple[str, ...] = ()  # old site URLs of this article (redirect pages)
     shortcodes: tuple[ShortcodeUse, ...] = ()  # found when parsing; templates checked later
     links: tuple[tuple[str, int], ...] = ()  # links and image sources in the body, with lines
@@ -179,21 +212,6 @@ class Article:
     def term_names(self, key: str) -> tuple[str, ...]:
         """Names this article gives for one taxonomy."""
         return self.terms.get(key, ())
-
-    def term_place(self, key: str, number: int) -> tuple[int, int]:
-        """(line, column) of the term an article names `number`th for a taxonomy key, else
-        the key's line."""
-        for part in self.term_lines.split(";"):
-            name, _, places = part.partition(":")
-            found = places.split(",") if name == key and places else []
-            if number < len(found):
-                line, _, column = found[number].partition(".")
-                return int(line), int(column)
-        return self.line_of(key), 0
-
-    def line_of(self, *keys: str) -> int:
-        """File line of the first of these front-matter keys that is given (0 if none)."""
-        return next((self.key_lines[k] for k in keys if k in self.key_lines), 0)
 
 
 def day_of(moment: datetime | date) -> date:

@@ -26,7 +26,7 @@ from newsgen.source.fields import TRUE_WORDS
 from newsgen.source.frontmatter import split_front_matter
 from newsgen.source.load import read_source, scan_content
 from newsgen.source.parse import SINGLE_TERM_KEYS, known_keys, parse_source
-from newsgen.source.resolve import resolve_article
+from newsgen.source.resolve import resolve_article, unknown_terms, written_terms
 from newsgen.source.vocab import Vocabulary
 
 IMPORT_KEY = "imported_from"
@@ -186,7 +186,8 @@ def read_site_content(site_root: Path) -> tuple[SiteContent, list[Diagnostic]]:
         return site, problems
     options = BuildOptions(site_root)
     job = Job(options, config, output_dir_of(options, config), Incremental.off(config))
-    for rel, (_, (article, _)) in sorted(parse_files(job, scan_content(config)).items()):
+    for rel, (_, (parsed, _)) in sorted(parse_files(job, scan_content(config)).items()):
+        article = parsed if isinstance(parsed, Article) else None
         if article is not None:
             article = resolve_article(article, site.vocabularies)[0]
             remember_article(site, article)
@@ -271,9 +272,12 @@ def render_article(draft: Draft, slug: str, notes: tuple[str, ...], config: Conf
 
 def check_notes(text: str, rel: str, site: SiteContent) -> tuple[str, ...]:
     """What `newsgen check` would call an error in the article, as review notes."""
-    article, problems = parse_source(Source(rel, text.encode("utf-8")), site.config)
+    source = Source(rel, text.encode("utf-8"))
+    article, problems = parse_source(source, site.config)
     if article is not None:
         problems += resolve_article(article, site.vocabularies)[1]
+    elif unparsed := written_terms(source, site.config):
+        problems += unknown_terms(unparsed, site.vocabularies)
     return tuple(
         f"{p.field}: {p.message}" if p.field else p.message
         for p in problems

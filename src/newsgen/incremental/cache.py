@@ -21,9 +21,10 @@ from newsgen import __version__
 
 CACHE_DIR = ".newsgen-cache"
 CACHE_FILE = "cache.sqlite"
-SCHEMA = 15
+SCHEMA = 16
 ALLOWED_GLOBALS = {
     ("newsgen.core.model", "Article"),
+    ("newsgen.core.model", "Unparsed"),
     ("newsgen.core.model", "Speaker"),
     ("newsgen.core.model", "Update"),
     ("newsgen.core.model", "LeadImage"),

@@ -20,7 +20,7 @@ from typing import Any
 
 from newsgen.core.config import Config
 from newsgen.core.diagnostics import Diagnostic
-from newsgen.core.model import Article, PageSpec, SiteIndex, Taxonomy
+from newsgen.core.model import Article, PageSpec, SiteIndex, Taxonomy, Unparsed
 from newsgen.incremental.cache import BuildCache, CacheUnusable, peek_meta
 from newsgen.incremental.keys import cache_key, code_digest, inputs_digest
 from newsgen.incremental.media import MediaStore
@@ -35,7 +35,7 @@ from newsgen.site.index import RelatedFinder
 from newsgen.site.related import Related, RelatedMemo, update_related
 from newsgen.source.load import Scan
 
-ParseResult = tuple[Article | None, list[Diagnostic]]
+ParseResult = tuple[Article | Unparsed | None, list[Diagnostic]]
 Parsed = dict[str, tuple[str, ParseResult]]  # source path -> (source digest, result)
 # A file changed within this long before the last scan may have changed again without its
 # size or mtime changing (timestamps are coarse): such files are read again.

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from newsgen.core.config import CONFIG_FILE, Config, did_you_mean
 from newsgen.core.diagnostics import Diagnostic, UnsafeSetup, error, warning
-from newsgen.core.model import Article, Media, PageSpec, SiteIndex
+from newsgen.core.model import Article, Media, PageSpec, SiteIndex, Unparsed
 from newsgen.incremental.keys import layout_key, vocabularies_key
 from newsgen.incremental.reuse import Parsed, ParseResult
 from newsgen.pipeline.options import BuildOptions, Job, Schedule
@@ -22,7 +22,7 @@ from newsgen.site.index import build_index, select_published, sort_articles
 from newsgen.site.plan import plan_pages
 from newsgen.source.load import Scan, list_static_files, read_source, source_digest
 from newsgen.source.parse import parse_source
-from newsgen.source.resolve import resolve_articles
+from newsgen.source.resolve import check_unparsed, resolve_articles, written_terms
 from newsgen.source.shortcodes import unknown_shortcodes
 from newsgen.source.vocab import Vocabulary, load_vocabularies
 
@@ -87,7 +87,8 @@ def make_parser(config: Config) -> Callable[[str], object]:
             problem = error(source_path, 0, "", f"cannot be read: {exc.strerror or exc}")
             return source_digest(source_path, b"\x00unreadable"), (None, [problem])
         article, problems = parse_source(source, config)
-        return source_digest(source_path, source.data), (article, problems)
+        result = article or written_terms(source, config)  # the terms of a file that failed
+        return source_digest(source_path, source.data), (result, problems)
 
     return parse_one
 
@@ -109,8 +110,10 @@ def parse_articles(job: Job, inputs: Inputs, scan: Scan) -> tuple[list[Article],
     config = job.config
     parsed = parse_files(job, scan)
     results = sorted(parsed.values(), key=lambda found: found[0])  # by digest: any file order
-    parsed_articles = [article for _, (article, _) in results if article is not None]
+    parsed_articles = [item for _, (item, _) in results if isinstance(item, Article)]
+    unparsed = [item for _, (item, _) in results if isinstance(item, Unparsed)]
     articles, unknown_terms = resolve_articles(parsed_articles, inputs.vocabularies)
+    unknown_terms += check_unparsed(unparsed, inputs.vocabularies)
     problems = [*scan.problems, *(p for _, (_, found) in results for p in found), *unknown_terms]
     problems += unknown_shortcodes(articles, shortcode_names(config), config.templates_dir)
     return articles, problems

@@ -14,7 +14,14 @@ import yaml
 from newsgen.core.config import LANG_PATTERN, Config, did_you_mean
 from newsgen.core.dates import parse_date
 from newsgen.core.diagnostics import Diagnostic, error, warning
-from newsgen.core.model import Article, Attachment, LeadImage, Source, Speaker, Update
+from newsgen.core.model import (
+    Article,
+    Attachment,
+    LeadImage,
+    Source,
+    Speaker,
+    Update,
+)
 from newsgen.core.text import decode_text
 from newsgen.core.urls import alias_url, article_url
 from newsgen.core.yamlsource import (

@@ -2,7 +2,8 @@
 
 Parsing keeps terms as written (and is cached by file content); this runs every build on
 the parsed articles, so editing a vocabulary costs a dictionary lookup per term, not a parse
-of every article again.
+of every article again. A file that failed to parse has its terms checked too, so an unknown
+term is listed with its other problems.
 """
 
 from __future__ import annotations
@@ -11,8 +12,14 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from newsgen.core.config import Config
 from newsgen.core.diagnostics import Diagnostic, error, warning
-from newsgen.core.model import Article, Speaker
+from newsgen.core.model import Article, Source, Speaker, Unparsed
+from newsgen.core.text import decode_text
+from newsgen.core.yamlsource import fold_key_case, parse_mapping
+from newsgen.source.fields import Place
+from newsgen.source.frontmatter import split_front_matter
+from newsgen.source.parse import Values, known_keys, note_term_lines, read_field, term_values
 from newsgen.source.vocab import Vocabulary
 
 
@@ -41,21 +48,64 @@ def resolve_article(
         for name in article.terms.get(key, ())
     ):
         return article, problems  # most articles: every term already in canonical spelling
+    problems += unknown_terms(article, vocabularies)
     terms = dict(article.terms)
     canonical: dict[tuple[str, str], str] = {}
     for key, vocabulary in sorted(vocabularies.items()):
         names = terms.get(key, ())
-        for n, name in enumerate(names):
+        for name in names:
             entry = vocabulary.resolve(name)
-            if entry is None:
-                line, column = article.term_place(key, n)
-                message = f"unknown term '{name}' ({vocabulary.suggest(name)})"
-                problems.append(error(article.source_path, line, key, message, column))
             canonical[(key, name)] = entry.name if entry else name
         terms[key] = tuple(dict.fromkeys(canonical[(key, name)] for name in names))
     if terms == article.terms:
         return article, problems
     return with_terms(article, terms, canonical), problems
+
+
+def unknown_terms(
+    item: Article | Unparsed, vocabularies: Mapping[str, Vocabulary]
+) -> list[Diagnostic]:
+    """A name that is no entry of its taxonomy's vocabulary is an error at its place."""
+    problems = []
+    for key, vocabulary in sorted(vocabularies.items()):
+        for n, name in enumerate(item.terms.get(key, ())):
+            if vocabulary.resolve(name) is None:
+                line, column = item.term_place(key, n)
+                message = f"unknown term '{name}' ({vocabulary.suggest(name)})"
+                problems.append(error(item.source_path, line, key, message, column))
+    return problems
+
+
+def written_terms(source: Source, config: Config) -> Unparsed | None:
+    """The terms a file that failed to parse names, and where (None: it has no front matter
+    to read): vocabularies check them too, so an unknown term is listed with the file's other
+    problems. Read again only for such files; their problems were reported already."""
+    path = source.source_path
+    if len(source.data) > config.max_article_mb * 1_000_000:
+        return None
+    text, _ = decode_text(source.data, path)
+    split = split_front_matter(text, path)[0] if text is not None else None
+    mapping = parse_mapping(split.yaml_text, path, split.yaml_line)[0] if split else None
+    if split is None or mapping is None:
+        return None
+    mapping, _ = fold_key_case(mapping, known_keys(config), path)
+    values = Values()
+    for taxonomy in config.taxonomies:
+        item = mapping.get(taxonomy.key)
+        if item is not None:
+            place = Place(path, split.yaml_line, taxonomy.key)
+            read_field(taxonomy.key, item.node, place, values, config)
+    note_term_lines(mapping, values, config, split.yaml_line)
+    terms = {t.key: term_values(t.key, values) for t in config.taxonomies}
+    lines = {item.key: item.line for item in mapping.fields}
+    return Unparsed(path, terms, lines, ";".join(values.term_lines))
+
+
+def check_unparsed(
+    unparsed: Sequence[Unparsed], vocabularies: Mapping[str, Vocabulary]
+) -> list[Diagnostic]:
+    """The unknown terms of files that failed to parse (listed with their other problems)."""
+    return [p for item in unparsed for p in unknown_terms(item, vocabularies)]
 
 
 def with_terms(
