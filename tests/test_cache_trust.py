@@ -1,5 +1,5 @@
 """The build cache is input, not trust: a poisoned cache (a CI cache shared between jobs)
-cannot publish script."""
+cannot publish script or run code."""
 
 from __future__ import annotations
 
@@ -9,8 +9,12 @@ from pathlib import Path
 
 import pytest
 from conftest import article_text, build_site, write_files
+from jinja2.bccache import Bucket, FileSystemBytecodeCache
 
+from newsgen.core.config import load_config
 from newsgen.incremental.cache import CACHE_DIR, CACHE_FILE
+from newsgen.incremental.keys import code_digest
+from newsgen.render.templating import make_environment
 
 pytestmark = pytest.mark.site
 
@@ -33,3 +37,36 @@ def test_a_poisoned_body_cache_cannot_publish_script(tmp_path: Path, sanitize: b
     assert "alert" not in page and "onerror" not in page
     assert ("Poisoned" in page) == sanitize  # cleaned on use, or never read back
     assert ("<strong>body</strong>" in page) != sanitize
+
+
+def poison_compiled_templates(root: Path, folder: Path, marker: Path) -> int:
+    """Jinja bytecode for every template, valid for its source, that also writes `marker`."""
+    env = make_environment(load_config(root)[0])
+    disk = FileSystemBytecodeCache(str(folder))
+    names = env.list_templates()
+    for name in names:
+        source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        bucket = Bucket(env, disk.get_cache_key(name, filename), disk.get_source_checksum(source))
+        code = f"open({str(marker)!r}, 'w').close()\n" + env.compile(
+            source, name, filename, raw=True
+        )
+        bucket.code = compile(code, filename or name, "exec")
+        disk.dump_bytecode(bucket)
+    return len(names)
+
+
+def test_compiled_templates_in_the_cache_folder_are_never_run(tmp_path: Path) -> None:
+    root = write_files(
+        tmp_path / "site",
+        {"newsgen.yaml": "title: T\n", "content/a.md": article_text("Body.", title="A")},
+    )
+    assert build_site(root).ok
+    folder = root / CACHE_DIR / f"templates-{code_digest()[:16]}"  # where newsgen 0.1 kept them
+    folder.mkdir(exist_ok=True)
+    marker = tmp_path / "ran"
+    assert poison_compiled_templates(root, folder, marker) > 10
+    shutil.rmtree(root / "public")  # every page is rendered again
+    assert build_site(root).ok
+    assert (root / "public/2023/02/10/a/index.html").is_file()
+    assert not marker.exists()
+    assert not folder.exists()  # dropped, as bytecode is code

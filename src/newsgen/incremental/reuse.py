@@ -22,7 +22,7 @@ from newsgen.core.config import Config
 from newsgen.core.diagnostics import Diagnostic
 from newsgen.core.model import Article, PageSpec, SiteIndex, Taxonomy, Unparsed
 from newsgen.incremental.cache import BuildCache, CacheUnusable, peek_meta
-from newsgen.incremental.keys import cache_key, code_digest, inputs_digest
+from newsgen.incremental.keys import cache_key, inputs_digest
 from newsgen.incremental.media import MediaStore
 from newsgen.incremental.records import Layout, Prints, Published
 from newsgen.incremental.stores import BodyCacheFile, BundleCacheFile
@@ -45,7 +45,7 @@ TEMPLATE_NAMES = "template-names"  # snapshot: what each template reads
 RELATED = "related"  # snapshot: the last build's related lists (site/related.py)
 STRUCTURE = "structure"  # meta: the structure digest the saved fingerprints were made under
 SEARCH_BASE = "search-base"  # meta: what the saved search prints were made under
-BYTECODE = "templates-"  # compiled templates: templates-<code digest>/ in the cache folder
+BYTECODE = "templates-"  # compiled templates that newsgen 0.1 kept in the cache folder
 SEARCH_PRINT = "/search/"  # pages-table rows of search prints (no output path starts with /)
 
 
@@ -225,20 +225,12 @@ class Incremental:
         if self.cache is not None and dict(names) != self.loaded_names:
             self.cache.remember_snapshot(TEMPLATE_NAMES, key, dict(names))
 
-    def bytecode_dir(self) -> Path | None:
-        """Where compiled templates are kept (None: compile them again). The folder is named
-        by newsgen's code, as the bytecode depends on how newsgen sets Jinja up."""
-        if self.cache is None:
-            return None
-        folder = self.cache.path.parent / f"{BYTECODE}{code_digest()[:16]}"
-        try:
-            for old in folder.parent.glob(f"{BYTECODE}*"):
-                if old != folder:
-                    shutil.rmtree(old, ignore_errors=True)
-            folder.mkdir(exist_ok=True)
-        except OSError:
-            return None
-        return folder
+    def drop_compiled_templates(self) -> None:
+        """Delete the compiled templates earlier builds kept in the cache folder: bytecode is
+        code, and a shared cache must not run it (templates are compiled in memory now)."""
+        if self.cache is not None:
+            for old in self.cache.path.parent.glob(f"{BYTECODE}*"):
+                shutil.rmtree(old, ignore_errors=True)
 
     def pages_to_render(
         self, pages: Sequence[PageSpec], fingerprints: Mapping[str, str], out: Path, clean: bool

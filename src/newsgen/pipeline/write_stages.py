@@ -51,11 +51,10 @@ def render_site(
     from newsgen.render.renderer import Renderer
 
     reuse, options = job.reuse, job.options
-    keys, bytecode = reuse.article_keys(), reuse.bytecode_dir()
+    keys = reuse.article_keys()
+    reuse.drop_compiled_templates()
     key = cache_key(site.config)
-    renderer = Renderer(
-        site.config, site.index, reuse.body_cache(), keys, key, bytecode, site.media
-    )
+    renderer = Renderer(site.config, site.index, reuse.body_cache(), keys, key, media=site.media)
     renderer.template_names.update(reuse.template_names(renderer.base_digest))
     prints = reuse.fingerprints(site.pages, renderer)
     todo = reuse.pages_to_render(site.pages, prints.pages, staging.output_dir, options.clean)

@@ -96,13 +96,12 @@ class Renderer:
         body_cache: BodyCache | None = None,
         article_keys: dict[str, str] | None = None,
         inputs_key: str = "",
-        bytecode_dir: Path | None = None,
         media: Media | None = None,
     ) -> None:
         self.config = config
         self.index = index
         self.media = media or Media()  # lead photos and attachments, by site path
-        self.env = make_environment(config, bytecode_dir)
+        self.env = make_environment(config)
         self.bodies = BodyStore(config, body_cache, Shortcodes(config, index.ref_urls))
         self.reads: ReadLog = set()  # what the page being rendered read (render/reads.py)
         self.contexts = ContextBuilder(config, index, self.bodies.html, self.reads)

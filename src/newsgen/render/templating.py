@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jinja2
 from jinja2 import meta, nodes
+from jinja2.bccache import Bucket
 
 from newsgen.core.config import Config
 from newsgen.core.diagnostics import Diagnostic, error
@@ -27,9 +28,29 @@ class TemplateProblem(Exception):
         self.diagnostic = diagnostic
 
 
-def make_environment(config: Config, bytecode_dir: Path | None = None) -> jinja2.Environment:
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in this process's memory (checked against their source), so
+    serve's rebuilds do not compile them again. Never on disk: loading bytecode runs it, and
+    the cache folder is input, not trust (a CI cache may be shared between jobs)."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        found = self.compiled.get(bucket.key)
+        if found is not None:
+            bucket.bytecode_from_string(found)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED = CompiledTemplates()
+
+
+def make_environment(config: Config) -> jinja2.Environment:
     """An environment with autoescape (HTML and XML alike) and StrictUndefined; compiled
-    templates are kept in `bytecode_dir` (checked against their source) across builds."""
+    templates are kept in this process for the next build (serve's)."""
     theme = jinja2.FileSystemLoader(str(THEME_TEMPLATES))
     loaders: list[jinja2.BaseLoader] = [jinja2.PrefixLoader({THEME_PREFIX: theme}, delimiter="/")]
     site_templates = config.site_root / config.templates_dir
@@ -45,7 +66,7 @@ def make_environment(config: Config, bytecode_dir: Path | None = None) -> jinja2
         keep_trailing_newline=True,
         auto_reload=False,
         cache_size=-1,
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
+        bytecode_cache=COMPILED,
     )
 
 
