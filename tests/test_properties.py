@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import shutil
 import subprocess
 import sys
@@ -39,6 +40,7 @@ from newsgen.core.urls import make_slug
 from newsgen.pipeline.build import BuildOptions, check
 from newsgen.render.markdown_html import MarkdownProblem, make_converter, render_markdown
 from newsgen.render.sanitize import sanitize_html
+from newsgen.source import links
 from newsgen.source.parse import parse_source
 
 TIMEZONES = ("UTC", "Asia/Shanghai", "America/New_York")
@@ -910,11 +912,55 @@ def test_sanitising_twice_changes_nothing_so_cached_bodies_equal_fresh_ones(text
     assert sanitize_html(html) == html
 
 
+TOC_PIECES = ["[TOC]", "# ", "## ", "Heading", " {#x}", "\n", "\n\n", "> ", "- ", "    ", "`"]
+
+
 @pytest.mark.unit
 @examples(300)
-@given(text=st.one_of(MARKDOWN, st.text(st.sampled_from("ab *_`[]<>&\\\n!(){}#-:"), max_size=40)))
+@given(
+    text=st.one_of(
+        MARKDOWN,
+        st.text(st.sampled_from("ab *_`[]<>&\\\n!(){}#-:"), max_size=40),
+        st.lists(st.sampled_from(TOC_PIECES), max_size=12).map("".join),
+    )
+)
 @example(text="a  \nb")
 @example(text="a\\\nb")
-def test_skipping_plain_text_gives_the_html_the_inline_stage_would(text: str) -> None:
-    """The converter marks text no inline pattern can match as atomic: same HTML, less work."""
+@example(text="# A\n\n[TOC]\n\n## B\n")
+@example(text="## A {#a}\n\n[TOC]x\n\n> [TOC]\n")
+def test_the_converter_shortcuts_give_the_html_of_the_plain_converter(text: str) -> None:
+    """The converter marks text no inline pattern can match as atomic, and builds no table
+    of contents for a body without the [TOC] marker: same HTML, less work."""
     assert make_converter(True).convert(text) == make_converter(False).convert(text)
+
+
+def links_by_full_scan(body: str, body_line: int) -> tuple[tuple[str, int], ...]:
+    """find_links without its shortcuts: every pattern run over every body."""
+    masked = links.CODE_SPAN.sub(
+        lambda m: re.sub(r"[^\n]", " ", m[0]),
+        links.FENCED_CODE.sub(lambda m: re.sub(r"[^\n]", " ", m[0]), body),
+    )
+    found = [(next(g for g in m.groups() if g), m.start()) for m in links.LINK.finditer(masked)]
+    found += [
+        (candidate.split()[0], m.start())
+        for m in links.SRCSET.finditer(masked)
+        for candidate in m[1].split(",")
+        if candidate.strip()
+    ]
+    found.sort(key=lambda item: item[1])
+    return tuple((link, body_line + masked.count("\n", 0, at)) for link, at in found)
+
+
+LINK_PIECES = ["](", "]:", "[", "]", "(", ")", "`", "```", "~~~", "\n", " ", "x", "/a.png"]
+LINK_PIECES += ['href="', 'SRC="', "\u017frc='", "srcset='", '"', "'", ",", " 2x", "\u212a"]
+
+
+@pytest.mark.unit
+@examples(400)
+@given(text=st.one_of(MARKDOWN, st.lists(st.sampled_from(LINK_PIECES), max_size=30).map("".join)))
+@example(text="<img \u017frc='a.png'>")
+@example(text="[a]: /b\n")
+def test_finding_links_with_shortcuts_finds_what_the_full_scan_finds(text: str) -> None:
+    """find_links skips the patterns on bodies that hold none of their markers (most news
+    prose): it must find exactly what running them would."""
+    assert links.find_links(text, 3) == links_by_full_scan(text, 3)

@@ -9,19 +9,20 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from html import escape
-from typing import Protocol
+from typing import Any, Protocol
 from xml.etree.ElementTree import Element
 
 import markdown
-from markdown.extensions.toc import slugify_unicode
+from markdown.extensions import Extension
+from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 from newsgen.render.sanitize import sanitize_html
 from newsgen.source.shortcodes import Escaped, Shortcode, parse_shortcodes, unescape_code
 
-EXTENSIONS = ["tables", "fenced_code", "footnotes", "attr_list", "toc", "sane_lists"]
-EXTENSION_CONFIGS = {"toc": {"slugify": slugify_unicode, "permalink": False}}
+EXTENSIONS = ["tables", "fenced_code", "footnotes", "attr_list", "sane_lists"]
+TOC_CONFIG = {"slugify": slugify_unicode, "permalink": False}
 SINGLE_PARAGRAPH = re.compile(r"<p>((?:(?!</?p\b).)*)</p>", re.S)
 
 # What every inline pattern of the converter needs to match (backtick, escape, footnote,
@@ -44,12 +45,40 @@ class PlainText(Treeprocessor):
                 element.tail = AtomicString(element.tail)
 
 
-def make_converter(skip_plain_text: bool = True) -> markdown.Markdown:
-    """A converter with newsgen's extensions (and the plain-text shortcut unless told not to)."""
-    md = markdown.Markdown(
-        extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
-    )
-    if skip_plain_text:
+class HeadingIds(TocTreeprocessor):
+    """toc's heading ids, without the table of contents no page shows: toc builds one for
+    every body (serialised, every postprocessor run on it), a fifth of converting news with
+    subheadings. It is built only for a body that holds the [TOC] marker, which it replaces."""
+
+    wanted = True
+
+    def run(self, doc: Element) -> None:
+        marker = self.marker
+        self.wanted = bool(marker) and any(
+            element.text and element.text.strip() == marker for element in doc.iter()
+        )
+        super().run(doc)
+
+    def build_toc_div(self, toc_list: list[Any]) -> Element:
+        return super().build_toc_div(toc_list) if self.wanted else Element("div")
+
+    def replace_marker(self, root: Element, elem: Element) -> None:
+        if self.wanted:
+            super().replace_marker(root, elem)
+
+
+class HeadingIdsExtension(TocExtension):
+    """The toc extension with HeadingIds as its tree processor."""
+
+    TreeProcessorClass = HeadingIds
+
+
+def make_converter(shortcuts: bool = True) -> markdown.Markdown:
+    """A converter with newsgen's extensions, and the shortcuts that leave its HTML as it was
+    (plain text skipped by the inline stage, no unused table of contents) unless told not to."""
+    toc: Extension = (HeadingIdsExtension if shortcuts else TocExtension)(**TOC_CONFIG)
+    md = markdown.Markdown(extensions=[*EXTENSIONS, toc], output_format="html")
+    if shortcuts:
         md.treeprocessors.register(PlainText(md), "plain_text", 21)  # just before "inline"
     return md
 
