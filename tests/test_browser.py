@@ -7,6 +7,8 @@ file://, the two ways the spec promises relative links work.
 from __future__ import annotations
 
 import functools
+import gzip
+import json
 import re
 import shutil
 import threading
@@ -716,3 +718,37 @@ def test_vocabularies_over_time_hierarchy_and_language_in_the_browser(
         assert not any(o.startswith("meeting") for o in options), options
     finally:
         page.close()
+
+
+def test_search_results_show_a_bundles_text_as_text(browser: Browser, tmp_path: Path) -> None:
+    """A search bundle's data files may come from a build cache and are not checked (its code
+    is, publish/bundle_trust.py): markup in a result's text is shown as text, and a
+    javascript: URL does not run (Pagefind escapes the excerpt and roots the URL)."""
+    body = "Orchards in Jintai District."
+    site = write_files(
+        tmp_path / "site", {"newsgen.yaml": "title: T\n", "content/a.md": article_text(body)}
+    )
+    assert build_site(site).ok
+    fragments = list((site / "public/pagefind").rglob("*.pf_fragment"))
+    assert fragments
+    for fragment in fragments:
+        data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+        data["content"] = 'Orchards <img src=x onerror="window.pwned = 1"> &lt;b&gt; Jintai.'
+        data["url"] = "javascript:window.pwned = 2"
+        fragment.write_bytes(gzip.compress(b"pagefind_dcd" + json.dumps(data).encode()))
+    server, base = serve_folder(site / "public")
+    page = new_page(browser)
+    try:
+        assert len(search(page, base, q="orchards")) == 1
+        href = page.locator(".search-results h2 a").evaluate("a => a.href")
+        assert urlsplit(href).scheme == "http"  # Pagefind puts its base URL before it
+        excerpt = page.locator(".search-results .excerpt")
+        assert excerpt.locator("img").count() == 0 and excerpt.locator("mark").count() == 1
+        assert "<b>" in excerpt.inner_text()
+        page.locator(".search-results h2 a").click()
+        page.wait_for_timeout(300)  # what an onerror handler or a javascript: link would do
+        assert page.evaluate("window.pwned") is None
+    finally:
+        page.close()
+        server.shutdown()
+        server.server_close()

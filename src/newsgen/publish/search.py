@@ -26,6 +26,7 @@ from newsgen.core import urls
 from newsgen.core.config import Config
 from newsgen.core.diagnostics import Diagnostic, error
 from newsgen.core.model import PageSpec
+from newsgen.publish.bundle_trust import CodeReference
 from newsgen.publish.output import read_manifest
 from newsgen.publish.pagefind import (
     PagefindFailed,
@@ -159,6 +160,7 @@ class Bundles:
         self.listed: dict[str, set[str]] = {}  # each bundle's files in the output, listed once
         self.services: list[PagefindService] = []  # one per indexing thread
         self.local, self.lock = threading.local(), threading.Lock()
+        self.reference = CodeReference(binary)  # what a bundle kept in the store must hold
 
     def in_output(self, name: str) -> set[str]:
         """A bundle's files in the output (empty unless complete), looked up once per build."""
@@ -171,7 +173,7 @@ class Bundles:
         if self.in_output(name):
             return True
         files = self.store.get(name, map_digest(saved)) if self.store else None
-        if files and "pagefind.js" in files:
+        if files and self.reference.genuine(files):
             self.loaded[name] = files
             return True
         return False
