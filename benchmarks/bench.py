@@ -15,9 +15,10 @@ Each tool builds into its own ``WORKDIR/out-N-TOOL``.
 Scenarios (see README.md): ``cold``, ``warm-cache``, ``no-change``, ``body-edit``,
 ``meta-edit``, ``add-article``.  Every timed run is a whole process, started as a
 child and timed with ``time.perf_counter`` from start to exit; its peak resident set
-size is ``ru_maxrss`` from ``os.wait4``.  Preparing a run (deleting an output or a
-cache, a full build that an edit scenario starts from, editing and restoring the
-corpus) is never counted.  Within a run the tools take turns, in an order that
+size is ``ru_maxrss`` from ``os.wait4``.  Preparing a run (moving an output or a
+cache out of the way, a full build that an edit scenario starts from, editing and
+restoring the corpus) is never counted; the trees moved aside are deleted after the
+last run of each size, so no run pays for deleting them.  Within a run the tools take turns, in an order that
 rotates from run to run.
 
 The results are printed as Markdown tables and written into the ``--out`` file
@@ -175,6 +176,46 @@ def remove_tree(path: Path, settle: bool = False) -> float:
     if settle and existed:
         os.sync()
         time.sleep(SETTLE_SECONDS)
+    return time.perf_counter() - t0
+
+
+RETIRED = ".bench-retired"  # in the work folder: trees moved out of a timed run's way
+RETIRE_MIN_FREE = 8 << 30  # below this much free disk, trees are deleted instead
+retired_folders: set[Path] = set()
+
+
+def retire_tree(path: Path, root: Path) -> float:
+    """Move ``path`` out of the way of a timed run, into ``root``'s retired folder (same file
+    system; deleted by ``delete_retired`` once every run of the size is done); return the
+    seconds it took.
+
+    A rename frees no inode. Deleting 30,000 files just before a run billed the run for it:
+    on ext4 without a journal the inode allocator skips, one by one, inodes freed in the last
+    minute (``recently_deleted``), so each tool's file creation after a deletion took several
+    times longer, more from run to run as deletions piled up (newsgen's warm-cache runs:
+    10, 19 and 28 s). Deleted with a settle instead when the rename fails or disk is short.
+    """
+    if not (path.exists() or path.is_symlink()):
+        return 0.0
+    folder = root / RETIRED
+    t0 = time.perf_counter()
+    try:
+        if shutil.disk_usage(root).free < RETIRE_MIN_FREE:
+            raise OSError("short of disk space")
+        folder.mkdir(exist_ok=True)
+        path.rename(folder / f"{len(list(folder.iterdir()))}-{path.name}")
+        retired_folders.add(folder)
+    except OSError:
+        return remove_tree(path, settle=True)
+    return time.perf_counter() - t0
+
+
+def delete_retired() -> float:
+    """Delete the trees moved aside for timed runs (not counted); the seconds it took."""
+    t0 = time.perf_counter()
+    for folder in sorted(retired_folders):
+        shutil.rmtree(folder, ignore_errors=True)
+    retired_folders.clear()
     return time.perf_counter() - t0
 
 
@@ -889,9 +930,9 @@ def run_scenario(result: SizeResult, corpus: Corpus, scenario: str, runs: int) -
                 mode = tool.modes[scenario]
                 if scenario == "warm-cache":
                     ensure_state(tool, mode, size)  # so that the cache is there
-                cleanup = remove_tree(tool.out, settle=True)
+                cleanup = retire_tree(tool.out, tool.out.parent)
                 if scenario == "cold":
-                    cleanup += sum(remove_tree(c) for c in tool.caches)
+                    cleanup += sum(retire_tree(c, tool.out.parent) for c in tool.caches)
                 proc = build(tool, mode, f"{scenario} run {i + 1}", size)
                 tool.state = mode
                 record(result, cells[tool.name], tool, proc, cleanup)
@@ -935,8 +976,12 @@ def bench_size(
     converted_in = ensure_peers(site, dests, force=generated_in is not None)
     result = SizeResult(size, gen_cmd, generated_in, converted_in, tools)
     corpus = Corpus(site, size, args.seed, dests, args.per_year)
-    for scenario in scenarios:
-        run_scenario(result, corpus, scenario, args.runs)
+    try:
+        for scenario in scenarios:
+            run_scenario(result, corpus, scenario, args.runs)
+    finally:
+        deleted_in = delete_retired()
+        print(f"[{size}] trees moved aside deleted in {deleted_in:.1f} s", file=sys.stderr)
     for tool in tools:
         b = result.breakdowns.get(tool.name)
         if b is not None and b.articles != size:
@@ -1017,9 +1062,9 @@ def run_details(r: SizeResult) -> str:
         cleanups = [run.cleanup for run in cell.runs if run.cleanup is not None]
         if cleanups:
             line += (
-                "; deleting the output"
+                "; moving the output"
                 + (" and cache" if cell.scenario == "cold" else "")
-                + f" before each run (not counted) {', '.join(f'{c:.3f}' for c in cleanups)} s"
+                + f" aside before each run (not counted) {', '.join(f'{c:.3f}' for c in cleanups)} s"
             )
         lines.append(line + ".")
     lines += [f"- {note}" for note in r.skipped]
@@ -1057,8 +1102,10 @@ def report_section(
         *versions,
         *(f"- {note}" for note in chain.notes),
         "- Each time is the wall time of one whole build process (start-up included), "
-        "median and min-max of the runs; deleting outputs and caches, setup builds and "
-        "corpus edits are not counted. Peak RSS is `ru_maxrss` from `os.wait4`: the "
+        "median and min-max of the runs; moving outputs and caches aside (a rename; they "
+        "are deleted after the last run, as deleting them just before a run made it pay "
+        "for the deletion on this disk), setup builds and corpus edits are not counted. "
+        "Peak RSS is `ru_maxrss` from `os.wait4`: the "
         "largest single process. Tree PSS (newsgen; Hugo + Pagefind) is the peak of the "
         "summed PSS of the build and its child processes, sampled every "
         f"{TREE_SAMPLE_INTERVAL} s (approximate). Ratios are newsgen's median over the "
