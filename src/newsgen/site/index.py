@@ -171,24 +171,29 @@ def check_refs(articles: Sequence[Article], ref_urls: Mapping[str, str]) -> list
 def group_terms(
     articles: Sequence[Article], key: str, path: str, vocabulary: Vocabulary | None
 ) -> tuple[tuple[Term, ...], dict[str, str], list[Diagnostic]]:
-    """Terms of one taxonomy; names whose slugs are equal share one term."""
-    members: dict[str, list[int]] = defaultdict(list)
+    """Terms of one taxonomy; names whose slugs are equal share one term. Articles are
+    gathered by name first and each name is looked at once (an addition makes every index
+    again: per occurrence, this was half the index stage)."""
+    users: dict[str, list[int]] = defaultdict(list)  # name -> its articles, once a mention
+    for article_id, article in enumerate(articles):
+        for name in article.terms.get(key, ()):  # Article.term_names, without the call
+            users[name].append(article_id)
+    members: dict[str, list[int]] = {}
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     slugs: dict[str, str] = {}
     problems: list[Diagnostic] = []
-    for article_id, article in enumerate(articles):
-        for name in article.term_names(key):
-            slug = slugs.get(name) or term_slug(name, vocabulary)
-            if not slug:  # emoji or punctuation only: Hugo publishes it, so a page it gets
-                slug = code_point_slug(name)
-                message = f"'{name}' has no letters or digits for a URL; its page is {path}/{slug}/"
-                problems.append(warning(article.source_path, article.line_of(key), key, message))
-            slugs[name] = slug
-            if not members[slug] or members[slug][-1] != article_id:
-                members[slug].append(article_id)
-            spellings[slug][name] += 1
+    for name, ids in users.items():  # in the order names first occur
+        slug = term_slug(name, vocabulary)
+        if not slug:  # emoji or punctuation only: Hugo publishes it, so a page it gets
+            slug = code_point_slug(name)
+            message = f"'{name}' has no letters or digits for a URL; its page is {path}/{slug}/"
+            first = articles[ids[0]]
+            problems.append(warning(first.source_path, first.line_of(key), key, message))
+        slugs[name] = slug
+        members.setdefault(slug, []).extend(ids)
+        spellings[slug][name] += len(ids)
     terms = [
-        make_term(key, path, slug, ids, spellings[slug], vocabulary)
+        make_term(key, path, slug, sorted(set(ids)), spellings[slug], vocabulary)
         for slug, ids in members.items()
     ]
     terms.sort(key=lambda t: (t.name.casefold(), t.slug))
