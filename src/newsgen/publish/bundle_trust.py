@@ -11,13 +11,12 @@ browser test poisons a fragment).
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from newsgen.publish.pagefind import PagefindFailed, PagefindService
+from newsgen.publish.pagefind import PagefindFailed, PagefindService, run_pagefind
 
 DATA_FILE = re.compile(
     r"(?:fragment/[\w-]+\.pf_fragment|index/[\w-]+\.pf_index|filter/[\w-]+\.pf_filter"
@@ -71,25 +70,22 @@ class CodeReference:
             pages = {f"{language}/index.html": sample_page(language) for language in missing}
             service = PagefindService(self.binary)
             try:
-                listed = service.index(pages.__getitem__, sorted(pages))
+                bundle = run_pagefind(service, pages.__getitem__, sorted(pages))
             except (PagefindFailed, OSError, ValueError):
                 return {}
             finally:
                 service.close()
-            for item in listed:
-                path = str(item.get("path", ""))
-                if CODE_FILE.fullmatch(path):
-                    self.files[path] = base64.b64decode(str(item.get("content", "")))
+            self.files.update({p: data for p, data in bundle.items() if CODE_FILE.fullmatch(p)})
             self.languages.update(missing)
         return self.files
 
     def genuine(self, files: Mapping[str, bytes]) -> bool:
         """Whether a kept bundle may be published as it is."""
-        languages = kept_languages(files) if "pagefind-entry.json" in files else None
-        if not languages:
-            return False
+        languages = kept_languages(files)
         code = [path for path in files if CODE_FILE.fullmatch(path)]
+        if not languages or "pagefind.js" not in code:
+            return False
         if any(not (CODE_FILE.fullmatch(p) or DATA_FILE.fullmatch(p)) for p in files):
             return False
         reference = self.code_for(languages)
-        return "pagefind.js" in code and all(reference.get(p) == files[p] for p in code)
+        return all(reference.get(p) == files[p] for p in code)
