@@ -752,3 +752,16 @@ def test_search_results_show_a_bundles_text_as_text(browser: Browser, tmp_path: 
         page.close()
         server.shutdown()
         server.server_close()
+
+
+def test_the_search_page_opened_from_a_folder_says_search_needs_a_server(
+    browser: Browser, built: Built
+) -> None:
+    """Chromium loads no module script from file://: the notice must not depend on one."""
+    page = new_page(browser)
+    try:
+        page.goto((built.out / "search/index.html").as_uri() + "?q=Jintai", wait_until="load")
+        page.wait_for_function("document.querySelector('.search-status').textContent !== ''")
+        assert "served over http(s)" in page.locator(".search-status").inner_text()
+    finally:
+        page.close()

@@ -829,7 +829,7 @@ class ScriptFinder(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         """Note anything that could run code."""
         values = dict(attrs)
-        theme_script = values.get("type") == "module" and (values.get("src") or "").endswith(
+        theme_script = set(values) == {"defer", "src"} and (values.get("src") or "").endswith(
             "assets/search.js"
         )
         if tag == "script" and values.get("type") != "application/ld+json" and not theme_script:

@@ -3,6 +3,10 @@
 //
 // Filters are checked here on each result's metadata rather than by Pagefind's filter index,
 // whose files differ from build to build for the same input (newsgen's output must not).
+//
+// A classic script (deferred), not a module: Chromium loads no module script from file://,
+// and the page must still say that search needs the archive served over http(s).
+"use strict";
 const page = document.querySelector(".search-page");
 const form = page.querySelector("form");
 const query = page.querySelector("#search-query");
