@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -35,12 +36,12 @@ from newsgen.render.reads import (
     ALL_READS,
     COUNTS,
     SEPARATOR,
+    TERMS,
     WATCHED,
     ReadLog,
     Watched,
     flags,
     read_flags,
-    read_terms,
     term_ref,
 )
 from newsgen.render.structured import article_json_ld, og_locale
@@ -255,23 +256,23 @@ class Renderer:
         """A hash of everything the page's output depends on, of the watched values only those
         in `reads` (what its last render read), followed by `reads`; equal, equal page."""
         inputs = page_inputs(spec, self.index)
-        own: tuple[object, ...] = (spec.kind, spec.url, spec.template, spec.title)
-        own += (spec.taxonomy, spec.term_slug, spec.listing_url, spec.page_number)
-        own += (spec.page_count, spec.lang)
-        letters = read_flags(reads)
+        letters, _, read_refs = reads.partition(TERMS)
         terms = []
         if inputs.term or inputs.months or inputs.terms:  # listings and overviews only
             shown = (inputs.term, *inputs.months, *inputs.terms)
             terms = [term_summary(t, COUNTS in letters) for t in shown if t]
-        parts = [self.base_digest, self.globals_digest(spec.template, letters), repr((own, terms))]
-        parts.append(repr(inputs.urls))
-        if len(reads) > len(letters):  # the page read terms
-            parts.extend(map(self.term_digests.__getitem__, read_terms(reads)))
-        whole = whole_roles(spec)
-        cards = self.cards.__getitem__  # a C-level lookup: listings show 300,000 cards at 10k
+        parts = [self.base_digest, self.globals_digest(spec.template, letters)]
+        parts += (repr((own_fields(spec), terms)), repr(inputs.urls))
+        if read_refs:  # the page read terms
+            parts.extend(map(self.term_digests.__getitem__, read_refs.split(",")))
+        whole = self.article_digest
+        # Items are shown whole (a site feed) or as cards: a C-level lookup, as listings show
+        # 300,000 cards at 10k.
+        items_whole = "items" in whole_roles(spec)
+        cards: Callable[[int], str] = whole if items_whole else self.cards.__getitem__
         for role, ids in inputs.shown():
             parts.append(role)
-            parts.extend(map(self.article_digest if role in whole else cards, ids))
+            parts.extend(map(whole if role == "article" else cards, ids))
         return f"{digest(*parts)}{SEPARATOR}{reads}"
 
     @functools.cached_property
@@ -373,6 +374,11 @@ def corrections_url(index: SiteIndex) -> str:
     """The corrections page's URL, or "" while nothing was ever corrected."""
     corrected = any(a.updates and a.corrections for a in index.articles)
     return urls.CORRECTIONS_URL if corrected else ""
+
+
+# What a fingerprint hashes of a page's own spec: all but its output path (the key), its
+# items and sources (hashed as what they show) and its article (hashed whole).
+own_fields = operator.itemgetter(0, 1, 3, 4, 6, 7, 8, 9, 10, 13)
 
 
 def whole_roles(spec: PageSpec) -> tuple[str, ...]:
