@@ -59,6 +59,11 @@ READ_OUTSIDE = {
     "a second body after": page(after="<section data-pagefind-body><p>More words</p></section>"),
     "no searched element": page(body="<main><h1>Plain page</h1><p>Words</p></main>"),
     "no head end": page().replace(b"</head>", b""),
+    "element in a comment": page(before="<!-- <article data-pagefind-body> -->"),
+    "mark in an attribute value": page(before='<a title="x data-pagefind-body">x</a>'),
+    "mark in a single-quoted value": page(before="<a title='x data-pagefind-body'>x</a>"),
+    "mark as text": page(before="<p>data-pagefind-body</p>"),
+    "element in a template": page(before="<template><div data-pagefind-body>T</div></template>"),
 }
 # Pages sent as their head and searched element.
 CUT = {
@@ -69,6 +74,10 @@ CUT = {
     "a div with divs in it": page(
         body='<div class="a" data-pagefind-body><div><h1>Drill</h1></div><div>Words</div></div>'
     ),
+    "a script after that holds the closing tag": page(
+        after='<script>var s = "</article>";</script>'
+    ),
+    "an icon in the navigation": page(before='<svg viewBox="0 0 1 1"><path d="M0 0"/></svg>'),
     "body attribute among others": page(
         body='<article class="x" data-pagefind-body data-pagefind-sort="date:2024-01-02">'
         "<h1>Drill</h1><p>Words</p></article>"
