@@ -368,6 +368,66 @@ def test_new_article_renders_only_pages_it_appears_on(tmp_path: Path) -> None:
     same_output(root / "public", tmp_path / "clean-out")
 
 
+# Articles added one after another; True where nothing but articles changes, so the pages
+# around them are hashed and no others (site/plan.py and incremental/additions.py).
+ADDITIONS = [
+    (
+        "newest",
+        {"z1.md": article_text("N.", title="Fresh", date="2023-04-01", units=[UNITS[1]])},
+        True,
+    ),
+    (
+        "oldest",
+        {"z2.md": article_text("O.", title="Old", date="2022-12-01", units=[UNITS[2]])},
+        True,
+    ),
+    ("middle, a speaker's", {"z3.md": article(40, 9, 1)}, True),
+    (
+        "an English release",
+        {"z4.md": article_text("E.", title="Drill", date="2023-02-03", translation_key="drill")},
+        True,
+    ),
+    (
+        "its Chinese version",
+        {
+            "z5.md": article_text(
+                "中。", title="演练", lang="zh", date="2023-02-03", translation_key="drill"
+            )
+        },
+        True,
+    ),
+    (
+        "with a new unit",
+        {"z6.md": article_text("U.", title="Unit", date="2023-02-04", units=["New Office"])},
+        False,
+    ),
+    ("two at once", {"z7.md": article(41, 3, 0), "z8.md": article(42, 17, 2)}, True),
+]
+
+
+def test_an_addition_hashes_the_pages_around_it_and_equals_a_clean_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = big_site(tmp_path)
+    write_files(root, {"newsgen.yaml": BASE["newsgen.yaml"] + "languages: [en, zh]\n"})
+    age_files(root)
+    assert build_site(root, jobs=1).ok
+    hashed = count_fingerprints(monkeypatch)
+    for name, files, only_around in ADDITIONS:
+        hashed.clear()
+        write_files(root, {f"content/{rel}": text for rel, text in files.items()})
+        result = build_site(root, jobs=1)
+        assert result.ok, name
+        articles = [p for p in hashed if p.startswith(("2022/", "2023/")) and p.count("/") == 4]
+        if only_around:  # the listings holding it (page_size 2: many pages) and its neighbours
+            assert len(hashed) < 0.75 * result.pages, name
+            assert name != "newest" or len(articles) == 2, articles  # it and its older neighbour
+        else:  # a new term: the terms' names may show anywhere, so every page is hashed
+            assert len(hashed) >= result.pages - len(result.stats.changed_paths), name
+        clean_tree(root, tmp_path)
+        same_output(root / "public", tmp_path / "clean-out")
+
+
 def test_touched_file_with_same_content_is_not_rendered_again(tmp_path: Path) -> None:
     root = big_site(tmp_path)
     age_files(root)

@@ -21,6 +21,15 @@ from typing import Any
 from newsgen.core.config import Config
 from newsgen.core.diagnostics import Diagnostic
 from newsgen.core.model import Article, PageSpec, SiteIndex, Taxonomy, Unparsed
+from newsgen.incremental.additions import (
+    BEFORE,
+    added_positions,
+    addition_keeps,
+    before_now,
+    frame_digest,
+    kept_form,
+    read_kept,
+)
 from newsgen.incremental.cache import BuildCache, CacheUnusable, peek_meta
 from newsgen.incremental.keys import cache_key, inputs_digest
 from newsgen.incremental.media import MediaStore
@@ -62,6 +71,8 @@ class Incremental:
         self.layout_reused = False
         self.loaded_names: dict[str, Any] = {}
         self.media = MediaStore(cache)
+        self.related_changed: set[str] | None = None  # paths whose related list was made anew
+        self.structure_changed = False  # since the last build: keep a Before for the next
 
     @classmethod
     def open(cls, config: Config, use_cache: bool) -> Incremental:
@@ -173,6 +184,8 @@ class Incremental:
             related, now = update_related(articles, taxonomies, term_slugs, limit, memo)
             if now != memo:
                 cache.remember_snapshot(RELATED, RELATED, now)
+            lists = memo.lists if memo.limit == now.limit else {}
+            self.related_changed = {p for p, found in now.lists.items() if lists.get(p) != found}
             return related
 
         return find
@@ -257,11 +270,18 @@ class Incremental:
         same = cache is not None and cache.meta(STRUCTURE) == structure
         same_search = cache is not None and cache.meta(SEARCH_BASE) == search_base
         changed = self.changed_articles(articles) if (same or same_search) and last else set()
+        keeps = self.addition_keeps(pages, renderer) if last and not same else None
+        self.structure_changed = not same
         prints = {}
         for page in pages:
             old = last.get(page.output_path)
-            if old is not None and not (same and changed.isdisjoint(renderer.shown_whole(page))):
-                old = renderer.fingerprint(page, reads_of(old))
+            if old is not None:
+                reads = reads_of(old)
+                if same:
+                    again = not changed.isdisjoint(renderer.shown_whole(page))
+                else:
+                    again = keeps is None or not keeps(page, reads)
+                old = renderer.fingerprint(page, reads) if again else old
             prints[page.output_path] = old or ""
         # An addition changes the structure, not what search prints hash: only the changed
         # articles and language versions (whose other versions may be gone) are hashed again.
@@ -278,6 +298,21 @@ class Incremental:
                 search[page.output_path] = found
         return Prints(prints, search, structure, search_base)
 
+    def addition_keeps(
+        self, pages: Sequence[PageSpec], renderer: Renderer
+    ) -> Callable[[PageSpec, str], bool] | None:
+        """After a build that only added articles, which pages keep their last fingerprint
+        (incremental/additions.py); None otherwise, and every page is hashed."""
+        if self.cache is None or self.related_changed is None:
+            return None
+        before = read_kept(self.cache.snapshot(BEFORE, frame_digest(renderer)))
+        added = added_positions(before, renderer.cards, renderer.index) if before else None
+        if before is None or added is None:
+            return None
+        if not self.changed_articles(renderer.index.articles) <= added:
+            return None  # an article's body changed too
+        return addition_keeps(renderer, pages, before, added, self.related_changed)
+
     def settle_prints(
         self,
         prints: Prints,
@@ -292,6 +327,9 @@ class Incremental:
             now = settled[page.output_path]
             if not now or reads_of(now) != read:
                 settled[page.output_path] = renderer.fingerprint(page, read)
+        if self.cache is not None and self.structure_changed:  # what an addition compares
+            kept = kept_form(before_now(renderer))
+            self.cache.remember_snapshot(BEFORE, frame_digest(renderer), kept)
         return replace(prints, pages=settled)
 
     def changed_articles(self, articles: Sequence[Article]) -> set[int]:
