@@ -269,8 +269,8 @@ class Incremental:
         cache, last, articles = self.cache, self.last_pages, renderer.index.articles
         same = cache is not None and cache.meta(STRUCTURE) == structure
         same_search = cache is not None and cache.meta(SEARCH_BASE) == search_base
-        changed = self.changed_articles(articles) if (same or same_search) and last else set()
-        keeps = self.addition_keeps(pages, renderer) if last and not same else None
+        changed = self.changed_articles(articles) if last else set()
+        keeps = self.addition_keeps(pages, renderer, changed) if last and not same else None
         self.structure_changed = not same
         prints = {}
         for page in pages:
@@ -299,7 +299,7 @@ class Incremental:
         return Prints(prints, search, structure, search_base)
 
     def addition_keeps(
-        self, pages: Sequence[PageSpec], renderer: Renderer
+        self, pages: Sequence[PageSpec], renderer: Renderer, changed: set[int]
     ) -> Callable[[PageSpec, str], bool] | None:
         """After a build that only added articles, which pages keep their last fingerprint
         (incremental/additions.py); None otherwise, and every page is hashed."""
@@ -309,7 +309,7 @@ class Incremental:
         added = added_positions(before, renderer.cards, renderer.index) if before else None
         if before is None or added is None:
             return None
-        if not self.changed_articles(renderer.index.articles) <= added:
+        if not changed <= added:
             return None  # an article's body changed too
         return addition_keeps(renderer, pages, before, added, self.related_changed)
 
