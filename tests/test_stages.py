@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import random
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import article_text, make_article, make_source, make_taxonomy, make_term
+from hypothesis import given
+from hypothesis import strategies as st
 
 from newsgen.core import urls
 from newsgen.core.config import Config
@@ -65,6 +70,39 @@ def test_sorting_is_newest_first_and_independent_of_input_order() -> None:
         "content/1.md",
     ]
     assert sort_articles(reversed(articles)) == ordered
+
+
+ZONES = [
+    UTC,
+    timezone(timedelta(hours=8)),
+    timezone(timedelta(hours=-5)),
+    ZoneInfo("Europe/Berlin"),
+]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.datetimes(datetime(2020, 1, 1), datetime(2020, 12, 31), allow_imaginary=False),
+            st.sampled_from(ZONES),
+            st.sampled_from("abcde"),
+        ),
+        max_size=12,
+    ),
+    st.randoms(),
+)
+def test_articles_sort_newest_moment_first_then_by_path(
+    dated: list[tuple[datetime, Any, str]], rng: random.Random
+) -> None:
+    """The same order as one sort on (moment newest first, path), whatever the zones, ties
+    and folds (the two stable sorts that replaced it must agree)."""
+    articles = [
+        make_article(source_path=f"content/{name}{n}.md", date=moment.replace(tzinfo=zone))
+        for n, (moment, zone, name) in enumerate(dated)
+    ]
+    rng.shuffle(articles)
+    expected = sorted(articles, key=lambda a: (-a.date.timestamp(), a.source_path))
+    assert list(sort_articles(articles)) == expected
 
 
 def test_select_published_drops_drafts_and_future() -> None:

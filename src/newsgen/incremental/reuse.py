@@ -65,6 +65,7 @@ class Incremental:
         self.cache = cache
         self.urls_text = urls_text  # read only when needed: the no-change shortcut skips it
         self.parsed: Parsed = {}
+        self.reused_parses: frozenset[str] = frozenset()  # paths whose last result was reused
         self.scan: Scan | None = None
         self.inputs = ("", 0)
         self.layout: Layout | None = None  # this build's, as made or reused
@@ -156,6 +157,7 @@ class Incremental:
             if unchanged and digest in cached:
                 article, problems = cached[digest]
                 reused[path] = (digest, (article, list(problems)))
+        self.reused_parses = frozenset(reused)
         return reused
 
     def note_parses(self, parsed: Parsed) -> None:
@@ -335,13 +337,10 @@ class Incremental:
     def changed_articles(self, articles: Sequence[Article]) -> set[int]:
         """Articles whose file's content differs from the last build's (by position)."""
         assert self.cache is not None
-        before = {path: stat[2] for path, stat in self.cache.loaded_sources.items()}
-        now = self.article_keys()
-        return {
-            position
-            for position, article in enumerate(articles)
-            if before.get(article.source_path, "") != now.get(article.source_path)
-        }
+        before, now = self.cache.loaded_sources, self.parsed
+        again = now.keys() - self.reused_parses  # a reused result is the same as before
+        changed = {path for path in again if before.get(path, (0, 0, ""))[2] != now[path][0]}
+        return {n for n, article in enumerate(articles) if article.source_path in changed}
 
     def moved(self, articles: Sequence[Article]) -> list[Diagnostic]:
         """Articles whose URL changed since the last build (their old URL is kept as an alias)."""

@@ -15,7 +15,9 @@ from newsgen.core.model import Article
 
 def unaliased(article: Article, previous: Mapping[str, list[str]]) -> list[str]:
     """Earlier URLs of an article that neither its URL nor an alias serves any more."""
-    old = previous.get(article.source_path, [])
+    old = previous.get(article.source_path)
+    if not old or old == [article.url]:  # the usual case: published where it always was
+        return []
     return [url for url in old if url != article.url and url not in article.aliases]
 
 

@@ -106,7 +106,9 @@ def attachment_problems(
     articles: Sequence[Article], failed: Mapping[str, tuple[str, bool]], static_dir: str
 ) -> list[Diagnostic]:
     """An error (or a warning) at the line of every attachment whose file has a problem."""
-    problems = []
+    problems: list[Diagnostic] = []
+    if not failed:
+        return problems
     for article in articles:
         for attachment in article.attachments:
             if attachment.file in failed:
@@ -123,7 +125,9 @@ def image_problems(
     articles: Sequence[Article], failed: Mapping[str, str], static_dir: str
 ) -> list[Diagnostic]:
     """An error at the `image:` line of every article whose photo could not be read."""
-    problems = []
+    problems: list[Diagnostic] = []
+    if not failed:  # the usual case: no pass over every article
+        return problems
     for article in articles:
         image = article.image
         if image and image.src in failed:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring
 from pathlib import Path
 
 from newsgen.core.diagnostics import Diagnostic, UnsafeSetup, error
@@ -206,8 +207,11 @@ def manifest_warning(output_dir: Path, ignored: tuple[str, ...]) -> Diagnostic:
 
 def manifest_bytes(files: Iterable[str]) -> bytes:
     """The manifest: which files newsgen made, so it never deletes anything else."""
-    data = {"generator": "newsgen", "files": sorted(files)}
-    return (json.dumps(data, indent=0, ensure_ascii=False) + "\n").encode("utf-8")
+    # What json.dumps(..., indent=0, ensure_ascii=False) writes, made with its C string
+    # encoder: with an indent, json.dumps runs its pure-Python encoder, 0.3 s for 270,000 files.
+    names = sorted(files)
+    listed = "[\n" + ",\n".join(map(encode_basestring, names)) + "\n]" if names else "[]"
+    return ('{\n"generator": "newsgen",\n"files": ' + listed + "\n}\n").encode("utf-8")
 
 
 def manifest_signature(output_dir: Path) -> str:

@@ -65,27 +65,42 @@ def shard_pages(paths: Sequence[str], size: int) -> dict[str, list[str]]:
     split when it outgrows the cap costs one index of about `size` pages; otherwise a page
     stays in its bundle for good (its URL holds its date)."""
     shards: dict[str, list[str]] = {}
-    split_period(sorted(paths), max(size, 1), 0, shards)
+    split_period(day_runs(sorted(paths)), max(size, 1), 0, shards)
     return shards
 
 
-def split_period(paths: list[str], size: int, level: int, shards: dict[str, list[str]]) -> None:
-    """Put pages of one period (sorted) into shards, splitting what is over the cap."""
-    keys = period_keys()
-    groups: dict[str, list[str]] = {}
-    head, name = "\0", ""  # sorted: paths sharing their first three parts come together
+Run = tuple[list[str], list[str]]  # the first three parts of some paths (sorted), and them
+
+
+def day_runs(paths: list[str]) -> list[Run]:
+    """Sorted paths in runs sharing their first three parts (a day's pages): the periods are
+    then grouped by run, not by page (a page was read once per level: 0.36 s of an edit's
+    build at 100,000 articles)."""
+    runs: list[Run] = []
+    head = "\0"
     for path in paths:
         if not path.startswith(head):
             parts = [*path.split("/"), "", "", ""][:3]
-            head, name = "/".join(parts) + "/", keys[level](parts)
-        groups.setdefault(name, []).append(path)
+            head = "/".join(parts) + "/"
+            runs.append((parts, []))
+        runs[-1][1].append(path)
+    return runs
+
+
+def split_period(runs: list[Run], size: int, level: int, shards: dict[str, list[str]]) -> None:
+    """Put the runs of one period into shards, splitting what is over the cap."""
+    keys = period_keys()
+    groups: dict[str, list[Run]] = {}
+    for run in runs:
+        groups.setdefault(keys[level](run[0]), []).append(run)
     for name, group in groups.items():
-        if len(group) <= size:
-            shards[name] = group
+        count = sum(len(paths) for _, paths in group)
+        if count <= size:
+            shards[name] = [path for _, paths in group for path in paths]
         elif level + 1 < len(keys):
             split_period(group, size, level + 1, shards)
         else:
-            split_by_hash(name, group, size, shards)
+            split_by_hash(name, [path for _, paths in group for path in paths], size, shards)
 
 
 def split_by_hash(name: str, paths: list[str], size: int, shards: dict[str, list[str]]) -> None:

@@ -197,6 +197,8 @@ class BodyStore:
     def key(self, article: Article) -> str:
         """Cache key of a body's HTML: its Markdown's hash, the sanitiser setting and what its
         shortcodes depend on."""
+        if not article.shortcodes:  # the usual case, asked of every article by each build
+            return f"{article.body_hash}:{int(self.sanitize)}"
         salt = self.shortcodes.salt(article)
         return f"{article.body_hash}:{int(self.sanitize)}" + (f":{salt}" if salt else "")
 
