@@ -1,7 +1,8 @@
 """Spread parsing and rendering over a pool of forked worker processes (-j/--jobs).
 
 Workers are forked after the site is read, so they share the index without copying it; each
-writes its pages straight into the staging folder. Output never depends on the worker count.
+writes its pages straight into the staging folder. The parent is one of the -j workers (it
+takes batches too). Output never depends on the worker count.
 """
 
 from __future__ import annotations
@@ -71,6 +72,32 @@ def start_worker(parent: int) -> None:
         os._exit(1)  # the parent died before prctl took effect
 
 
+class Claims:
+    """Which batches have been taken, shared by the parent and its forked workers: each
+    batch is done once, by whoever claims it first."""
+
+    def __init__(self, count: int) -> None:
+        context = multiprocessing.get_context("fork")
+        self.taken = context.RawArray(ctypes.c_bool, count)
+        self.lock = context.Lock()
+
+    def claim(self, index: int) -> bool:
+        """Take a batch unless someone has; True if this process must do it."""
+        with self.lock:
+            if self.taken[index]:
+                return False
+            self.taken[index] = True
+            return True
+
+
+def claimed_batch(index: int) -> tuple[int, bool, Any]:
+    """A worker's task: the batch at `index`, unless the parent took it first."""
+    claims: Claims = _job["claims"]
+    if not claims.claim(index):
+        return index, False, None
+    return index, True, _job["function"](_job["work"][index])
+
+
 def run_batches(
     function: Callable[[Any], Any],
     work: Sequence[Any],
@@ -79,14 +106,20 @@ def run_batches(
     progress: Progress | None,
     weight: Callable[[Any], int] = len,
 ) -> Iterator[Any]:
-    """Run batches in-process or in a pool, reporting progress; results in any order."""
-    total = sum(weight(batch) for batch in work)
-    done = 0
-    pool = fork_pool(jobs) if jobs > 1 and total >= MIN_PARALLEL and len(work) > 1 else None
+    """Run batches in-process or in a pool, reporting progress; results in any order.
+
+    With a pool, the parent is one of the `jobs` workers: it takes batches from the end while
+    the pool's `jobs - 1` forked workers take them from the start. Every process that renders
+    copies the pages of the parent's memory it touches (reference counts are writes), so a
+    parent that only waited added a third copy: 100 MB of a 10,000-article build."""
+    total, done = sum(weight(batch) for batch in work), 0
+    pooled = jobs > 1 and total >= MIN_PARALLEL and len(work) > 1
+    if pooled:
+        _job.update(claims=Claims(len(work)), function=function, work=work)  # before the fork
+    pool = fork_pool(jobs - 1) if pooled else None
     try:
-        results = pool.imap_unordered(function, work) if pool else map(function, work)
-        for batch, result in zip(work, results, strict=False):
-            done += weight(batch)
+        for index, result in batch_results(function, work, pool):
+            done += weight(work[index])
             if progress:
                 progress(stage, min(done, total), total)
             yield result
@@ -94,6 +127,36 @@ def run_batches(
         if pool:
             pool.terminate()
             pool.join()
+        for name in ("claims", "function", "work"):
+            _job.pop(name, None)
+
+
+def batch_results(
+    function: Callable[[Any], Any], work: Sequence[Any], pool: Any
+) -> Iterator[tuple[int, Any]]:
+    """(index, result) of every batch: all here without a pool; else the parent's, from the
+    end, with the pool's in between as they come, and the pool's remaining ones last."""
+    if pool is None:
+        yield from ((index, function(batch)) for index, batch in enumerate(work))
+        return
+    claims: Claims = _job["claims"]
+    theirs = pool.imap_unordered(claimed_batch, range(len(work)))
+    answered = 0
+    for index in reversed(range(len(work))):
+        if not claims.claim(index):
+            break  # the workers have come this far: the rest is theirs
+        yield index, function(work[index])
+        while answered < len(work):  # what the workers finished meanwhile
+            try:
+                found = theirs.next(timeout=0)
+            except multiprocessing.TimeoutError:
+                break
+            answered += 1
+            if found[1]:
+                yield found[0], found[2]
+    for index, done_here, result in theirs:
+        if done_here:
+            yield index, result
 
 
 def render_batch(indices: Sequence[int]) -> RenderOutcome:
