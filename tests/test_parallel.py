@@ -64,3 +64,13 @@ def test_the_parent_renders_beside_one_worker_for_two_jobs(
     by_worker = sorted(index for index, pid in results if pid != parent)
     assert by_parent and by_parent[-1] == 5  # its first batch is the last one
     assert by_worker and by_worker[0] == 0
+
+
+def test_without_fork_every_batch_is_done_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where processes cannot be forked (Windows), the batches run in this process, as with
+    -j 1, and nothing that needs fork is made."""
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 0)
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    monkeypatch.setattr(parallel, "Claims", None)  # would fail if it were made
+    results = run_all([[n] for n in range(5)], 2, lambda batch: (batch[0], os.getpid()))
+    assert sorted(results) == [(n, os.getpid()) for n in range(5)]

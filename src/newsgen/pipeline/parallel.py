@@ -113,7 +113,8 @@ def run_batches(
     copies the pages of the parent's memory it touches (reference counts are writes), so a
     parent that only waited added a third copy: 100 MB of a 10,000-article build."""
     total, done = sum(weight(batch) for batch in work), 0
-    pooled = jobs > 1 and total >= MIN_PARALLEL and len(work) > 1
+    forks = "fork" in multiprocessing.get_all_start_methods()  # else all here, as with -j 1
+    pooled = forks and jobs > 1 and total >= MIN_PARALLEL and len(work) > 1
     if pooled:
         _job.update(claims=Claims(len(work)), function=function, work=work)  # before the fork
     pool = fork_pool(jobs - 1) if pooled else None
