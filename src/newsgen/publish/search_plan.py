@@ -94,13 +94,14 @@ def split_period(runs: list[Run], size: int, level: int, shards: dict[str, list[
     for run in runs:
         groups.setdefault(keys[level](run[0]), []).append(run)
     for name, group in groups.items():
-        count = sum(len(paths) for _, paths in group)
-        if count <= size:
-            shards[name] = [path for _, paths in group for path in paths]
-        elif level + 1 < len(keys):
+        if sum(len(paths) for _, paths in group) > size and level + 1 < len(keys):
             split_period(group, size, level + 1, shards)
+            continue
+        pages = [path for _, paths in group for path in paths]
+        if len(pages) <= size:
+            shards[name] = pages
         else:
-            split_by_hash(name, [path for _, paths in group for path in paths], size, shards)
+            split_by_hash(name, pages, size, shards)
 
 
 def split_by_hash(name: str, paths: list[str], size: int, shards: dict[str, list[str]]) -> None:

@@ -197,10 +197,9 @@ class BodyStore:
     def key(self, article: Article) -> str:
         """Cache key of a body's HTML: its Markdown's hash, the sanitiser setting and what its
         shortcodes depend on."""
-        if not article.shortcodes:  # the usual case, asked of every article by each build
-            return f"{article.body_hash}:{int(self.sanitize)}"
-        salt = self.shortcodes.salt(article)
-        return f"{article.body_hash}:{int(self.sanitize)}" + (f":{salt}" if salt else "")
+        key = f"{article.body_hash}:{int(self.sanitize)}"
+        salt = self.shortcodes.salt(article) if article.shortcodes else ""  # asked per article
+        return f"{key}:{salt}" if salt else key
 
     def html(self, article: Article) -> str:
         """The body of an article as (sanitised) HTML."""
