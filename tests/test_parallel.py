@@ -74,3 +74,30 @@ def test_without_fork_every_batch_is_done_here(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(parallel, "Claims", None)  # would fail if it were made
     results = run_all([[n] for n in range(5)], 2, lambda batch: (batch[0], os.getpid()))
     assert sorted(results) == [(n, os.getpid()) for n in range(5)]
+
+
+def test_a_helper_computes_in_another_process_and_is_reaped() -> None:
+    helper = parallel.start_helper(lambda: {"pid": os.getpid(), "data": b"x" * 300_000}, 2)
+    assert helper is not None
+    found = helper.result()
+    assert found["pid"] != os.getpid() and found["data"] == b"x" * 300_000
+    assert helper.result() is None  # taken once
+    with pytest.raises(ChildProcessError):
+        os.waitpid(helper.pid, os.WNOHANG)  # reaped: no zombie left behind
+
+
+def test_a_failing_helper_gives_none_and_one_job_starts_none() -> None:
+    def fail() -> None:
+        raise ValueError("broken")
+
+    helper = parallel.start_helper(fail, 2)
+    assert helper is not None and helper.result() is None
+    assert parallel.start_helper(lambda: 1, 1) is None  # -j 1: one process
+
+
+def test_a_helper_whose_answer_is_never_read_is_stopped_by_close() -> None:
+    """An answer larger than the pipe: the helper waits to write it; closing ends it."""
+    helper = parallel.start_helper(lambda: b"y" * (8 << 20), 2)
+    assert helper is not None
+    helper.close()  # returns: the helper's write failed and it exited
+    assert helper.result() is None

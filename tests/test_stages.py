@@ -261,3 +261,21 @@ def test_language_versions_are_never_related_to_each_other() -> None:
         shown = {articles[i].source_path for i in index.related[article_id]}
         if article.translation_key:  # "Also in" links the other version already
             assert shown == {"other"}, article.source_path
+
+
+SITEMAP_LOOP = (
+    "{% for entry in entries %}\n<url><loc>{{ entry.loc }}</loc>{% if entry.lastmod %}"
+    "<lastmod>{{ entry.lastmod }}</lastmod>{% endif %}</url>\n{% endfor %}\n"
+)
+
+
+@given(st.lists(st.tuples(st.text(), st.text()), max_size=20))
+def test_sitemap_urls_write_what_the_template_loop_wrote(pairs: list[tuple[str, str]]) -> None:
+    """The joined <url> elements equal the autoescaped template loop they replaced."""
+    import jinja2
+
+    from newsgen.render.viewmodels import SitemapEntry, sitemap_urls
+
+    env = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    entries = [SitemapEntry(loc, lastmod) for loc, lastmod in pairs]
+    assert str(sitemap_urls(entries)) == env.from_string(SITEMAP_LOOP).render(entries=entries)

@@ -124,3 +124,79 @@ def test_every_theme_word_has_a_chinese_translation() -> None:
     chinese = yaml.safe_load((theme / "i18n.yaml").read_text("utf-8"))["zh"]
     assert len(words) > 40
     assert sorted(words - set(chinese)) == []
+
+
+def count_compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Names of the templates this process compiles from now on, with nothing compiled yet
+    (as in a new process)."""
+    import jinja2
+
+    from newsgen.render import templating
+
+    monkeypatch.setattr(templating, "COMPILED", templating.CompiledTemplates())
+    compiled: list[str] = []
+    real = jinja2.Environment.compile
+
+    def traced(
+        self: jinja2.Environment, source: str, name: str | None = None, *a: object
+    ) -> object:
+        compiled.append(str(name))
+        return real(self, source, name, *a)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(jinja2.Environment, "compile", traced)
+    return compiled
+
+
+def site_with_template(tmp_path: Path, name: str, text: str) -> Path:
+    """A one-article site with one template of its own."""
+    files = {"content/a.md": article_text(title="A"), f"templates/{name}": text}
+    return write_files(tmp_path / "site", files)
+
+
+def test_a_helper_process_compiles_the_templates_while_the_site_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = site_with_template(
+        tmp_path,
+        "article.html",
+        '{% extends "theme/article.html" %}\n'
+        '{% block article_footer %}<p class="mine">mine</p>{% endblock %}\n',
+    )
+    compiled = count_compiles(monkeypatch)
+    assert build_site(root, jobs=2).ok
+    assert compiled == []  # every template came from the helper
+    html = (root / "public/2023/02/10/a/index.html").read_text("utf-8")
+    assert '<p class="mine">mine</p>' in html and "<h1>A</h1>" in html
+    compiled = count_compiles(monkeypatch)
+    assert build_site(root, jobs=1, clean=True).ok
+    assert {"article.html", "base.html", "home.html"} <= set(compiled)  # here, as pages render
+    assert (root / "public/2023/02/10/a/index.html").read_text("utf-8") == html
+
+
+def test_a_template_changed_after_the_helper_compiled_it_is_compiled_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bytecode handed over is checked against the template's source, as Jinja checks it."""
+    from newsgen.core.config import load_config
+    from newsgen.render import templating
+
+    root = site_with_template(tmp_path, "partials/footer.html", "<footer>Before</footer>\n")
+    count_compiles(monkeypatch)
+    config, _ = load_config(root)
+    early = templating.precompiled_templates(config)
+    monkeypatch.setattr(templating, "COMPILED", templating.CompiledTemplates())
+    templating.COMPILED.expect(lambda: early)
+    (root / "templates/partials/footer.html").write_text("<footer>After</footer>\n")
+    assert build_site(root, jobs=1).ok
+    assert "<footer>After</footer>" in (root / "public/index.html").read_text("utf-8")
+
+
+def test_a_broken_template_is_reported_with_the_helper_compiling(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = "{% extends 'theme/list.html' %}\n{% block content %}{% for %}{% endblock %}\n"
+    root = site_with_template(tmp_path, "list.html", broken)
+    count_compiles(monkeypatch)
+    result = build_site(root, jobs=2)
+    assert not result.ok
+    assert any(d.path == "templates/list.html" and d.line == 2 for d in result.diagnostics)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from typing import TYPE_CHECKING, TypeVar
 
 from newsgen.core.model import Progress as ProgressReport
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 T = TypeVar("T")
 
@@ -23,6 +23,9 @@ def run_with_bar(
     """Run `work`, drawing a bar from its reports; none with -q, off a terminal or below show_from."""
     if quiet or not console.is_terminal:
         return work(None)
+    # imported here: a quiet build or one off a terminal (CI, benchmarks) never draws a bar
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),

@@ -38,6 +38,7 @@ from newsgen.pipeline.read_stages import (
     scheduled_articles,
 )
 from newsgen.pipeline.write_stages import (
+    precompile_templates,
     publish_site,
     remember_build,
     render_site,
@@ -99,10 +100,11 @@ def run_build(
     job: Job, settings_problems: Sequence[Diagnostic], placement: publish.Placement
 ) -> BuildResult:
     """Every stage in order; any problem stops the build before anything is published."""
-    timer, reuse = Timer(), job.reuse
+    timer = Timer()
     scan = timer.run("load", scan_content, job.config)
     if is_up_to_date(job, scan):
         return up_to_date_result(job)
+    precompile_templates(job)
     inputs, loaded = timer.run("load", load_inputs, job.config)
     articles, parsed = timer.run("parse", parse_articles, job, inputs, scan)
     index, indexed = timer.run("index", index_site, job, articles, inputs)
@@ -110,7 +112,6 @@ def run_build(
     site, planned = timer.run("plan", plan_site, job, index, inputs, media)
     settle()
     found = [*settings_problems, *loaded, *parsed, *indexed, *pictured, *planned]
-    found += reuse.moved(index.articles)
     if stop := stop_before_writing(job, found, site):
         return BuildResult(stop, timings=timer.timings)
     try:

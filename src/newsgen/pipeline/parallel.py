@@ -7,13 +7,16 @@ takes batches too). Output never depends on the worker count.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import fcntl
 import multiprocessing
 import os
+import pickle
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from newsgen.core.diagnostics import Diagnostic
 from newsgen.core.model import PageSpec, Progress
@@ -225,3 +228,65 @@ def parse_paths(
     finally:
         _job.clear()
     return results
+
+
+class Helper:
+    """A forked process working out a value the parent needs later, on another core: its
+    answer comes back pickled through a pipe (its own child: trusted, unlike the cache)."""
+
+    def __init__(self, pid: int, reader: int) -> None:
+        self.pid, self.reader = pid, reader
+
+    def result(self) -> Any:
+        """The helper's value, waited for; None if it failed or was already taken."""
+        if self.reader < 0:
+            return None
+        chunks = []
+        try:
+            while chunk := os.read(self.reader, 1 << 20):
+                chunks.append(chunk)
+        finally:
+            self.close()
+        try:
+            return pickle.loads(b"".join(chunks)) if chunks else None
+        except (pickle.UnpicklingError, EOFError, ValueError):
+            return None
+
+    def close(self) -> None:
+        """Stop listening and reap the process (a helper never outlives its use)."""
+        if self.reader >= 0:
+            os.close(self.reader)
+            self.reader = -1
+            with contextlib.suppress(ChildProcessError):  # reaped already (SIGCHLD ignored)
+                os.waitpid(self.pid, 0)
+
+
+def start_helper(function: Callable[[], Any], jobs: int) -> Helper | None:
+    """Fork a helper computing `function()` while this process goes on; None with -j 1 or
+    where processes cannot be forked (the caller does the work itself)."""
+    if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    reader, writer = os.pipe()
+    with contextlib.suppress(OSError):  # else the helper waits until its answer is read
+        fcntl.fcntl(writer, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)  # no waiting to exit
+    pid = os.fork()
+    if pid == 0:
+        os.close(reader)
+        run_helper(function, writer)
+    os.close(writer)
+    return Helper(pid, reader)
+
+
+def run_helper(function: Callable[[], Any], writer: int) -> NoReturn:
+    """The helper's life: compute, answer, exit (no cleanup of the parent's objects)."""
+    code = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        with contextlib.suppress(OSError, AttributeError):  # dies with the parent
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        data = memoryview(pickle.dumps(function(), protocol=pickle.HIGHEST_PROTOCOL))
+        while data:
+            data = data[os.write(writer, data) :]
+        code = 0
+    finally:
+        os._exit(code)

@@ -173,6 +173,7 @@ def plan_site(
         message = "not set: feeds, sitemap and canonical links are skipped"
         problems.append(warning(CONFIG_FILE, 0, "base_url", message))
     problems += foreign_collisions(pages, static_files, index, job)
+    problems += job.reuse.moved(index.articles)  # since the last build, without an alias
     return Site(config, index, pages, static_files, media), problems
 
 

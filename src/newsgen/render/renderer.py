@@ -56,7 +56,7 @@ from newsgen.render.templating import (
 )
 from newsgen.render.terms import IndexedTerms, TermNames, term_in, term_summary
 from newsgen.render.theme_words import translate_for_page
-from newsgen.render.viewmodels import SiteView, format_date, format_size, iso_date
+from newsgen.render.viewmodels import SiteView, format_date, format_size, iso_date, sitemap_urls
 from newsgen.site.inputs import page_inputs
 
 LANGUAGE_NAMES = {
@@ -166,6 +166,7 @@ class Renderer:
             "image_of": self.image_of,
             "downloads": self.downloads,
             "format_size": format_size,
+            "sitemap_urls": sitemap_urls,
             "date_title": date_title,
             "day_url": lambda moment: urls.day_url(moment.year, moment.month, moment.day),
         }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import traceback
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import jinja2
@@ -31,12 +32,27 @@ class TemplateProblem(Exception):
 class CompiledTemplates(jinja2.BytecodeCache):
     """Compiled templates kept in this process's memory (checked against their source), so
     serve's rebuilds do not compile them again. Never on disk: loading bytecode runs it, and
-    the cache folder is input, not trust (a CI cache may be shared between jobs)."""
+    the cache folder is input, not trust (a CI cache may be shared between jobs). A forked
+    helper may compile them while the build reads the archive: `expect` hands over how to
+    receive its work, taken when the first template is loaded."""
 
     def __init__(self) -> None:
         self.compiled: dict[str, bytes] = {}
+        self.receive: Callable[[], Mapping[str, bytes] | None] | None = None
+
+    def expect(self, receive: Callable[[], Mapping[str, bytes] | None]) -> None:
+        """Templates are being compiled elsewhere: `receive` waits for them."""
+        self.receive = receive
+
+    def is_empty(self) -> bool:
+        """Nothing compiled or coming yet (the first build of this process)."""
+        return not self.compiled and self.receive is None
 
     def load_bytecode(self, bucket: Bucket) -> None:
+        if self.receive is not None:
+            receive, self.receive = self.receive, None
+            for key, code in (receive() or {}).items():  # a stale one fails its checksum
+                self.compiled.setdefault(key, code)
         found = self.compiled.get(bucket.key)
         if found is not None:
             bucket.bytecode_from_string(found)
@@ -128,6 +144,31 @@ def template_files(config: Config) -> list[tuple[str, Path]]:
         if path.is_file()
     ]
     return sorted(found)
+
+
+def renderable_names(config: Config) -> list[str]:
+    """The templates a build may render, by the names pages ask for: the theme's under
+    theme/ only where the site overrides them (an override may extend them)."""
+    files = template_files(config)
+    site_names = {name for name, _ in files if not name.startswith(f"{THEME_PREFIX}/")}
+    names = set()
+    for name, _ in files:
+        bare = name.removeprefix(f"{THEME_PREFIX}/")
+        if name.endswith(TEMPLATE_SUFFIXES) and not bare.startswith(f"{SHORTCODE_FOLDER}/"):
+            names.add(name if bare == name or bare in site_names else bare)
+    return sorted(names)
+
+
+def precompiled_templates(config: Config) -> dict[str, bytes]:
+    """Every template a build may render, compiled: bytecode by Jinja's cache key (what a
+    helper process makes while the build reads the archive; never written to disk)."""
+    env = make_environment(config)
+    for name in renderable_names(config):
+        try:
+            env.get_template(name)
+        except Exception:  # the build reports it where the page renders
+            continue
+    return dict(COMPILED.compiled)
 
 
 def compile_templates(config: Config) -> list[Diagnostic]:

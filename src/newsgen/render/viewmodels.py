@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from markupsafe import Markup
 
 from newsgen.core.dates import MONTH_NAMES, offset_label
 from newsgen.core.model import Article, TermHistory, Update, label_in
@@ -130,6 +133,24 @@ class SitemapEntry:
 
     loc: str
     lastmod: str
+
+
+def xml_escape(text: str) -> str:
+    """Escaped as Jinja's autoescape (markupsafe) does it, character for character."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("'", "&#39;").replace('"', "&#34;")
+
+
+def sitemap_urls(entries: Iterable[SitemapEntry]) -> Markup:
+    """A sitemap's <url> elements, a line each, as the theme's loop wrote them: one join
+    instead of a template loop (a third of the time; the sitemap renders again with every
+    addition, and holds 50,000 URLs a file)."""
+    lines = []
+    for entry in entries:
+        loc = f"<url><loc>{xml_escape(entry.loc)}</loc>"
+        lastmod = f"<lastmod>{xml_escape(entry.lastmod)}</lastmod>" if entry.lastmod else ""
+        lines.append(f"{loc}{lastmod}</url>\n")
+    return Markup("".join(lines))
 
 
 def format_date(moment: datetime, has_time: bool, lang: str, zone_name: str = "") -> str:
