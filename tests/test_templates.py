@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import article_text, build_site, write_files
@@ -173,6 +175,19 @@ def test_a_helper_process_compiles_the_templates_while_the_site_is_read(
     assert (root / "public/2023/02/10/a/index.html").read_text("utf-8") == html
 
 
+class Handed:
+    """Templates compiled earlier, handed over as a helper hands them."""
+
+    def __init__(self, compiled: dict[str, bytes]) -> None:
+        self.compiled = compiled
+
+    def result(self) -> dict[str, bytes]:
+        return self.compiled
+
+    def close(self) -> None:
+        self.compiled = {}
+
+
 def test_a_template_changed_after_the_helper_compiled_it_is_compiled_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -185,7 +200,7 @@ def test_a_template_changed_after_the_helper_compiled_it_is_compiled_again(
     config, _ = load_config(root)
     early = templating.precompiled_templates(config)
     monkeypatch.setattr(templating, "COMPILED", templating.CompiledTemplates())
-    templating.COMPILED.expect(lambda: early)
+    templating.COMPILED.expect(Handed(early))
     (root / "templates/partials/footer.html").write_text("<footer>After</footer>\n")
     assert build_site(root, jobs=1).ok
     assert "<footer>After</footer>" in (root / "public/index.html").read_text("utf-8")
@@ -200,3 +215,47 @@ def test_a_broken_template_is_reported_with_the_helper_compiling(
     result = build_site(root, jobs=2)
     assert not result.ok
     assert any(d.path == "templates/list.html" and d.line == 2 for d in result.diagnostics)
+
+
+def test_a_build_that_stops_before_rendering_ends_its_helper(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No helper is left running (or unreaped) when the build ends early, as serve's next
+    build would otherwise find it."""
+    from newsgen.pipeline import parallel
+    from newsgen.render import templating
+
+    started: list[parallel.Helper] = []
+    real_start = parallel.start_helper
+
+    def traced(function: Any, jobs: int) -> parallel.Helper | None:
+        helper = real_start(function, jobs)
+        started.extend([helper] if helper else [])
+        return helper
+
+    monkeypatch.setattr(parallel, "start_helper", traced)
+    count_compiles(monkeypatch)
+    root = write_files(tmp_path / "site", {"content/a.md": "---\ntitle: [unclosed\n---\nText\n"})
+    result = build_site(root, jobs=2)
+    assert not result.ok and len(started) == 1
+    assert templating.COMPILED.is_empty()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(started[0].pid, os.WNOHANG)  # reaped
+
+
+def test_render_workers_start_with_the_helpers_templates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a pool of render workers too, the parent compiles nothing the helper did: it
+    takes the templates before it forks (a worker forked while they were still
+    coming would share the helper's pipe)."""
+    from newsgen.pipeline import parallel
+
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 0)
+    monkeypatch.setattr(parallel, "CHUNK", 1)
+    files = {f"content/a{n}.md": article_text(title=f"A{n}", slug=f"a{n}") for n in range(4)}
+    root = write_files(tmp_path / "site", files)
+    compiled = count_compiles(monkeypatch)
+    assert build_site(root, jobs=2).ok
+    assert compiled == []
+    assert "<h1>A3</h1>" in (root / "public/2023/02/10/a3/index.html").read_text("utf-8")

@@ -46,6 +46,7 @@ from newsgen.pipeline.write_stages import (
     staging_folder,
 )
 from newsgen.publish import output, publish
+from newsgen.render import templating
 from newsgen.render.templating import TemplateProblem, compile_templates
 from newsgen.source.load import Scan, scan_content
 
@@ -94,6 +95,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         except CacheUnusable:  # a cache that fails mid-build: start again without it
             job = replace(job, reuse=job.reuse.discard())
             return run_build(job, settings_problems, placement)
+        finally:
+            templating.COMPILED.drop()  # a build stopped before rendering ends the helper
 
 
 def run_build(

@@ -22,6 +22,7 @@ from newsgen.core.diagnostics import Diagnostic
 from newsgen.core.model import PageSpec, Progress
 from newsgen.incremental.stores import reset_connections
 from newsgen.publish.publish import Staging
+from newsgen.render import templating
 from newsgen.render.bodies import BodyProblem
 from newsgen.render.renderer import Renderer
 from newsgen.render.templating import TemplateProblem
@@ -196,6 +197,7 @@ def render_pages(
     progress: Progress | None,
 ) -> RenderOutcome:
     """Render the pages that need it; a template problem stops a batch, a bad body only its page."""
+    templating.COMPILED.take()  # the helper's templates, before workers fork (sharing its pipe)
     _job.update(renderer=renderer, pages=pages, staging=staging)
     total = RenderOutcome()
     try:

@@ -48,12 +48,13 @@ def precompile_templates(job: Job) -> None:
     """A helper process compiles the templates while this one reads the archive (0.1 s of
     an addition); the first build of a process only, and not with -j 1."""
     from newsgen.pipeline.parallel import start_helper
-    from newsgen.render.templating import COMPILED, precompiled_templates
+    from newsgen.render import templating
 
-    if COMPILED.is_empty():
-        helper = start_helper(partial(precompiled_templates, job.config), job.options.jobs)
+    if templating.COMPILED.is_empty():
+        work = partial(templating.precompiled_templates, job.config)
+        helper = start_helper(work, job.options.jobs)
         if helper is not None:
-            COMPILED.expect(helper.result)
+            templating.COMPILED.expect(helper)
 
 
 def render_site(

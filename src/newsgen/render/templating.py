@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 import traceback
-from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any, Protocol
 
 import jinja2
 from jinja2 import meta, nodes
@@ -29,30 +29,50 @@ class TemplateProblem(Exception):
         self.diagnostic = diagnostic
 
 
+class Incoming(Protocol):
+    """Compiled templates on their way from another process (pipeline/parallel.Helper)."""
+
+    def result(self) -> Any: ...
+
+    def close(self) -> None: ...
+
+
 class CompiledTemplates(jinja2.BytecodeCache):
     """Compiled templates kept in this process's memory (checked against their source), so
     serve's rebuilds do not compile them again. Never on disk: loading bytecode runs it, and
     the cache folder is input, not trust (a CI cache may be shared between jobs). A forked
-    helper may compile them while the build reads the archive: `expect` hands over how to
-    receive its work, taken when the first template is loaded."""
+    helper may compile them while the build reads the archive (`expect`): its work is taken
+    when the first template loads, or before render workers are forked (`take`)."""
 
     def __init__(self) -> None:
         self.compiled: dict[str, bytes] = {}
-        self.receive: Callable[[], Mapping[str, bytes] | None] | None = None
+        self.incoming: Incoming | None = None
 
-    def expect(self, receive: Callable[[], Mapping[str, bytes] | None]) -> None:
-        """Templates are being compiled elsewhere: `receive` waits for them."""
-        self.receive = receive
+    def expect(self, incoming: Incoming) -> None:
+        """Templates are being compiled elsewhere."""
+        self.incoming = incoming
 
     def is_empty(self) -> bool:
         """Nothing compiled or coming yet (the first build of this process)."""
-        return not self.compiled and self.receive is None
+        return not self.compiled and self.incoming is None
+
+    def take(self) -> None:
+        """Wait for the templates being compiled elsewhere, and keep them (a stale one fails
+        its checksum when loaded, and is compiled again)."""
+        incoming, self.incoming = self.incoming, None
+        found = incoming.result() if incoming is not None else None
+        if isinstance(found, dict):
+            for key, code in found.items():
+                self.compiled.setdefault(str(key), bytes(code))
+
+    def drop(self) -> None:
+        """Stop waiting for templates (a build that ended before rendering)."""
+        incoming, self.incoming = self.incoming, None
+        if incoming is not None:
+            incoming.close()
 
     def load_bytecode(self, bucket: Bucket) -> None:
-        if self.receive is not None:
-            receive, self.receive = self.receive, None
-            for key, code in (receive() or {}).items():  # a stale one fails its checksum
-                self.compiled.setdefault(key, code)
+        self.take()
         found = self.compiled.get(bucket.key)
         if found is not None:
             bucket.bytecode_from_string(found)
