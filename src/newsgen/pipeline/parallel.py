@@ -271,21 +271,20 @@ def start_helper(function: Callable[[], Any], jobs: int) -> Helper | None:
     reader, writer = os.pipe()
     with contextlib.suppress(OSError):  # else the helper waits until its answer is read
         fcntl.fcntl(writer, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)  # no waiting to exit
-    pid = os.fork()
+    parent, pid = os.getpid(), os.fork()
     if pid == 0:
         os.close(reader)
-        run_helper(function, writer)
+        run_helper(function, writer, parent)
     os.close(writer)
     return Helper(pid, reader)
 
 
-def run_helper(function: Callable[[], Any], writer: int) -> NoReturn:
-    """The helper's life: compute, answer, exit (no cleanup of the parent's objects)."""
+def run_helper(function: Callable[[], Any], writer: int, parent: int) -> NoReturn:
+    """The helper's life: set up as a pool worker is, compute, answer, exit (no cleanup of
+    the parent's objects)."""
     code = 1
     try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        with contextlib.suppress(OSError, AttributeError):  # dies with the parent
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        start_worker(parent)
         data = memoryview(pickle.dumps(function(), protocol=pickle.HIGHEST_PROTOCOL))
         while data:
             data = data[os.write(writer, data) :]

@@ -63,7 +63,7 @@ class CompiledTemplates(jinja2.BytecodeCache):
         found = incoming.result() if incoming is not None else None
         if isinstance(found, dict):
             for key, code in found.items():
-                self.compiled.setdefault(str(key), bytes(code))
+                self.compiled.setdefault(key, code)
 
     def drop(self) -> None:
         """Stop waiting for templates (a build that ended before rendering)."""
